@@ -1,0 +1,1 @@
+"""The registry: programmes, areas, schools, people and the pairings between them."""

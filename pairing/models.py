@@ -1,0 +1,468 @@
+"""Registry models. The programme's rules are fields of Programme, never constants in code."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class CooperationKind(models.TextChoices):
+    """The six kinds of cooperation of section 三 of the Dongguan plan, in the plan's own words."""
+
+    PRACTICE_BASE = "practice_base", _("Building school–town practice bases")
+    TECHNOLOGY = "technology", _("Supporting towns through science and technology")
+    TALENT = "talent", _("Developing talent for the towns")
+    COLLECTIVE_ECONOMY = "collective_economy", _("Helping the collective economy grow")
+    PUBLIC_SERVICES = "public_services", _("Supporting basic public services")
+    CONSULTING = "consulting", _("Decision consulting and technical services")
+
+
+def first_of_month(value: datetime.date) -> bool:
+    return value.day == 1
+
+
+class Programme(models.Model):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    city = models.CharField(_("city"), max_length=100)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    report_due_day = models.PositiveSmallIntegerField(
+        _("report due day of month"),
+        default=28,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("Monthly reports are due on this day of each month (1–28)."),
+    )
+    report_due_time = models.TimeField(
+        _("report due time"),
+        default=datetime.time(23, 59, 59),
+        help_text=_("Local time (Asia/Shanghai) on the due day."),
+    )
+    first_report_month = models.DateField(
+        _("first report month"),
+        default=datetime.date(2024, 1, 1),
+        help_text=_("The first day of the first month that needs a report."),
+    )
+    min_team_size = models.PositiveSmallIntegerField(_("minimum service team size"), default=6)
+    min_residency_days_per_year = models.PositiveSmallIntegerField(
+        _("minimum residency days a year"), default=90
+    )
+    min_joint_meetings_per_year = models.PositiveSmallIntegerField(
+        _("minimum joint meetings a year"), default=2
+    )
+    agreement_deadline_days = models.PositiveSmallIntegerField(
+        _("days allowed to sign the agreement"), default=30
+    )
+    practice_bases_per_pairing = models.PositiveSmallIntegerField(_("practice bases per pairing"), default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["start_date", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                name="programme_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.first_report_month and not first_of_month(self.first_report_month):
+            errors["first_report_month"] = _("Use the first day of a month.")
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date is before the start date.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Milestone(models.Model):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("programme")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["programme", "year"]
+        constraints = [models.UniqueConstraint(fields=["programme", "year"], name="one_milestone_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.title}"
+
+
+class Area(models.Model):
+    class Kind(models.TextChoices):
+        CITY = "city", _("City")
+        DISTRICT = "district", _("District")
+        COUNTY = "county", _("County")
+        TOWN = "town", _("Town")
+        SUBDISTRICT = "subdistrict", _("Subdistrict")
+        VILLAGE = "village", _("Village")
+        COMMUNITY = "community", _("Community")
+
+    TOWN_KINDS = (Kind.TOWN, Kind.SUBDISTRICT)
+    VILLAGE_KINDS = (Kind.VILLAGE, Kind.COMMUNITY)
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="area_name_unique_in_parent")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_town(self) -> bool:
+        return self.kind in self.TOWN_KINDS
+
+    @property
+    def is_village(self) -> bool:
+        return self.kind in self.VILLAGE_KINDS
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("An area cannot be its own parent.")})
+        if self.kind in self.VILLAGE_KINDS and self.parent_id and not self.parent.is_town:
+            raise ValidationError({"parent": _("A village or community belongs to a town or subdistrict.")})
+
+
+class School(models.Model):
+    class Kind(models.TextChoices):
+        UNIVERSITY = "university", _("University")
+        VOCATIONAL = "vocational", _("Vocational school")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    class TitleGrade(models.TextChoices):
+        SENIOR = "senior", _("Senior (正高)")
+        ASSOCIATE = "associate", _("Associate senior (副高)")
+        INTERMEDIATE = "intermediate", _("Intermediate (中级)")
+        JUNIOR = "junior", _("Junior (初级)")
+        NONE = "none", _("None")
+
+    # Grades that satisfy "中级以上职称(含中级)".
+    MID_LEVEL_OR_ABOVE = (TitleGrade.SENIOR, TitleGrade.ASSOCIATE, TitleGrade.INTERMEDIATE)
+
+    name = models.CharField(_("name"), max_length=60)
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="people", verbose_name=_("school")
+    )
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    is_school_leader = models.BooleanField(_("school-level leader"), default=False)
+    title_grade = models.CharField(
+        _("title grade"), max_length=20, choices=TitleGrade.choices, default=TitleGrade.NONE
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["school", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.school}）"
+
+
+class Pairing(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ACTIVE = "active", _("Active")
+        ADJUSTED = "adjusted", _("Adjusted")
+        ENDED = "ended", _("Ended")
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="pairings", verbose_name=_("programme")
+    )
+    number = models.PositiveSmallIntegerField(
+        _("number"), help_text=_("The row number in the programme's table.")
+    )
+    lead_university = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        related_name="led_pairings",
+        limit_choices_to={"kind": School.Kind.UNIVERSITY},
+        verbose_name=_("lead university"),
+    )
+    assisting_schools = models.ManyToManyField(
+        School,
+        related_name="assisted_pairings",
+        limit_choices_to={"kind": School.Kind.VOCATIONAL},
+        verbose_name=_("assisting vocational schools"),
+    )
+    town = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="pairings",
+        limit_choices_to={"kind__in": Area.TOWN_KINDS},
+        verbose_name=_("town or subdistrict"),
+    )
+    villages = models.ManyToManyField(
+        Area,
+        related_name="village_pairings",
+        blank=True,
+        limit_choices_to={"kind__in": Area.VILLAGE_KINDS},
+        verbose_name=_("villages and communities"),
+    )
+    start_date = models.DateField(_("start date"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    end_reason = models.TextField(_("reason for ending"), blank=True)
+    history = HistoricalRecords(m2m_fields=[assisting_schools, villages])
+
+    class Meta:
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        ordering = ["programme", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "number"], name="pairing_number_unique_in_programme"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.town} – {self.lead_university}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.lead_university_id and self.lead_university.kind != School.Kind.UNIVERSITY:
+            errors["lead_university"] = _("The lead school must be a university.")
+        if self.town_id and not self.town.is_town:
+            errors["town"] = _("Choose a town or subdistrict.")
+        if self.status == self.Status.ENDED and not self.end_reason.strip():
+            errors["end_reason"] = _("Give the reason for ending the pairing.")
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date is before the start date.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def private_upload_path(instance, filename: str) -> str:
+    return f"private/{instance._meta.model_name}/{instance.pairing_id}/{filename}"
+
+
+class Agreement(models.Model):
+    """The tripartite agreement (三方合作协议) of the pairing's university, vocational school(s) and town."""
+
+    pairing = models.OneToOneField(
+        Pairing, on_delete=models.CASCADE, related_name="agreement", verbose_name=_("pairing")
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    university_signatory = models.CharField(_("signatory for the university"), max_length=100, blank=True)
+    vocational_signatory = models.CharField(
+        _("signatory for the vocational school"), max_length=100, blank=True
+    )
+    town_signatory = models.CharField(_("signatory for the town"), max_length=100, blank=True)
+    scanned_file = models.FileField(_("scanned agreement"), upload_to=private_upload_path, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tripartite agreement")
+        verbose_name_plural = _("tripartite agreements")
+
+    def __str__(self) -> str:
+        return str(_("Agreement of %(pairing)s") % {"pairing": self.pairing})
+
+
+class ServiceTeam(models.Model):
+    pairing = models.OneToOneField(
+        Pairing, on_delete=models.CASCADE, related_name="team", verbose_name=_("pairing")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    members = models.ManyToManyField(
+        Person, through="Membership", related_name="teams", verbose_name=_("members")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("service team")
+        verbose_name_plural = _("service teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        LEADER = "leader", _("Leader")
+        DEPUTY = "deputy", _("Deputy leader")
+        MEMBER = "member", _("Member")
+
+    team = models.ForeignKey(
+        ServiceTeam, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("service team")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("person")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        ordering = ["team", "role", "person__name"]
+        constraints = [models.UniqueConstraint(fields=["team", "person"], name="person_once_per_team")]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} ({self.get_role_display()})"
+
+
+class Residency(models.Model):
+    """A period of residency service (驻镇/驻村服务) by some of a team's people in a town or village."""
+
+    team = models.ForeignKey(
+        ServiceTeam, on_delete=models.CASCADE, related_name="residencies", verbose_name=_("service team")
+    )
+    people = models.ManyToManyField(Person, related_name="residencies", verbose_name=_("people"))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    place = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="residencies", verbose_name=_("town or village")
+    )
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords(m2m_fields=[people])
+
+    class Meta:
+        verbose_name = _("residency")
+        verbose_name_plural = _("residencies")
+        ordering = ["team", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="residency_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place} {self.start_date}–{self.end_date}"
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The residency ends before it starts.")})
+
+
+class PracticeBase(models.Model):
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.CASCADE, related_name="practice_bases", verbose_name=_("pairing")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    place = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("place")
+    )
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("practice base")
+        verbose_name_plural = _("practice bases")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JointMeeting(models.Model):
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("pairing")
+    )
+    held_on = models.DateField(_("held on"))
+    attendees = models.TextField(_("attendees"))
+    minutes = models.TextField(_("minutes"), blank=True)
+    decisions = models.TextField(_("decisions"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("joint meeting")
+        verbose_name_plural = _("joint meetings")
+        ordering = ["pairing", "-held_on"]
+
+    def __str__(self) -> str:
+        return str(_("Joint meeting on %(date)s") % {"date": self.held_on})
+
+
+class AnnualPlan(models.Model):
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.CASCADE, related_name="annual_plans", verbose_name=_("pairing")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    content = models.TextField(_("content"))
+    decided_at = models.ForeignKey(
+        JointMeeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plans",
+        verbose_name=_("decided at meeting"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("annual cooperation plan")
+        verbose_name_plural = _("annual cooperation plans")
+        ordering = ["pairing", "year"]
+        constraints = [models.UniqueConstraint(fields=["pairing", "year"], name="one_plan_per_pairing_year")]
+
+    def __str__(self) -> str:
+        return str(_("%(year)s plan") % {"year": self.year})
+
+
+__all__ = [
+    "Agreement",
+    "AnnualPlan",
+    "Area",
+    "CooperationKind",
+    "JointMeeting",
+    "Membership",
+    "Milestone",
+    "Pairing",
+    "Person",
+    "PracticeBase",
+    "Programme",
+    "Residency",
+    "School",
+    "ServiceTeam",
+]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "pairing"
+urlpatterns = [
+    path("", views.pairing_list_view, name="list"),
+    path("<int:pk>/", views.pairing_detail_view, name="detail"),
+]

@@ -1,0 +1,32 @@
+"""Admin for accounts: the profile inline on users, so one page sets a user's role, school or town."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Profile
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    autocomplete_fields = ["school", "town"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    inlines = [ProfileInline]
+    list_filter = [*UserAdmin.list_filter, "profile__school"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "school", "town", "phone"]
+    list_filter = ["school", "town"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "school__name", "town__name"]
+    list_select_related = ["user", "school", "town"]
+    autocomplete_fields = ["user", "school", "town"]

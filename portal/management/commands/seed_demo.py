@@ -1,0 +1,62 @@
+"""Load the Dongguan programme (if missing) and create one demo user per role.
+
+Running it twice changes nothing but the passwords, which are set to --password (or a new random
+one) and printed, so the person who ran it can log in.
+"""
+
+import secrets
+
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from pairing.models import Area, Programme, School
+from portal.models import Profile
+from portal.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON
+
+PROGRAMME_CODE = "dongguan-bqw-2023"
+
+# username, role, full name, school name, town name
+DEMO_USERS = [
+    ("bureau", BUREAU, "市教育局 王科长", None, None),
+    ("commander", COMMANDER, "市指挥部办公室 李主任", None, None),
+    ("liaison-dgut", LIAISON, "东莞理工学院 陈老师", "东莞理工学院", None),
+    ("liaison-jdgc", LIAISON, "东莞市机电工程学校 刘老师", "东莞市机电工程学校", None),
+    ("town-changan", TOWN_LIAISON, "长安镇 黄干事", None, "长安"),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the Dongguan 2023 programme if missing and create the demo users (bureau, commander, liaisons)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help="Password for every demo user (default: a new random one).")
+
+    def handle(self, *args, password: str | None = None, **options):
+        password = password or secrets.token_urlsafe(9)
+        if not Programme.objects.filter(code=PROGRAMME_CODE).exists():
+            call_command("loaddata", "dongguan_2023", verbosity=0)
+            call_command("populate_history", "--auto", verbosity=0)
+            self.stdout.write("Loaded the dongguan_2023 fixture.")
+        with transaction.atomic():
+            for username, role, full_name, school_name, town_name in DEMO_USERS:
+                self.ensure_user(username, role, full_name, password, school_name, town_name)
+        self.stdout.write(self.style.SUCCESS("Demo users: " + ", ".join(u[0] for u in DEMO_USERS)))
+        self.stdout.write(f"Password for every demo user: {password}")
+
+    def ensure_user(self, username, role, full_name, password, school_name, town_name) -> None:
+        user, _created = User.objects.get_or_create(username=username)
+        user.first_name = full_name
+        user.email = f"{username}@example.org"
+        user.is_staff = role == BUREAU  # bureau staff keep the registry in the admin too
+        user.is_superuser = False
+        user.set_password(password)
+        user.save()
+        user.groups.set([Group.objects.get(name=role)])
+        profile, _ = Profile.objects.get_or_create(user=user)
+        profile.school = School.objects.get(name=school_name) if school_name else None
+        profile.town = Area.objects.get(name=town_name, kind__in=Area.TOWN_KINDS) if town_name else None
+        profile.save()

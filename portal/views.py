@@ -1,0 +1,57 @@
+"""Pages of the shell: the home that sends each role to its place, and the health check."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from pairing.selectors import pairings_visible_to
+
+from .celery import app as celery_app
+from .roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON, role_of
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    role = role_of(request.user)
+    if role in {BUREAU, COMMANDER, TOWN_LIAISON}:
+        return redirect("pairing:list")
+    if role == LIAISON:
+        pairings = list(
+            pairings_visible_to(request.user).select_related("town", "lead_university").order_by("number")
+        )
+        if len(pairings) == 1:
+            return redirect("pairing:detail", pk=pairings[0].pk)
+        return render(request, "portal/liaison_home.html", {"pairings": pairings})
+    return render(request, "portal/no_role.html", status=403)
+
+
+def database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # any failure is reported, not raised: this is a health check
+        return f"error: {error.__class__.__name__}"
+    return "ok"
+
+
+def broker_status() -> str:
+    if celery_app.conf.task_always_eager:
+        return "eager"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as error:
+        return f"error: {error.__class__.__name__}"
+    return "ok"
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": database_status(), "broker": broker_status()}
+    healthy = all(value in {"ok", "eager"} for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

@@ -1,0 +1,1 @@
+"""Monthly progress reports, their review, the monthly compilation and exports (built by later issues)."""
