@@ -32,10 +32,12 @@ lint: install
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
 
-# Regenerate the catalogs after changing user-facing strings (needs GNU gettext).
+# Regenerate the catalogs after changing user-facing strings (needs GNU gettext), then fill
+# them from tools/zh_hans.tsv; it names every string still untranslated.
+MESSAGE_IGNORES := --ignore=.venv --ignore=node_modules --ignore=tests --ignore=tools --ignore=bench
 messages: install
-	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete $(MESSAGE_IGNORES) -v0
+	$(BIN)/python tools/fill_catalogs.py tools/zh_hans.tsv
 
 clean:
 	rm -rf $(VENV) node_modules

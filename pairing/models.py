@@ -172,10 +172,10 @@ class School(models.Model):
 
 class Person(models.Model):
     class TitleGrade(models.TextChoices):
-        SENIOR = "senior", _("Senior (正高)")
-        ASSOCIATE = "associate", _("Associate senior (副高)")
-        INTERMEDIATE = "intermediate", _("Intermediate (中级)")
-        JUNIOR = "junior", _("Junior (初级)")
+        SENIOR = "senior", _("Senior")
+        ASSOCIATE = "associate", _("Associate senior")
+        INTERMEDIATE = "intermediate", _("Intermediate")
+        JUNIOR = "junior", _("Junior")
         NONE = "none", _("None")
 
     # Grades that satisfy "中级以上职称(含中级)".

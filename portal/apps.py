@@ -22,6 +22,5 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal and accounts")
 
     def ready(self) -> None:
-        post_migrate.connect(
-            grant_bureau_permissions, sender=self, dispatch_uid="portal.grant_bureau_permissions"
-        )
+        # Not limited to this app's signal: apps migrated after it get their permissions later.
+        post_migrate.connect(grant_bureau_permissions, dispatch_uid="portal.grant_bureau_permissions")

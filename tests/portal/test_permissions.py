@@ -1,0 +1,81 @@
+"""Every page of the foundation for every role: who reaches it, who is sent to log in, who gets 404."""
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+CHANGAN = 6  # pairing 6: 长安, 东莞理工学院 with 东莞市机电工程学校
+TANGXIA = 4  # pairing 4: 塘厦, 广东医科大学 with 东莞市电子科技学校
+
+ROLES = [
+    "anonymous",
+    "bureau",
+    "commander",
+    "liaison",
+    "assisting_liaison",
+    "other_liaison",
+    "town_liaison",
+    "other_town_liaison",
+    "no_role",
+]
+
+# url: status per role, in the order of ROLES. 302 for anonymous means "sent to log in".
+MATRIX = {
+    "/pairings/": [302, 200, 200, 404, 404, 404, 200, 200, 404],
+    f"/pairings/{CHANGAN}/": [302, 200, 200, 200, 200, 404, 200, 404, 404],
+    f"/pairings/{TANGXIA}/": [302, 200, 200, 404, 404, 200, 404, 200, 404],
+    "/pairings/99999/": [302, 404, 404, 404, 404, 404, 404, 404, 404],
+    "/": [302, 302, 302, 302, 302, 302, 302, 302, 403],
+}
+
+HOME_TARGETS = {
+    "bureau": "/pairings/",
+    "commander": "/pairings/",
+    "liaison": f"/pairings/{CHANGAN}/",
+    "assisting_liaison": f"/pairings/{CHANGAN}/",
+    "other_liaison": f"/pairings/{TANGXIA}/",
+    "town_liaison": "/pairings/",
+    "other_town_liaison": "/pairings/",
+}
+
+
+def client_for(role: str, users) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(users[role])
+    return client
+
+
+@pytest.mark.parametrize("url", list(MATRIX))
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(url, role, users):
+    expected = MATRIX[url][ROLES.index(role)]
+    response = client_for(role, users).get(url)
+    assert response.status_code == expected, f"{role} GET {url}"
+    if role == "anonymous":
+        assert response.url.startswith("/accounts/login/?next=")
+
+
+@pytest.mark.parametrize("role", list(HOME_TARGETS))
+def test_home_sends_each_role_to_its_place(role, users):
+    response = client_for(role, users).get("/")
+    assert response.url == HOME_TARGETS[role]
+
+
+def test_liaison_cannot_open_another_schools_pairing(users):
+    response = client_for("liaison", users).get(f"/pairings/{TANGXIA}/")
+    assert response.status_code == 404
+    assert "广东医科大学" not in response.content.decode()
+
+
+def test_town_liaison_lists_only_their_town(users):
+    response = client_for("town_liaison", users).get("/pairings/")
+    assert [p.town.name for p in response.context["pairings"]] == ["长安"]
+
+
+def test_admin_is_for_staff_only(users):
+    assert client_for("commander", users).get("/admin/").status_code == 302
+    users["bureau"].is_staff = True
+    users["bureau"].save()
+    assert client_for("bureau", users).get("/admin/pairing/pairing/").status_code == 200
