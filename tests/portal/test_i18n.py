@@ -67,3 +67,9 @@ def test_an_unknown_language_in_the_switch_keeps_chinese():
     client = Client()
     client.post("/i18n/setlang/", {"language": "xx", "next": "/accounts/login/"})
     assert 'lang="zh-hans"' in client.get("/accounts/login/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese_until_the_user_switches():
+    html = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get("/accounts/login/").content.decode()
+    assert 'lang="zh-hans"' in html and "用户名" in html

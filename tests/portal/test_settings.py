@@ -59,4 +59,4 @@ def test_time_and_language_settings():
     assert settings.USE_TZ is True
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert dict(settings.LANGUAGES).keys() == {"zh-hans", "en"}
-    assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+    assert "portal.middleware.ChosenLanguageMiddleware" in settings.MIDDLEWARE

@@ -1,0 +1,18 @@
+"""Language choice: Simplified Chinese unless the user picked another language with the switch.
+
+Django's LocaleMiddleware also follows the browser's Accept-Language, which would show English
+to a bureau clerk whose computer happens to be set up in English. The programme's language is
+Chinese; English is a choice the user makes in the header, kept in the language cookie.
+"""
+
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    def process_request(self, request) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
