@@ -1,0 +1,254 @@
+"""The compliance engine: each rule of a programme is a small function that, for a pairing and a
+year, returns the breaches in words (empty when the pairing complies).
+
+Every number comes from the pairing's programme, never from here. `evaluate_pairings` fetches
+what all rules need for any number of pairings in a fixed number of queries, then runs the rules
+in memory.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import JointMeeting, Membership, Pairing, Person, PracticeBase, Residency, School, ServiceTeam
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    year: int
+    as_of: datetime.date  # "today" for rules about deadlines (the agreement)
+
+    @property
+    def year_start(self) -> datetime.date:
+        return datetime.date(self.year, 1, 1)
+
+    @property
+    def year_end(self) -> datetime.date:
+        return datetime.date(self.year, 12, 31)
+
+
+def _team(pairing: Pairing) -> ServiceTeam | None:
+    try:
+        return pairing.team
+    except ServiceTeam.DoesNotExist:
+        return None
+
+
+def _members(pairing: Pairing) -> list[Membership]:
+    team = _team(pairing)
+    return list(team.memberships.all()) if team else []
+
+
+def team_size(pairing: Pairing, context: RuleContext) -> list[str]:
+    minimum = pairing.programme.min_team_size
+    count = len(_members(pairing))
+    if count >= minimum:
+        return []
+    return [
+        _("Service team has %(count)s members, fewer than %(minimum)s") % {"count": count, "minimum": minimum}
+    ]
+
+
+def team_leader(pairing: Pairing, context: RuleContext) -> list[str]:
+    members = _members(pairing)
+    leaders = [m for m in members if m.role == Membership.Role.LEADER]
+    if any(m.person.is_school_leader and m.person.school_id == pairing.lead_university_id for m in leaders):
+        return []
+    return [_("The team leader must be a school-level leader of the university")]
+
+
+def team_deputy(pairing: Pairing, context: RuleContext) -> list[str]:
+    members = _members(pairing)
+    vocational = {school.pk for school in pairing.assisting_schools.all()}
+    deputies = [m for m in members if m.role == Membership.Role.DEPUTY]
+    if any(m.person.is_school_leader and m.person.school_id in vocational for m in deputies):
+        return []
+    return [_("The deputy leader must be a school-level leader of the vocational school")]
+
+
+def member_titles(pairing: Pairing, context: RuleContext) -> list[str]:
+    members = _members(pairing)
+    breaches = []
+    for membership in members:
+        person = membership.person
+        if membership.role == Membership.Role.MEMBER and person.title_grade not in Person.MID_LEVEL_OR_ABOVE:
+            breaches.append(
+                _("Member %(name)s holds a %(grade)s title, below intermediate")
+                % {"name": person.name, "grade": person.get_title_grade_display()}
+            )
+    return breaches
+
+
+def residency_days_in_year(residencies: Iterable[Residency], year: int) -> int:
+    """Days of the year on which at least one residency ran (overlapping periods count once)."""
+    start_of_year, end_of_year = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    periods = sorted(
+        (max(r.start_date, start_of_year), min(r.end_date, end_of_year))
+        for r in residencies
+        if r.start_date <= end_of_year and r.end_date >= start_of_year
+    )
+    total, current_start, current_end = 0, None, None
+    for start, end in periods:
+        if current_end is None or start > current_end + datetime.timedelta(days=1):
+            if current_end is not None:
+                total += (current_end - current_start).days + 1
+            current_start, current_end = start, end
+        else:
+            current_end = max(current_end, end)
+    if current_end is not None:
+        total += (current_end - current_start).days + 1
+    return total
+
+
+def residency_days(pairing: Pairing, context: RuleContext) -> list[str]:
+    minimum = pairing.programme.min_residency_days_per_year
+    team = _team(pairing)
+    days = residency_days_in_year(team.residencies.all(), context.year) if team else 0
+    if days >= minimum:
+        return []
+    return [
+        _("%(year)s: %(days)s days of residency in all, fewer than %(minimum)s")
+        % {"year": context.year, "days": days, "minimum": minimum}
+    ]
+
+
+def joint_meetings(pairing: Pairing, context: RuleContext) -> list[str]:
+    minimum = pairing.programme.min_joint_meetings_per_year
+    count = sum(1 for meeting in pairing.meetings.all() if meeting.held_on.year == context.year)
+    if count >= minimum:
+        return []
+    return [
+        _("%(year)s: only %(count)s joint meetings held, fewer than %(minimum)s")
+        % {"year": context.year, "count": count, "minimum": minimum}
+    ]
+
+
+def agreement_signed(pairing: Pairing, context: RuleContext) -> list[str]:
+    allowed = pairing.programme.agreement_deadline_days
+    try:
+        signed_on = pairing.agreement.signed_on
+    except Pairing.agreement.RelatedObjectDoesNotExist:
+        signed_on = None
+    if signed_on is not None:
+        days = (signed_on - pairing.start_date).days
+        if days <= allowed:
+            return []
+        return [
+            _("Agreement signed %(days)s days after pairing, later than %(allowed)s")
+            % {"days": days, "allowed": allowed}
+        ]
+    days = (context.as_of - pairing.start_date).days
+    if days <= allowed:
+        return []
+    return [_("Tripartite agreement still unsigned %(days)s days after pairing") % {"days": days}]
+
+
+def practice_base(pairing: Pairing, context: RuleContext) -> list[str]:
+    minimum = pairing.programme.practice_bases_per_pairing
+    count = len(pairing.practice_bases.all())
+    if count >= minimum:
+        return []
+    if count == 0:
+        return [_("No practice base built")]
+    return [_("%(count)s practice bases, fewer than %(minimum)s") % {"count": count, "minimum": minimum}]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    label: str
+    check: Callable[[Pairing, RuleContext], list[str]]
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("agreement", gettext_lazy("Agreement signed in time"), agreement_signed),
+    Rule("team_size", gettext_lazy("Team size"), team_size),
+    Rule("leader", gettext_lazy("Team leader"), team_leader),
+    Rule("deputy", gettext_lazy("Deputy leader"), team_deputy),
+    Rule("titles", gettext_lazy("Members' titles"), member_titles),
+    Rule("residency", gettext_lazy("Residency days"), residency_days),
+    Rule("meetings", gettext_lazy("Joint meetings"), joint_meetings),
+    Rule("practice_base", gettext_lazy("Practice base"), practice_base),
+)
+RULES_BY_CODE = {rule.code: rule for rule in RULES}
+
+
+@dataclass
+class PairingCompliance:
+    pairing: Pairing
+    breaches: dict[str, list[str]] = field(default_factory=dict)  # rule code -> breach texts
+
+    @property
+    def is_compliant(self) -> bool:
+        return not any(self.breaches.values())
+
+    def cells(self) -> list[tuple[Rule, list[str]]]:
+        return [(rule, self.breaches.get(rule.code, [])) for rule in RULES]
+
+
+def pairings_for_compliance(pairings: QuerySet[Pairing], year: int) -> QuerySet[Pairing]:
+    """Attach what the rules read, for the given year, with one query per relation."""
+    year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return pairings.select_related(
+        "programme", "lead_university", "town", "agreement", "team"
+    ).prefetch_related(
+        "assisting_schools",
+        Prefetch("team__memberships", queryset=Membership.objects.select_related("person")),
+        Prefetch(
+            "team__residencies",
+            queryset=Residency.objects.filter(start_date__lte=year_end, end_date__gte=year_start),
+        ),
+        Prefetch("meetings", queryset=JointMeeting.objects.filter(held_on__year=year)),
+        Prefetch("practice_bases", queryset=PracticeBase.objects.all()),
+    )
+
+
+def active_in_year(pairings: QuerySet[Pairing], year: int) -> QuerySet[Pairing]:
+    """Pairings that ran during some part of the year (planned pairings are not yet bound by rules)."""
+    return (
+        pairings.filter(start_date__lte=datetime.date(year, 12, 31))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=datetime.date(year, 1, 1)))
+        .exclude(status=Pairing.Status.PLANNED)
+    )
+
+
+def evaluate_pairings(
+    pairings: QuerySet[Pairing], *, year: int, as_of: datetime.date | None = None
+) -> list[PairingCompliance]:
+    if as_of is None:
+        as_of = min(timezone.localdate(), datetime.date(year, 12, 31))
+    context = RuleContext(year=year, as_of=as_of)
+    results = []
+    for pairing in pairings_for_compliance(active_in_year(pairings, year), year):
+        results.append(
+            PairingCompliance(
+                pairing=pairing, breaches={rule.code: rule.check(pairing, context) for rule in RULES}
+            )
+        )
+    return results
+
+
+def evaluate_pairing(pairing: Pairing, *, year: int, as_of: datetime.date | None = None) -> PairingCompliance:
+    found = evaluate_pairings(Pairing.objects.filter(pk=pairing.pk), year=year, as_of=as_of)
+    return found[0] if found else PairingCompliance(pairing=pairing)
+
+
+def schools_without_pairing(programme, *, year: int) -> list[tuple[School, str]]:
+    """The per-school rule: every school pairs with at least one town and one typical village."""
+    active = active_in_year(Pairing.objects.filter(programme=programme), year).filter(villages__isnull=False)
+    paired = set(active.values_list("lead_university_id", flat=True)) | set(
+        active.values_list("assisting_schools__id", flat=True)
+    )
+    schools = School.objects.filter(
+        Q(led_pairings__programme=programme) | Q(assisted_pairings__programme=programme)
+    )
+    return [
+        (school, _("%(school)s is not paired with a town and a village") % {"school": school.name})
+        for school in schools.distinct().order_by("kind", "name")
+        if school.pk not in paired
+    ]
