@@ -4,9 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from portal.roles import BUREAU, COMMANDER, TOWN_LIAISON, role_of
 
+from .compliance import RULES, evaluate_pairing, evaluate_pairings
 from .filters import PairingFilter
 from .selectors import pairing_get_for_user, pairing_list, pairings_visible_to
 
@@ -34,4 +36,46 @@ def pairing_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = pairing_get_for_user(user=request.user, pk=pk)
-    return render(request, "pairing/pairing_detail.html", {"pairing": pairing})
+    year = requested_year(request)
+    compliance = evaluate_pairing(pairing, year=year)
+    return render(
+        request, "pairing/pairing_detail.html", {"pairing": pairing, "compliance": compliance, "year": year}
+    )
+
+
+MATRIX_ROLES = {BUREAU, COMMANDER, TOWN_LIAISON}
+
+
+def requested_year(request: HttpRequest) -> int:
+    """The year asked for in ?year=, or this year; a value that is not a plausible year falls back."""
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", this_year))
+    except ValueError:
+        return this_year
+    return year if 2000 <= year <= this_year + 1 else this_year
+
+
+@login_required
+def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
+    if role_of(request.user) not in MATRIX_ROLES:
+        raise Http404("The compliance matrix is not available to this role")
+    year = requested_year(request)
+    filters = request.GET.copy()
+    filters.pop("year", None)
+    filterset = PairingFilter(filters or None, queryset=pairings_visible_to(request.user))
+    results = evaluate_pairings(pairing_list(user=request.user, filters=filters), year=year)
+    this_year = timezone.localdate().year
+    first_year = min((r.pairing.programme.start_date.year for r in results), default=this_year - 2)
+    return render(
+        request,
+        "pairing/compliance_matrix.html",
+        {
+            "filter": filterset,
+            "results": sorted(results, key=lambda r: (r.pairing.programme_id, r.pairing.number)),
+            "rules": RULES,
+            "year": year,
+            "years": list(range(min(first_year, this_year - 2), this_year + 1)),
+            "compliant_count": sum(1 for r in results if r.is_compliant),
+        },
+    )

@@ -10,7 +10,9 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from pairing.demo import seed_pairing_activity
 from pairing.models import Area, Programme, School
 from portal.models import Profile
 from portal.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON
@@ -41,6 +43,10 @@ class Command(BaseCommand):
             call_command("loaddata", "dongguan_2023", verbosity=0)
             call_command("populate_history", "--auto", verbosity=0)
             self.stdout.write("Loaded the dongguan_2023 fixture.")
+        programme = Programme.objects.get(code=PROGRAMME_CODE)
+        seeded = seed_pairing_activity(programme=programme, until=timezone.localdate())
+        if seeded:
+            self.stdout.write(f"Added teams, residencies, meetings and agreements to {seeded} pairings.")
         with transaction.atomic():
             for username, role, full_name, school_name, town_name in DEMO_USERS:
                 self.ensure_user(username, role, full_name, password, school_name, town_name)

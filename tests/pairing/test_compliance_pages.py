@@ -1,0 +1,89 @@
+"""The compliance matrix and the breaches on a pairing's page."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from pairing.demo import seed_pairing_activity
+from pairing.models import Area, Pairing, Programme
+from tests.factories import PairingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(users):
+    seed_pairing_activity(programme=Programme.objects.get(), until=datetime.date(2025, 12, 31))
+    return users
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def cells(response, number: int) -> dict[str, str]:
+    result = next(r for r in response.context["results"] if r.pairing.number == number)
+    return {rule.code: ("breach" if texts else "ok") for rule, texts in result.cells()}
+
+
+def test_matrix_shows_each_pairings_breaches_for_the_year(demo):
+    response = client_for(demo["bureau"]).get("/pairings/compliance/", {"year": 2025})
+    html = response.content.decode()
+    assert len(response.context["results"]) == 8
+    assert set(cells(response, 6).values()) == {"ok"}
+    assert cells(response, 1)["team_size"] == "breach"
+    assert "服务工作队5人，少于6人" in html
+    assert "2025年累计驻点62天，少于90天" in html
+    assert "2025年仅召开1次联席会议，少于2次" in html
+
+
+def test_year_switch_changes_the_year_evaluated(demo):
+    response = client_for(demo["bureau"]).get("/pairings/compliance/", {"year": 2024})
+    assert response.context["year"] == 2024
+    assert "2024年累计驻点62天，少于90天" in response.content.decode()
+
+
+def test_a_year_that_is_not_a_number_falls_back_to_this_year(demo):
+    response = client_for(demo["bureau"]).get("/pairings/compliance/", {"year": "abc"})
+    assert response.status_code == 200
+    assert response.context["year"] == datetime.date.today().year
+
+
+def test_filter_by_town(demo):
+    town = Area.objects.get(name="塘厦")
+    response = client_for(demo["commander"]).get("/pairings/compliance/", {"year": 2025, "town": town.pk})
+    assert [r.pairing.number for r in response.context["results"]] == [4]
+
+
+def test_town_liaison_sees_only_their_towns_compliance(demo):
+    response = client_for(demo["town_liaison"]).get("/pairings/compliance/", {"year": 2025})
+    assert [r.pairing.town.name for r in response.context["results"]] == ["长安"]
+
+
+def test_pairing_page_lists_its_breaches(demo):
+    response = client_for(demo["liaison"]).get("/pairings/6/", {"year": 2025})
+    assert "该结对符合项目全部要求" in response.content.decode()
+    Pairing.objects.get(number=6).practice_bases.all().delete()
+    response = client_for(demo["liaison"]).get("/pairings/6/", {"year": 2025})
+    assert "未建实践基地" in response.content.decode()
+
+
+def count_matrix_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/pairings/compliance/", {"year": 2025}).status_code == 200
+    return len(queries)
+
+
+def test_matrix_runs_the_same_number_of_queries_for_8_and_200_pairings(demo):
+    client = client_for(demo["bureau"])
+    at_8 = count_matrix_queries(client)
+    programme = Programme.objects.get()
+    for number in range(101, 293):
+        PairingFactory(programme=programme, number=number, start_date=datetime.date(2024, 1, 1))
+    assert Pairing.objects.count() == 200
+    assert count_matrix_queries(client) == at_8
