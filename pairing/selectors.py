@@ -67,3 +67,27 @@ def pairing_get_for_user(*, user, pk: int) -> Pairing:
         )
     except Pairing.DoesNotExist:
         raise Http404("No such pairing") from None
+
+
+def can_edit_pairing(user, pairing: Pairing) -> bool:
+    """Bureau staff, and liaisons of a school that is a party to the pairing, keep its records."""
+    role = role_of(user)
+    if role == BUREAU:
+        return True
+    if role != LIAISON:
+        return False
+    school = school_of(user)
+    return school is not None and (
+        pairing.lead_university_id == school.pk
+        or any(s.pk == school.pk for s in pairing.assisting_schools.all())
+    )
+
+
+def pairing_get_for_editor(*, user, pk: int) -> Pairing:
+    """The pairing for a page that changes it: 404 to outsiders, 403 to those who may only read it."""
+    from django.core.exceptions import PermissionDenied
+
+    pairing = pairing_get_for_user(user=user, pk=pk)
+    if not can_edit_pairing(user, pairing):
+        raise PermissionDenied("This role reads the pairing but does not change it")
+    return pairing

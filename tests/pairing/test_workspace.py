@@ -1,0 +1,163 @@
+"""The liaison's workspace: adding team members and recording residencies, with every bad input named."""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from pairing.models import Area, Membership, Person, Residency, School
+from pairing.services import membership_add
+
+pytestmark = pytest.mark.django_db
+
+CHANGAN = 6
+LAST_YEAR = datetime.date.today().year - 1
+DGUT = "东莞理工学院"
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def liaison(users) -> Client:
+    return client_for(users["liaison"])
+
+
+def member_data(**overrides) -> dict:
+    data = {
+        "name": "张三",
+        "school": School.objects.get(name=DGUT).pk,
+        "role": "member",
+        "title_grade": "intermediate",
+    }
+    return {**data, **overrides}
+
+
+def test_liaison_adds_a_member_and_it_is_in_the_history(liaison, users):
+    response = liaison.post(f"/pairings/{CHANGAN}/team/members/add/", member_data(position="讲师"))
+    assert response.status_code == 302
+    membership = Membership.objects.get(person__name="张三")
+    assert membership.team.pairing.number == CHANGAN
+    assert membership.history.first().history_user == users["liaison"]
+    assert membership.person.history.first().history_user == users["liaison"]
+
+
+def test_a_duplicate_member_is_refused_next_to_the_name(liaison):
+    liaison.post(f"/pairings/{CHANGAN}/team/members/add/", member_data())
+    response = liaison.post(f"/pairings/{CHANGAN}/team/members/add/", member_data(position="副教授"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"] == ["东莞理工学院的张三已在服务工作队中。"]
+    assert 'value="副教授"' in response.content.decode(), "what was typed is kept"
+    assert Membership.objects.filter(person__name="张三").count() == 1
+
+
+def test_a_school_outside_the_pairing_cannot_be_chosen(liaison):
+    outsider = School.objects.get(name="广东医科大学")
+    response = liaison.post(f"/pairings/{CHANGAN}/team/members/add/", member_data(school=outsider.pk))
+    assert "school" in response.context["form"].errors
+    assert not Person.objects.filter(name="张三").exists()
+
+
+def test_the_service_refuses_a_school_outside_the_pairing_too(dongguan):
+    from django.core.exceptions import ValidationError
+
+    from pairing.models import Pairing
+
+    with pytest.raises(ValidationError, match="不是该结对的签约学校|is not a party"):
+        membership_add(
+            pairing=Pairing.objects.get(number=CHANGAN), name="李四", school=School.objects.get(name="广东医科大学"),
+            role="member",
+        )  # fmt: skip
+
+
+@pytest.fixture
+def member(liaison) -> Person:
+    liaison.post(f"/pairings/{CHANGAN}/team/members/add/", member_data())
+    return Person.objects.get(name="张三")
+
+
+def residency_data(member, start, end, **overrides) -> dict:
+    data = {
+        "start_date": start,
+        "end_date": end,
+        "people": [member.pk],
+        "place": Area.objects.get(name="新民社区").pk,
+    }
+    return {**data, **overrides}
+
+
+def test_liaison_records_a_residency(liaison, member):
+    response = liaison.post(
+        f"/pairings/{CHANGAN}/residencies/add/",
+        residency_data(member, f"{LAST_YEAR}-03-01", f"{LAST_YEAR}-03-30"),
+    )
+    assert response.status_code == 302
+    assert Residency.objects.get().days == 30
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field", "message"),
+    [
+        (f"{LAST_YEAR}-03-10", f"{LAST_YEAR}-03-01", "end_date", "驻点结束日期早于开始日期。"),
+        ("2099-01-01", "2099-01-10", "end_date", "驻点结束日期不能晚于今天，请在驻点结束后登记。"),
+        ("2023-01-01", "2023-01-10", "start_date", "驻点开始日期早于结对日期。"),
+        ("not-a-date", f"{LAST_YEAR}-03-01", "start_date", None),
+    ],
+)
+def test_bad_residency_dates_are_named_next_to_the_field(liaison, member, start, end, field, message):
+    response = liaison.post(
+        f"/pairings/{CHANGAN}/residencies/add/", residency_data(member, start, end, note="原文保留")
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert field in errors
+    if message:
+        assert message in errors[field]
+    assert "原文保留" in response.content.decode()
+    assert not Residency.objects.exists()
+
+
+def test_an_overlapping_residency_for_the_same_person_is_refused(liaison, member):
+    url = f"/pairings/{CHANGAN}/residencies/add/"
+    liaison.post(url, residency_data(member, f"{LAST_YEAR}-03-01", f"{LAST_YEAR}-03-30"))
+    response = liaison.post(url, residency_data(member, f"{LAST_YEAR}-03-20", f"{LAST_YEAR}-04-10"))
+    assert response.context["form"].errors["people"] == [
+        f"张三已有{LAST_YEAR}-03-01至{LAST_YEAR}-03-30的驻点记录，与本次日期重叠。"
+    ]
+    assert Residency.objects.count() == 1
+
+
+def test_a_place_outside_the_pairing_is_refused(liaison, member):
+    response = liaison.post(
+        f"/pairings/{CHANGAN}/residencies/add/",
+        residency_data(
+            member, f"{LAST_YEAR}-03-01", f"{LAST_YEAR}-03-05", place=Area.objects.get(name="石鼓").pk
+        ),
+    )
+    assert "place" in response.context["form"].errors
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("bureau", 200), ("commander", 403), ("liaison", 200), ("assisting_liaison", 200), ("other_liaison", 404),
+        ("town_liaison", 403), ("other_town_liaison", 404), ("no_role", 404),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize(
+    "url", [f"/pairings/{CHANGAN}/team/members/add/", f"/pairings/{CHANGAN}/residencies/add/"]
+)
+def test_workspace_permission_matrix(users, role, status, url):
+    assert client_for(users[role]).get(url).status_code == status
+    assert client_for(users[role]).post(url, {}).status_code == status
+
+
+@pytest.mark.parametrize(
+    "url", [f"/pairings/{CHANGAN}/team/members/add/", f"/pairings/{CHANGAN}/residencies/add/"]
+)
+def test_workspace_sends_anonymous_users_to_log_in(dongguan, url):
+    response = Client().get(url)
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
