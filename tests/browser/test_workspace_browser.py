@@ -1,0 +1,76 @@
+"""In Chromium at 390 px: a liaison adds a member and records a residency; the bureau's matrix
+turns from red to green for those rules."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from pairing.demo import seed_pairing_activity
+from pairing.models import Membership, Pairing, Programme, Residency
+from tests.browser.test_pairing_pages import log_in
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+LAST_YEAR = datetime.date.today().year - 1
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def cell_state(page, base_url: str, rule: str) -> str:
+    page.goto(f"{base_url}/pairings/compliance/?year={LAST_YEAR}")
+    row = page.locator("tbody tr", has=page.get_by_role("link", name="6. 长安"))
+    return row.locator(f"td[data-rule={rule}]").get_attribute("data-state")
+
+
+def test_liaison_fixes_team_and_residency_and_the_matrix_turns_green(browser, live_server, users):
+    seed_pairing_activity(programme=Programme.objects.get(), until=datetime.date(LAST_YEAR, 12, 31))
+    pairing = Pairing.objects.get(number=6)
+    # Make the 长安 pairing breach two rules: a member short, and 62 days of residency last year.
+    for membership in Membership.objects.filter(team__pairing=pairing, role="member").order_by("-pk")[:2]:
+        membership.delete()
+    assert Membership.objects.filter(team__pairing=pairing).count() == 5
+    Residency.objects.filter(team__pairing=pairing, start_date__year=LAST_YEAR).delete()
+    Residency.objects.create(
+        team=pairing.team, start_date=datetime.date(LAST_YEAR, 1, 5), end_date=datetime.date(LAST_YEAR, 3, 7),
+        place=pairing.town,
+    ).people.add(pairing.team.members.first())  # fmt: skip
+
+    bureau = browser.new_page(viewport={"width": 1280, "height": 900})
+    log_in(bureau, live_server.url, "bureau")
+    assert cell_state(bureau, live_server.url, "team_size") == "breach"
+    assert cell_state(bureau, live_server.url, "residency") == "breach"
+    bureau.screenshot(path=SCREENSHOTS / "compliance-before.png", full_page=True)
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    log_in(phone, live_server.url, "liaison-dgut")
+    phone.wait_for_url("**/pairings/6/")
+    phone.get_by_role("link", name="添加队员").click()
+    phone.get_by_label("姓名").fill("黄小明")
+    phone.get_by_label("学校").select_option(label="东莞理工学院")
+    phone.get_by_label("职务").fill("讲师")
+    phone.get_by_label("职称").select_option(label="中级")
+    phone.screenshot(path=SCREENSHOTS / "member-add-390.png", full_page=True)
+    phone.get_by_role("button", name="添加队员").click()
+    phone.wait_for_url("**/pairings/6/")
+    assert phone.get_by_text("黄小明已加入服务工作队。").is_visible()
+
+    phone.get_by_role("link", name="登记驻点").click()
+    # First a mistake: the end before the start is named and nothing is saved.
+    phone.get_by_label("驻点开始日期").fill(f"{LAST_YEAR}-06-30")
+    phone.get_by_label("驻点结束日期").fill(f"{LAST_YEAR}-06-01")
+    phone.get_by_label("黄小明").check()
+    phone.get_by_label("驻点镇村").select_option(label="新民社区")
+    phone.get_by_role("button", name="登记驻点").click()
+    assert phone.locator("#error-summary").get_by_text("驻点结束日期早于开始日期。").is_visible()
+    phone.screenshot(path=SCREENSHOTS / "residency-error-390.png", full_page=True)
+    phone.get_by_label("驻点开始日期").fill(f"{LAST_YEAR}-06-01")
+    phone.get_by_label("驻点结束日期").fill(f"{LAST_YEAR}-06-30")
+    phone.get_by_role("button", name="登记驻点").click()
+    phone.wait_for_url("**/pairings/6/")
+    assert phone.get_by_text("已登记驻点30天。").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    assert cell_state(bureau, live_server.url, "team_size") == "ok"
+    assert cell_state(bureau, live_server.url, "residency") == "ok"
+    bureau.screenshot(path=SCREENSHOTS / "compliance-after.png", full_page=True)
