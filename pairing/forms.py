@@ -1,13 +1,27 @@
 """Forms of the liaison workspace. They only collect and type-check input; the services decide."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Person
+from .models import Agreement, Area, Membership, PairingReview, Person, School
 from .services import pairing_schools, residency_places
 
 
-class MembershipForm(forms.Form):
+class PortalForm(forms.Form):
+    """Bootstrap classes on every widget, so templates render fields with `as_widget`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class MembershipForm(PortalForm):
     name = forms.CharField(label=_("Name"), max_length=60)
     school = forms.TypedChoiceField(label=_("School"), coerce=int)
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
@@ -26,7 +40,7 @@ class MembershipForm(forms.Form):
         return self.schools[self.cleaned_data["school"]]
 
 
-class ResidencyForm(forms.Form):
+class ResidencyForm(PortalForm):
     start_date = forms.DateField(
         label=_("First day of residency"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -49,3 +63,140 @@ class ResidencyForm(forms.Form):
 
     def clean_place(self):
         return self.places[self.cleaned_data["place"]]
+
+
+class MeetingForm(PortalForm):
+    held_on = forms.DateField(label=_("Date held"), widget=forms.DateInput(attrs={"type": "date"}))
+    attendees = forms.CharField(label=_("Attendees"), widget=forms.Textarea(attrs={"rows": 2}))
+    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    decisions = forms.CharField(
+        label=_("Decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, pairing, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class AnnualPlanForm(PortalForm):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    content = forms.CharField(label=_("Plan"), widget=forms.Textarea(attrs={"rows": 8}))
+    decided_at = forms.TypedChoiceField(
+        label=_("Decided at joint meeting"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, pairing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meetings = {meeting.pk: meeting for meeting in pairing.meetings.all()}
+        self.fields["decided_at"].choices = [("", "—")] + [
+            (pk, str(m.held_on)) for pk, m in self.meetings.items()
+        ]
+        self.fields["year"].initial = timezone.localdate().year
+
+    def clean_decided_at(self):
+        value = self.cleaned_data["decided_at"]
+        return self.meetings.get(value) if value else None
+
+
+class AgreementForm(PortalForm):
+    signed_on = forms.DateField(
+        label=_("Signed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    university_signatory = forms.CharField(
+        label=_("Signatory for the university"), max_length=100, required=False
+    )
+    vocational_signatory = forms.CharField(
+        label=_("Signatory for the vocational school"), max_length=100, required=False
+    )
+    town_signatory = forms.CharField(label=_("Signatory for the town"), max_length=100, required=False)
+    scanned_file = forms.FileField(
+        label=_("Scanned agreement (PDF, JPG or PNG)"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )  # fmt: skip
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, pairing, **kwargs):
+        agreement = Agreement.objects.filter(pairing=pairing).first()
+        if agreement and "initial" not in kwargs:
+            kwargs["initial"] = {
+                name: getattr(agreement, name) for name in
+                ["signed_on", "university_signatory", "vocational_signatory", "town_signatory", "note"]
+            }  # fmt: skip
+        super().__init__(*args, **kwargs)
+
+
+class PracticeBaseForm(PortalForm):
+    name = forms.CharField(label=_("Name of the base"), max_length=200)
+    place = forms.TypedChoiceField(label=_("Place"), coerce=int, required=False, empty_value=None)
+    established_on = forms.DateField(
+        label=_("Established on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args, pairing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.places = {area.pk: area for area in residency_places(pairing)}
+        self.fields["place"].choices = [("", "—")] + [(pk, area.name) for pk, area in self.places.items()]
+
+    def clean_place(self):
+        value = self.cleaned_data["place"]
+        return self.places.get(value) if value else None
+
+
+class ReviewForm(PortalForm):
+    subject = forms.ChoiceField(label=_("What is reviewed"), choices=PairingReview.Subject.choices)
+    decision = forms.ChoiceField(label=_("Decision"), choices=PairingReview.Decision.choices)
+    comment = forms.CharField(
+        label=_("Comment for the liaison"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, pairing, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class AdjustmentForm(PortalForm):
+    ACTIONS = [
+        ("end", _("End the pairing")),
+        ("replace_school", _("Replace a school")),
+        ("add_village", _("Add a village")),
+        ("remove_village", _("Remove a village")),
+    ]
+    action = forms.ChoiceField(label=_("Adjustment"), choices=ACTIONS)
+    end_date = forms.DateField(
+        label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    old = forms.TypedChoiceField(label=_("School to replace"), coerce=int, required=False, empty_value=None)
+    new = forms.TypedChoiceField(label=_("Replaced by"), coerce=int, required=False, empty_value=None)
+    village = forms.TypedChoiceField(
+        label=_("Village or community"), coerce=int, required=False, empty_value=None
+    )
+    reason = forms.CharField(
+        label=_("Reason (kept in the history)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, pairing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.schools = {s.pk: s for s in School.objects.order_by("kind", "name")}
+        self.villages = {
+            a.pk: a for a in Area.objects.filter(kind__in=Area.VILLAGE_KINDS).select_related("parent")
+        }
+        current = [(s.pk, s.name) for s in pairing_schools(pairing)]
+        self.fields["old"].choices = [("", "—"), *current]
+        self.fields["new"].choices = [("", "—")] + [(pk, s.name) for pk, s in self.schools.items()]
+        self.fields["village"].choices = [("", "—")] + [
+            (pk, f"{a.name}（{a.parent}）")
+            for pk, a in sorted(self.villages.items(), key=lambda i: i[1].name)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        required = {"end": ["end_date"], "replace_school": ["old", "new"]}.get(action, ["village"])
+        for name in required:
+            if not data.get(name):
+                self.add_error(name, _("This field is required for this adjustment."))
+        for name, table in [("old", self.schools), ("new", self.schools), ("village", self.villages)]:
+            if data.get(name):
+                data[name] = table[data[name]]
+        return data

@@ -465,4 +465,41 @@ __all__ = [
     "Residency",
     "School",
     "ServiceTeam",
+    "PairingReview",
 ]
+
+
+class PairingReview(models.Model):
+    """The bureau's decision on a pairing's service team or agreement: accepted, or returned with a comment."""
+
+    class Subject(models.TextChoices):
+        TEAM = "team", _("Service team")
+        AGREEMENT = "agreement", _("Tripartite agreement")
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Returned")
+
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("pairing")
+    )
+    subject = models.CharField(_("subject"), max_length=20, choices=Subject.choices)
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    reviewer = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, related_name="pairing_reviews", verbose_name=_("reviewer")
+    )
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pairing review")
+        verbose_name_plural = _("pairing reviews")
+        ordering = ["-decided_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_display()}: {self.get_decision_display()}"
+
+    def clean(self) -> None:
+        if self.decision == self.Decision.RETURNED and not self.comment.strip():
+            raise ValidationError({"comment": _("Say what the liaison should change.")})

@@ -6,7 +6,7 @@ from django.http import Http404
 
 from portal.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON, role_of
 
-from .models import Membership, Pairing, School
+from .models import Membership, Pairing, PairingReview, School
 
 
 def school_of(user) -> School | None:
@@ -56,6 +56,7 @@ def pairing_get_for_user(*, user, pk: int) -> Pairing:
                 "practice_bases__place",
                 "meetings",
                 "annual_plans",
+                Prefetch("reviews", queryset=PairingReview.objects.select_related("reviewer")),
                 Prefetch(
                     "team__memberships",
                     queryset=Membership.objects.select_related("person__school").order_by(
@@ -90,4 +91,14 @@ def pairing_get_for_editor(*, user, pk: int) -> Pairing:
     pairing = pairing_get_for_user(user=user, pk=pk)
     if not can_edit_pairing(user, pairing):
         raise PermissionDenied("This role reads the pairing but does not change it")
+    return pairing
+
+
+def pairing_get_for_bureau(*, user, pk: int) -> Pairing:
+    """For the bureau's own pages (review, adjustment): 404 to outsiders, 403 to other readers."""
+    from django.core.exceptions import PermissionDenied
+
+    pairing = pairing_get_for_user(user=user, pk=pk)
+    if role_of(user) != BUREAU:
+        raise PermissionDenied("Only bureau staff review and adjust pairings")
     return pairing

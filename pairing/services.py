@@ -8,7 +8,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Area, Membership, Pairing, Person, Residency, School, ServiceTeam
+from .models import (
+    Agreement,
+    AnnualPlan,
+    Area,
+    JointMeeting,
+    Membership,
+    Pairing,
+    PairingReview,
+    Person,
+    PracticeBase,
+    Residency,
+    School,
+    ServiceTeam,
+)
 
 
 def pairing_schools(pairing: Pairing) -> list[School]:
@@ -109,3 +122,182 @@ def residency_record(
     residency.save()
     residency.people.set(people)
     return residency
+
+
+def _within_programme(pairing: Pairing, day: datetime.date) -> bool:
+    programme = pairing.programme
+    return programme.start_date <= day and (programme.end_date is None or day <= programme.end_date)
+
+
+@transaction.atomic
+def meeting_record(
+    *, pairing: Pairing, held_on: datetime.date, attendees: str, minutes: str = "", decisions: str = "",
+    today: datetime.date | None = None,
+) -> JointMeeting:  # fmt: skip
+    today = today or timezone.localdate()
+    if not _within_programme(pairing, held_on):
+        raise ValidationError({"held_on": _("The meeting date lies outside the programme (%(start)s to %(end)s).") % {
+            "start": pairing.programme.start_date, "end": pairing.programme.end_date or "—"}})  # fmt: skip
+    if held_on > today:
+        raise ValidationError({"held_on": _("Record a meeting once it has been held.")})
+    meeting = JointMeeting(
+        pairing=pairing, held_on=held_on, attendees=attendees, minutes=minutes, decisions=decisions
+    )
+    meeting.full_clean()
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def annual_plan_save(
+    *, pairing: Pairing, year: int, content: str, decided_at: JointMeeting | None = None
+) -> AnnualPlan:
+    if not (
+        pairing.programme.start_date.year <= year <= (pairing.programme.end_date or datetime.date.max).year
+    ):
+        raise ValidationError({"year": _("The year lies outside the programme.")})
+    plan, _created = AnnualPlan.objects.get_or_create(
+        pairing=pairing, year=year, defaults={"content": content}
+    )
+    plan.content = content
+    plan.decided_at = decided_at
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+AGREEMENT_TYPES = {
+    ".pdf": (b"%PDF-",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+def check_agreement_file(upload) -> None:
+    """PDF, JPG or PNG, by name and by content, no larger than the setting allows."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    limit = settings.AGREEMENT_MAX_BYTES
+    suffix = Path(upload.name).suffix.lower()
+    if suffix not in AGREEMENT_TYPES:
+        raise ValidationError({"scanned_file": _("Upload a PDF, JPG or PNG file.")})
+    if upload.size > limit:
+        raise ValidationError({"scanned_file": _("The file is %(size)s MB; the limit is %(limit)s MB.") % {
+            "size": round(upload.size / 1_048_576, 1), "limit": round(limit / 1_048_576)}})  # fmt: skip
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in AGREEMENT_TYPES[suffix]):
+        raise ValidationError(
+            {"scanned_file": _("The file's content is not a %(kind)s.") % {"kind": suffix[1:].upper()}}
+        )
+
+
+@transaction.atomic
+def agreement_save(
+    *, pairing: Pairing, signed_on: datetime.date | None, university_signatory: str = "",
+    vocational_signatory: str = "", town_signatory: str = "", note: str = "", scanned_file=None,
+    today: datetime.date | None = None,
+) -> Agreement:  # fmt: skip
+    today = today or timezone.localdate()
+    if signed_on and signed_on > today:
+        raise ValidationError({"signed_on": _("The signing date cannot be in the future.")})
+    if signed_on and signed_on < pairing.start_date:
+        raise ValidationError({"signed_on": _("The agreement cannot be signed before the pairing began.")})
+    if scanned_file is not None:
+        check_agreement_file(scanned_file)
+    agreement, _created = Agreement.objects.get_or_create(pairing=pairing)
+    agreement.signed_on = signed_on
+    agreement.university_signatory = university_signatory
+    agreement.vocational_signatory = vocational_signatory
+    agreement.town_signatory = town_signatory
+    agreement.note = note
+    if scanned_file is not None:
+        agreement.scanned_file.save(scanned_file.name, scanned_file, save=False)
+    agreement.full_clean()
+    agreement.save()
+    return agreement
+
+
+@transaction.atomic
+def practice_base_save(
+    *, pairing: Pairing, name: str, place: Area | None = None, established_on: datetime.date | None = None,
+    description: str = "", base: PracticeBase | None = None,
+) -> PracticeBase:  # fmt: skip
+    if place is not None and place.pk not in {area.pk for area in residency_places(pairing)}:
+        raise ValidationError({"place": _("Choose the pairing's town or one of its villages.")})
+    base = base or PracticeBase(pairing=pairing)
+    base.name, base.place, base.established_on, base.description = name, place, established_on, description
+    base.full_clean()
+    base.save()
+    return base
+
+
+@transaction.atomic
+def pairing_review(
+    *, pairing: Pairing, reviewer, subject: str, decision: str, comment: str = ""
+) -> PairingReview:
+    review = PairingReview(
+        pairing=pairing, reviewer=reviewer, subject=subject, decision=decision, comment=comment
+    )
+    review.full_clean()
+    review.save()
+    return review
+
+
+def _require_reason(reason: str) -> str:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the adjustment; it is kept in the history.")})
+    return reason.strip()
+
+
+@transaction.atomic
+def pairing_end(*, pairing: Pairing, end_date: datetime.date, reason: str) -> Pairing:
+    pairing.status = Pairing.Status.ENDED
+    pairing.end_date = end_date
+    pairing.end_reason = _require_reason(reason)
+    pairing._change_reason = pairing.end_reason
+    pairing.full_clean()
+    pairing.save()
+    return pairing
+
+
+@transaction.atomic
+def pairing_replace_school(*, pairing: Pairing, old: School, new: School, reason: str) -> Pairing:
+    """Replace a party: the lead university by another university, or an assisting school by another."""
+    pairing._change_reason = _require_reason(reason)
+    if old.pk == pairing.lead_university_id:
+        if new.kind != School.Kind.UNIVERSITY:
+            raise ValidationError({"new": _("The lead school must be a university.")})
+        pairing.lead_university = new
+    elif pairing.assisting_schools.filter(pk=old.pk).exists():
+        if new.kind != School.Kind.VOCATIONAL:
+            raise ValidationError({"new": _("An assisting school must be a vocational school.")})
+        pairing.assisting_schools.remove(old)
+        pairing.assisting_schools.add(new)
+    else:
+        raise ValidationError({"old": _("%(school)s is not a party to this pairing.") % {"school": old.name}})
+    pairing.status = Pairing.Status.ADJUSTED
+    pairing.full_clean()
+    pairing.save()
+    return pairing
+
+
+@transaction.atomic
+def pairing_change_village(*, pairing: Pairing, village: Area, add: bool, reason: str) -> Pairing:
+    pairing._change_reason = _require_reason(reason)
+    if not village.is_village:
+        raise ValidationError({"village": _("Choose a village or community.")})
+    if add:
+        pairing.villages.add(village)
+    else:
+        if not pairing.villages.filter(pk=village.pk).exists():
+            raise ValidationError(
+                {"village": _("%(village)s is not in this pairing.") % {"village": village.name}}
+            )
+        pairing.villages.remove(village)
+    pairing.status = Pairing.Status.ADJUSTED
+    pairing.save()
+    return pairing

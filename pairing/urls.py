@@ -9,4 +9,11 @@ urlpatterns = [
     path("compliance/", views.compliance_matrix_view, name="compliance"),
     path("<int:pk>/team/members/add/", views.member_add_view, name="member_add"),
     path("<int:pk>/residencies/add/", views.residency_add_view, name="residency_add"),
+    path("<int:pk>/meetings/add/", views.meeting_add_view, name="meeting_add"),
+    path("<int:pk>/plan/", views.annual_plan_view, name="annual_plan"),
+    path("<int:pk>/agreement/", views.agreement_edit_view, name="agreement_edit"),
+    path("<int:pk>/agreement/file/", views.agreement_file_view, name="agreement_file"),
+    path("<int:pk>/bases/add/", views.practice_base_add_view, name="practice_base_add"),
+    path("<int:pk>/review/", views.review_view, name="review"),
+    path("<int:pk>/adjust/", views.adjust_view, name="adjust"),
 ]

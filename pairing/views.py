@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,16 +13,37 @@ from portal.roles import BUREAU, COMMANDER, TOWN_LIAISON, role_of
 
 from .compliance import RULES, evaluate_pairing, evaluate_pairings, residency_days_in_year
 from .filters import PairingFilter
-from .forms import MembershipForm, ResidencyForm
-from .models import ServiceTeam
+from .forms import (
+    AdjustmentForm,
+    AgreementForm,
+    AnnualPlanForm,
+    MeetingForm,
+    MembershipForm,
+    PracticeBaseForm,
+    ResidencyForm,
+    ReviewForm,
+)
+from .models import Agreement, ServiceTeam
 from .selectors import (
     can_edit_pairing,
+    pairing_get_for_bureau,
     pairing_get_for_editor,
     pairing_get_for_user,
     pairing_list,
     pairings_visible_to,
 )
-from .services import membership_add, residency_record
+from .services import (
+    agreement_save,
+    annual_plan_save,
+    meeting_record,
+    membership_add,
+    pairing_change_village,
+    pairing_end,
+    pairing_replace_school,
+    pairing_review,
+    practice_base_save,
+    residency_record,
+)
 
 LIST_ROLES = {BUREAU, COMMANDER, TOWN_LIAISON}
 PAGE_SIZE = 50
@@ -58,8 +79,18 @@ def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "compliance": compliance,
             "year": year,
             "can_edit": can_edit_pairing(request.user, pairing),
+            "latest_reviews": latest_reviews(pairing),
+            "history": pairing.history.select_related("history_user").order_by("-history_date")[:15],
         },
     )
+
+
+def latest_reviews(pairing) -> list:
+    """The newest decision on each subject (team, agreement), from the prefetched reviews."""
+    latest = {}
+    for review in pairing.reviews.all():  # newest first
+        latest.setdefault(review.subject, review)
+    return list(latest.values())
 
 
 MATRIX_ROLES = {BUREAU, COMMANDER, TOWN_LIAISON}
@@ -103,47 +134,131 @@ def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
 def apply_service_errors(form, error: ValidationError) -> None:
     """Put a service's ValidationError next to the fields it names (or at the top)."""
     if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
     else:
         form.add_error(None, error.messages)
 
 
-@login_required
-def member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
-    pairing = pairing_get_for_editor(user=request.user, pk=pk)
-    form = MembershipForm(request.POST or None, pairing=pairing)
+def workspace_form(
+    request: HttpRequest, pk: int, *, form_class, service, title: str, submit: str, success,
+    intro: str = "", get_pairing=pairing_get_for_editor, pass_user_as: str | None = None,
+) -> HttpResponse:  # fmt: skip
+    """One page that changes a pairing: the form types the input, the service decides, errors stay on the form."""
+    pairing = get_pairing(user=request.user, pk=pk)
+    form = form_class(request.POST or None, request.FILES or None, pairing=pairing)
     if request.method == "POST" and form.is_valid():
+        arguments = dict(form.cleaned_data)
+        if pass_user_as:
+            arguments[pass_user_as] = request.user
         try:
-            membership = membership_add(pairing=pairing, **form.cleaned_data)
+            saved = service(pairing=pairing, **arguments)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(
-                request, _("%(name)s joined the service team.") % {"name": membership.person.name}
-            )
+            messages.success(request, success(saved))
             return redirect("pairing:detail", pk=pairing.pk)
-    return render(request, "pairing/membership_form.html", {"pairing": pairing, "form": form})
+    context = {"pairing": pairing, "form": form, "title": title, "submit": submit, "intro": intro}
+    return render(request, "pairing/workspace_form.html", context)
+
+
+@login_required
+def member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return workspace_form(
+        request, pk, form_class=MembershipForm, service=membership_add,
+        title=_("Add a team member"), submit=_("Add member"),
+        success=lambda m: _("%(name)s joined the service team.") % {"name": m.person.name},
+    )  # fmt: skip
 
 
 @login_required
 def residency_add_view(request: HttpRequest, pk: int) -> HttpResponse:
-    pairing = pairing_get_for_editor(user=request.user, pk=pk)
-    form = ResidencyForm(request.POST or None, pairing=pairing)
-    if request.method == "POST" and form.is_valid():
-        try:
-            residency = residency_record(pairing=pairing, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, _("Residency of %(days)s days recorded.") % {"days": residency.days})
-            return redirect("pairing:detail", pk=pairing.pk)
     year = timezone.localdate().year
-    team = ServiceTeam.objects.filter(pairing=pairing).first()
-    days_this_year = residency_days_in_year(team.residencies.all(), year) if team else 0
-    return render(
-        request,
-        "pairing/residency_form.html",
-        {"pairing": pairing, "form": form, "year": year, "days_this_year": days_this_year,
-         "minimum": pairing.programme.min_residency_days_per_year},
+    team = ServiceTeam.objects.filter(pairing_id=pk).first()
+    days = residency_days_in_year(team.residencies.all(), year) if team else 0
+    minimum = team.pairing.programme.min_residency_days_per_year if team else 0
+    intro = _("%(year)s so far: %(days_this_year)s of %(minimum)s days of residency.") % {
+        "year": year, "days_this_year": days, "minimum": minimum}  # fmt: skip
+    return workspace_form(
+        request, pk, form_class=ResidencyForm, service=residency_record, intro=intro if team else "",
+        title=_("Record a residency"), submit=_("Record residency"),
+        success=lambda r: _("Residency of %(days)s days recorded.") % {"days": r.days},
     )  # fmt: skip
+
+
+@login_required
+def meeting_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return workspace_form(
+        request, pk, form_class=MeetingForm, service=meeting_record,
+        title=_("Record a joint meeting"), submit=_("Record meeting"),
+        success=lambda m: _("Joint meeting of %(date)s recorded.") % {"date": m.held_on},
+    )  # fmt: skip
+
+
+@login_required
+def annual_plan_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return workspace_form(
+        request, pk, form_class=AnnualPlanForm, service=annual_plan_save,
+        title=_("Annual cooperation plan"), submit=_("Save plan"),
+        success=lambda p: _("The %(year)s plan is saved.") % {"year": p.year},
+    )  # fmt: skip
+
+
+@login_required
+def agreement_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return workspace_form(
+        request, pk, form_class=AgreementForm, service=agreement_save,
+        title=_("Tripartite agreement"), submit=_("Save agreement"),
+        success=lambda a: _("The agreement is saved."),
+    )  # fmt: skip
+
+
+@login_required
+def practice_base_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return workspace_form(
+        request, pk, form_class=PracticeBaseForm, service=practice_base_save,
+        title=_("Describe the practice base"), submit=_("Save practice base"),
+        success=lambda b: _("Practice base %(name)s is saved.") % {"name": b.name},
+    )  # fmt: skip
+
+
+@login_required
+def review_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return workspace_form(
+        request, pk, form_class=ReviewForm, service=pairing_review, get_pairing=pairing_get_for_bureau,
+        pass_user_as="reviewer", title=_("Review the team or the agreement"), submit=_("Record decision"),
+        success=lambda r: _("Decision recorded: %(decision)s.") % {"decision": r.get_decision_display()},
+    )  # fmt: skip
+
+
+def adjust_pairing(*, pairing, action, end_date=None, old=None, new=None, village=None, reason=""):
+    if action == "end":
+        return pairing_end(pairing=pairing, end_date=end_date, reason=reason)
+    if action == "replace_school":
+        return pairing_replace_school(pairing=pairing, old=old, new=new, reason=reason)
+    return pairing_change_village(
+        pairing=pairing, village=village, add=action == "add_village", reason=reason
+    )
+
+
+@login_required
+def adjust_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return workspace_form(
+        request, pk, form_class=AdjustmentForm, service=adjust_pairing, get_pairing=pairing_get_for_bureau,
+        title=_("Adjust the pairing"), submit=_("Apply adjustment"),
+        success=lambda p: _("The pairing is adjusted; the history keeps the reason."),
+    )  # fmt: skip
+
+
+@login_required
+def agreement_file_view(request: HttpRequest, pk: int) -> FileResponse:
+    """The scanned agreement, only to those who may see the pairing (404 to everyone else)."""
+    pairing = pairing_get_for_user(user=request.user, pk=pk)
+    agreement = Agreement.objects.filter(pairing=pairing).first()
+    if agreement is None or not agreement.scanned_file:
+        raise Http404("No scanned agreement")
+    name = agreement.scanned_file.name.rsplit("/", 1)[-1]
+    response = FileResponse(agreement.scanned_file.open("rb"), filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

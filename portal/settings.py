@@ -208,6 +208,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
 ]
 MEDIA_ROOT = Path(env_text("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Agreements and attachments: private files, served only through views that check who is asking.
+AGREEMENT_MAX_BYTES = env_int("AGREEMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
