@@ -247,6 +247,13 @@ def pairing_review(
     return review
 
 
+def _keep_state_before_adjustment(pairing: Pairing) -> None:
+    """A pairing loaded from a fixture has no history yet: record its state before the first change,
+    so the history always shows what the pairing was (and old records stay tied to that state)."""
+    if not pairing.history.exists():
+        pairing.save()
+
+
 def _require_reason(reason: str) -> str:
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the adjustment; it is kept in the history.")})
@@ -255,6 +262,7 @@ def _require_reason(reason: str) -> str:
 
 @transaction.atomic
 def pairing_end(*, pairing: Pairing, end_date: datetime.date, reason: str) -> Pairing:
+    _keep_state_before_adjustment(pairing)
     pairing.status = Pairing.Status.ENDED
     pairing.end_date = end_date
     pairing.end_reason = _require_reason(reason)
@@ -267,6 +275,7 @@ def pairing_end(*, pairing: Pairing, end_date: datetime.date, reason: str) -> Pa
 @transaction.atomic
 def pairing_replace_school(*, pairing: Pairing, old: School, new: School, reason: str) -> Pairing:
     """Replace a party: the lead university by another university, or an assisting school by another."""
+    _keep_state_before_adjustment(pairing)
     pairing._change_reason = _require_reason(reason)
     if old.pk == pairing.lead_university_id:
         if new.kind != School.Kind.UNIVERSITY:
@@ -287,6 +296,7 @@ def pairing_replace_school(*, pairing: Pairing, old: School, new: School, reason
 
 @transaction.atomic
 def pairing_change_village(*, pairing: Pairing, village: Area, add: bool, reason: str) -> Pairing:
+    _keep_state_before_adjustment(pairing)
     pairing._change_reason = _require_reason(reason)
     if not village.is_village:
         raise ValidationError({"village": _("Choose a village or community.")})

@@ -1,0 +1,202 @@
+"""Meetings, plans, agreements (with private files), practice bases, the bureau's review and adjustment."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from pairing.models import Agreement, Area, JointMeeting, Pairing, PairingReview, PracticeBase, School
+
+pytestmark = pytest.mark.django_db
+
+CHANGAN = 6
+PDF = b"%PDF-1.4\n% test agreement\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def liaison(users) -> Client:
+    return client_for(users["liaison"])
+
+
+def test_liaison_records_a_meeting(liaison):
+    response = liaison.post(
+        f"/pairings/{CHANGAN}/meetings/add/",
+        {"held_on": "2024-03-15", "attendees": "三方代表", "decisions": "通过年度计划"},
+    )
+    assert response.status_code == 302
+    assert JointMeeting.objects.get().pairing.number == CHANGAN
+
+
+@pytest.mark.parametrize("held_on", ["2023-01-01", "2028-06-01"])
+def test_a_meeting_outside_the_programme_is_refused(liaison, held_on):
+    response = liaison.post(f"/pairings/{CHANGAN}/meetings/add/", {"held_on": held_on, "attendees": "三方代表"})
+    assert "会议日期不在项目期间" in response.context["form"].errors["held_on"][0]
+    assert 'value="三方代表"' in response.content.decode() or "三方代表" in response.content.decode()
+    assert not JointMeeting.objects.exists()
+
+
+def test_annual_plan_is_saved_and_replaced(liaison):
+    url = f"/pairings/{CHANGAN}/plan/"
+    assert liaison.post(url, {"year": 2024, "content": "第一版"}).status_code == 302
+    assert liaison.post(url, {"year": 2024, "content": "第二版"}).status_code == 302
+    assert list(Pairing.objects.get(number=CHANGAN).annual_plans.values_list("content", flat=True)) == ["第二版"]
+
+
+def upload_agreement(client, name: str, content: bytes, signed_on: str = "2024-01-20"):
+    return client.post(
+        f"/pairings/{CHANGAN}/agreement/",
+        {"signed_on": signed_on, "scanned_file": SimpleUploadedFile(name, content)},
+    )
+
+
+def test_agreement_upload_and_private_download(liaison, users):
+    assert upload_agreement(liaison, "协议.pdf", PDF).status_code == 302
+    agreement = Agreement.objects.get()
+    assert agreement.signed_on == datetime.date(2024, 1, 20)
+    response = liaison.get(f"/pairings/{CHANGAN}/agreement/file/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("bureau", 200), ("commander", 200), ("liaison", 200), ("assisting_liaison", 200), ("other_liaison", 404),
+        ("town_liaison", 200), ("other_town_liaison", 404), ("no_role", 404),
+    ],
+)  # fmt: skip
+def test_the_agreement_file_is_served_only_to_those_who_see_the_pairing(liaison, users, role, status):
+    upload_agreement(liaison, "协议.png", PNG)
+    assert client_for(users[role]).get(f"/pairings/{CHANGAN}/agreement/file/").status_code == status
+
+
+def test_the_file_is_not_reachable_under_a_media_url(liaison):
+    upload_agreement(liaison, "协议.pdf", PDF)
+    path = Agreement.objects.get().scanned_file.name
+    assert Client().get(f"/media/{path}").status_code == 404
+    assert liaison.get(f"/media/{path}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("协议.docx", b"PK\x03\x04", "请上传PDF、JPG或PNG文件。"),
+        ("协议.pdf", b"MZ not a pdf", "文件内容不是有效的PDF文件。"),
+        ("协议.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "文件大小为10.0MB，超过10MB的上限。"),
+    ],
+)
+def test_a_bad_file_is_refused_and_the_saved_agreement_is_kept(liaison, name, content, message):
+    upload_agreement(liaison, "协议.pdf", PDF, signed_on="2024-01-10")
+    response = upload_agreement(liaison, name, content, signed_on="2024-01-25")
+    assert response.context["form"].errors["scanned_file"] == [message]
+    agreement = Agreement.objects.get()
+    assert agreement.signed_on == datetime.date(2024, 1, 10), "nothing already saved is lost"
+    assert agreement.scanned_file.read() == PDF
+
+
+def test_a_signing_date_in_the_future_is_refused(liaison):
+    response = upload_agreement(liaison, "协议.pdf", PDF, signed_on="2099-01-01")
+    assert response.context["form"].errors["signed_on"] == ["签署日期不能晚于今天。"]
+
+
+def test_practice_base_is_saved(liaison):
+    place = Area.objects.get(name="新民社区")
+    response = liaison.post(f"/pairings/{CHANGAN}/bases/add/", {"name": "新民实践基地", "place": place.pk})
+    assert response.status_code == 302
+    assert PracticeBase.objects.get().place == place
+
+
+def test_bureau_returns_the_team_with_a_comment_the_liaison_sees(users, liaison):
+    bureau = client_for(users["bureau"])
+    url = f"/pairings/{CHANGAN}/review/"
+    response = bureau.post(url, {"subject": "team", "decision": "returned", "comment": ""})
+    assert response.context["form"].errors["comment"] == ["请写明需要联络员修改的内容。"]
+    bureau.post(url, {"subject": "team", "decision": "returned", "comment": "请补充两名中级职称队员"})
+    review = PairingReview.objects.get()
+    assert (review.reviewer, review.decision) == (users["bureau"], "returned")
+    assert "请补充两名中级职称队员" in liaison.get(f"/pairings/{CHANGAN}/").content.decode()
+    bureau.post(url, {"subject": "team", "decision": "accepted"})
+    html = liaison.get(f"/pairings/{CHANGAN}/").content.decode()
+    assert "已通过" in html and "请补充两名中级职称队员" not in html
+
+
+def test_bureau_ends_a_pairing_with_a_reason_in_the_history(users):
+    bureau = client_for(users["bureau"])
+    url = f"/pairings/{CHANGAN}/adjust/"
+    response = bureau.post(url, {"action": "end", "end_date": "2025-12-31", "reason": ""})
+    assert "reason" in response.context["form"].errors
+    assert Pairing.objects.get(number=CHANGAN).status == "active"
+    bureau.post(url, {"action": "end", "end_date": "2025-12-31", "reason": "根据年度评价动态调整"})
+    pairing = Pairing.objects.get(number=CHANGAN)
+    assert (pairing.status, pairing.end_reason) == ("ended", "根据年度评价动态调整")
+    record = pairing.history.first()
+    assert (record.history_user, record.history_change_reason) == (users["bureau"], "根据年度评价动态调整")
+
+
+def test_bureau_replaces_a_school_and_adds_and_removes_villages(users):
+    bureau = client_for(users["bureau"])
+    url = f"/pairings/{CHANGAN}/adjust/"
+    old = School.objects.get(name="东莞市机电工程学校")
+    new = School.objects.get(name="东莞市商业学校")
+    assert bureau.post(url, {"action": "replace_school", "old": old.pk, "new": new.pk, "reason": "学校调整"}).status_code == 302
+    pairing = Pairing.objects.get(number=CHANGAN)
+    assert list(pairing.assisting_schools.values_list("name", flat=True)) == ["东莞市商业学校"]
+    assert pairing.status == "adjusted"
+    shigu = Area.objects.get(name="石鼓")
+    bureau.post(url, {"action": "add_village", "village": shigu.pk, "reason": "增加典型村"})
+    assert set(pairing.villages.values_list("name", flat=True)) == {"新民社区", "石鼓"}
+    bureau.post(url, {"action": "remove_village", "village": shigu.pk, "reason": "撤回"})
+    assert set(pairing.villages.values_list("name", flat=True)) == {"新民社区"}
+    reasons = set(pairing.history.values_list("history_change_reason", flat=True))
+    assert {"学校调整", "增加典型村", "撤回"} <= reasons
+    # The state before the adjustment stays readable in the history.
+    before = pairing.history.earliest("history_date")
+    assert before.status == "active"
+    assert [row.school.name for row in before.assisting_schools.all()] == ["东莞市机电工程学校"]
+
+
+def test_a_vocational_school_cannot_become_lead(users):
+    bureau = client_for(users["bureau"])
+    lead = School.objects.get(name="东莞理工学院")
+    vocational = School.objects.get(name="东莞市商业学校")
+    response = bureau.post(
+        f"/pairings/{CHANGAN}/adjust/", {"action": "replace_school", "old": lead.pk, "new": vocational.pk, "reason": "x"}
+    )
+    assert response.context["form"].errors["new"] == ["牵头学校须为高校。"]
+    assert Pairing.objects.get(number=CHANGAN).lead_university == lead
+
+
+PAGES = ["meetings/add/", "plan/", "agreement/", "bases/add/"]
+BUREAU_PAGES = ["review/", "adjust/"]
+ROLES = ["bureau", "commander", "liaison", "assisting_liaison", "other_liaison", "town_liaison", "other_town_liaison", "no_role"]
+EDIT = [200, 403, 200, 200, 404, 403, 404, 404]
+BUREAU_ONLY = [200, 403, 403, 403, 404, 403, 404, 404]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", PAGES + BUREAU_PAGES)
+def test_permission_matrix_of_the_pairing_pages(users, role, page):
+    expected = (EDIT if page in PAGES else BUREAU_ONLY)[ROLES.index(role)]
+    client = client_for(users[role])
+    assert client.get(f"/pairings/{CHANGAN}/{page}").status_code == expected
+    assert client.post(f"/pairings/{CHANGAN}/{page}", {}).status_code == expected
+
+
+@pytest.mark.parametrize("page", [*PAGES, *BUREAU_PAGES, "agreement/file/"])
+def test_anonymous_users_are_sent_to_log_in(dongguan, page):
+    response = Client().get(f"/pairings/{CHANGAN}/{page}")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
