@@ -200,3 +200,20 @@ class AdjustmentForm(PortalForm):
             if data.get(name):
                 data[name] = table[data[name]]
         return data
+
+
+class MembershipEditForm(PortalForm):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+    position = forms.CharField(label=_("Position"), max_length=100, required=False)
+    is_school_leader = forms.BooleanField(label=_("School-level leader"), required=False)
+    title_grade = forms.ChoiceField(label=_("Title grade"), choices=Person.TitleGrade.choices)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+
+    def __init__(self, *args, pairing, membership, **kwargs):
+        person = membership.person
+        kwargs.setdefault("initial", {
+            "role": membership.role, "position": person.position, "is_school_leader": person.is_school_leader,
+            "title_grade": person.title_grade, "phone": person.phone, "email": person.email,
+        })  # fmt: skip
+        super().__init__(*args, **kwargs)

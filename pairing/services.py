@@ -311,3 +311,28 @@ def pairing_change_village(*, pairing: Pairing, village: Area, add: bool, reason
     pairing.status = Pairing.Status.ADJUSTED
     pairing.save()
     return pairing
+
+
+@transaction.atomic
+def membership_update(
+    *, pairing: Pairing, membership: Membership, role: str, position: str = "", is_school_leader: bool = False,
+    title_grade: str = Person.TitleGrade.NONE, phone: str = "", email: str = "",
+) -> Membership:  # fmt: skip
+    if membership.team.pairing_id != pairing.pk:
+        raise ValidationError(_("This member is not on this pairing's team."))
+    person = membership.person
+    person.position, person.is_school_leader, person.title_grade = position, is_school_leader, title_grade
+    person.phone, person.email = phone, email
+    person.full_clean()
+    person.save()
+    membership.role = role
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, pairing: Pairing, membership: Membership) -> None:
+    if membership.team.pairing_id != pairing.pk:
+        raise ValidationError(_("This member is not on this pairing's team."))
+    membership.delete()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.pairing_detail_view, name="detail"),
     path("compliance/", views.compliance_matrix_view, name="compliance"),
     path("<int:pk>/team/members/add/", views.member_add_view, name="member_add"),
+    path("<int:pk>/team/members/<int:membership_pk>/", views.member_edit_view, name="member_edit"),
     path("<int:pk>/residencies/add/", views.residency_add_view, name="residency_add"),
     path("<int:pk>/meetings/add/", views.meeting_add_view, name="meeting_add"),
     path("<int:pk>/plan/", views.annual_plan_view, name="annual_plan"),

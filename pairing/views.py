@@ -1,11 +1,13 @@
 """Pages of the registry: the pairing list (bureau, commanders, town liaisons) and a pairing's detail."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,12 +20,13 @@ from .forms import (
     AgreementForm,
     AnnualPlanForm,
     MeetingForm,
+    MembershipEditForm,
     MembershipForm,
     PracticeBaseForm,
     ResidencyForm,
     ReviewForm,
 )
-from .models import Agreement, ServiceTeam
+from .models import Agreement, Membership, Residency, ServiceTeam
 from .selectors import (
     can_edit_pairing,
     pairing_get_for_bureau,
@@ -37,6 +40,8 @@ from .services import (
     annual_plan_save,
     meeting_record,
     membership_add,
+    membership_remove,
+    membership_update,
     pairing_change_village,
     pairing_end,
     pairing_replace_school,
@@ -71,6 +76,14 @@ def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = pairing_get_for_user(user=request.user, pk=pk)
     year = requested_year(request)
     compliance = evaluate_pairing(pairing, year=year)
+    residencies = list(
+        Residency.objects.filter(
+            team__pairing=pairing, start_date__lte=date(year, 12, 31), end_date__gte=date(year, 1, 1)
+        )
+        .select_related("place")
+        .prefetch_related("people")
+        .order_by("start_date")
+    )
     return render(
         request,
         "pairing/pairing_detail.html",
@@ -80,6 +93,8 @@ def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "year": year,
             "can_edit": can_edit_pairing(request.user, pairing),
             "latest_reviews": latest_reviews(pairing),
+            "residencies": residencies,
+            "residency_days": residency_days_in_year(residencies, year),
             "history": pairing.history.select_related("history_user").order_by("-history_date")[:15],
         },
     )
@@ -169,6 +184,35 @@ def member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Add a team member"), submit=_("Add member"),
         success=lambda m: _("%(name)s joined the service team.") % {"name": m.person.name},
     )  # fmt: skip
+
+
+def membership_get_for_editor(*, user, pk: int, membership_pk: int):
+    pairing = pairing_get_for_editor(user=user, pk=pk)
+    membership = get_object_or_404(
+        Membership.objects.select_related("person", "team"), pk=membership_pk, team__pairing=pairing
+    )
+    return pairing, membership
+
+
+@login_required
+def member_edit_view(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    pairing, membership = membership_get_for_editor(user=request.user, pk=pk, membership_pk=membership_pk)
+    form = MembershipEditForm(request.POST or None, pairing=pairing, membership=membership)
+    if request.method == "POST" and "remove" in request.POST:
+        membership_remove(pairing=pairing, membership=membership)
+        messages.success(request, _("%(name)s left the service team.") % {"name": membership.person.name})
+        return redirect("pairing:detail", pk=pairing.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_update(pairing=pairing, membership=membership, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s is updated.") % {"name": membership.person.name})
+            return redirect("pairing:detail", pk=pairing.pk)
+    title = _("Edit team member %(name)s") % {"name": membership.person.name}
+    context = {"pairing": pairing, "form": form, "title": title, "submit": _("Save"), "removable": True}
+    return render(request, "pairing/workspace_form.html", context)
 
 
 @login_required

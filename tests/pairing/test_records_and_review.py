@@ -42,7 +42,9 @@ def test_liaison_records_a_meeting(liaison):
 
 @pytest.mark.parametrize("held_on", ["2023-01-01", "2028-06-01"])
 def test_a_meeting_outside_the_programme_is_refused(liaison, held_on):
-    response = liaison.post(f"/pairings/{CHANGAN}/meetings/add/", {"held_on": held_on, "attendees": "三方代表"})
+    response = liaison.post(
+        f"/pairings/{CHANGAN}/meetings/add/", {"held_on": held_on, "attendees": "三方代表"}
+    )
     assert "会议日期不在项目期间" in response.context["form"].errors["held_on"][0]
     assert 'value="三方代表"' in response.content.decode() or "三方代表" in response.content.decode()
     assert not JointMeeting.objects.exists()
@@ -52,7 +54,9 @@ def test_annual_plan_is_saved_and_replaced(liaison):
     url = f"/pairings/{CHANGAN}/plan/"
     assert liaison.post(url, {"year": 2024, "content": "第一版"}).status_code == 302
     assert liaison.post(url, {"year": 2024, "content": "第二版"}).status_code == 302
-    assert list(Pairing.objects.get(number=CHANGAN).annual_plans.values_list("content", flat=True)) == ["第二版"]
+    assert list(Pairing.objects.get(number=CHANGAN).annual_plans.values_list("content", flat=True)) == [
+        "第二版"
+    ]
 
 
 def upload_agreement(client, name: str, content: bytes, signed_on: str = "2024-01-20"):
@@ -152,7 +156,12 @@ def test_bureau_replaces_a_school_and_adds_and_removes_villages(users):
     url = f"/pairings/{CHANGAN}/adjust/"
     old = School.objects.get(name="东莞市机电工程学校")
     new = School.objects.get(name="东莞市商业学校")
-    assert bureau.post(url, {"action": "replace_school", "old": old.pk, "new": new.pk, "reason": "学校调整"}).status_code == 302
+    assert (
+        bureau.post(
+            url, {"action": "replace_school", "old": old.pk, "new": new.pk, "reason": "学校调整"}
+        ).status_code
+        == 302
+    )
     pairing = Pairing.objects.get(number=CHANGAN)
     assert list(pairing.assisting_schools.values_list("name", flat=True)) == ["东莞市商业学校"]
     assert pairing.status == "adjusted"
@@ -174,7 +183,8 @@ def test_a_vocational_school_cannot_become_lead(users):
     lead = School.objects.get(name="东莞理工学院")
     vocational = School.objects.get(name="东莞市商业学校")
     response = bureau.post(
-        f"/pairings/{CHANGAN}/adjust/", {"action": "replace_school", "old": lead.pk, "new": vocational.pk, "reason": "x"}
+        f"/pairings/{CHANGAN}/adjust/",
+        {"action": "replace_school", "old": lead.pk, "new": vocational.pk, "reason": "x"},
     )
     assert response.context["form"].errors["new"] == ["牵头学校须为高校。"]
     assert Pairing.objects.get(number=CHANGAN).lead_university == lead
@@ -182,7 +192,16 @@ def test_a_vocational_school_cannot_become_lead(users):
 
 PAGES = ["meetings/add/", "plan/", "agreement/", "bases/add/"]
 BUREAU_PAGES = ["review/", "adjust/"]
-ROLES = ["bureau", "commander", "liaison", "assisting_liaison", "other_liaison", "town_liaison", "other_town_liaison", "no_role"]
+ROLES = [
+    "bureau",
+    "commander",
+    "liaison",
+    "assisting_liaison",
+    "other_liaison",
+    "town_liaison",
+    "other_town_liaison",
+    "no_role",
+]
 EDIT = [200, 403, 200, 200, 404, 403, 404, 404]
 BUREAU_ONLY = [200, 403, 403, 403, 404, 403, 404, 404]
 

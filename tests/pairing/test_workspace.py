@@ -161,3 +161,41 @@ def test_workspace_permission_matrix(users, role, status, url):
 def test_workspace_sends_anonymous_users_to_log_in(dongguan, url):
     response = Client().get(url)
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_liaison_edits_and_removes_a_member(liaison, member, users):
+    membership = member.memberships.get()
+    url = f"/pairings/{CHANGAN}/team/members/{membership.pk}/"
+    response = liaison.post(url, {"role": "deputy", "title_grade": "associate", "is_school_leader": "on"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.title_grade, member.is_school_leader, member.memberships.get().role) == (
+        "associate",
+        True,
+        "deputy",
+    )
+    assert liaison.post(url, {"remove": "1"}).status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert membership.history.first().history_type == "-"
+    assert membership.history.first().history_user == users["liaison"]
+
+
+def test_a_member_of_another_pairing_answers_404(liaison, users, member):
+    membership = member.memberships.get()
+    other = client_for(users["other_liaison"])
+    assert other.get(f"/pairings/4/team/members/{membership.pk}/").status_code == 404
+    assert other.get(f"/pairings/{CHANGAN}/team/members/{membership.pk}/").status_code == 404
+    assert (
+        client_for(users["commander"]).get(f"/pairings/{CHANGAN}/team/members/{membership.pk}/").status_code
+        == 403
+    )
+
+
+def test_an_invalid_title_grade_keeps_what_was_typed(liaison, member):
+    membership = member.memberships.get()
+    response = liaison.post(
+        f"/pairings/{CHANGAN}/team/members/{membership.pk}/",
+        {"role": "member", "title_grade": "wizard", "position": "教授"},
+    )
+    assert "title_grade" in response.context["form"].errors
+    assert 'value="教授"' in response.content.decode()
