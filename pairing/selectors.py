@@ -1,12 +1,20 @@
 """Reads of the registry. The only doors through which pages (and later the API) reach pairings:
 every lookup asks who is asking, and an object outside the user's scope answers 404."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from portal.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON, role_of
 
 from .models import Membership, Pairing, PairingReview, School
+
+
+# Leader first, then deputy, then members.
+ROLE_ORDER = Case(
+    When(role=Membership.Role.LEADER, then=Value(0)),
+    When(role=Membership.Role.DEPUTY, then=Value(1)),
+    default=Value(2),
+)
 
 
 def school_of(user) -> School | None:
