@@ -8,7 +8,6 @@ from portal.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON, role_of
 
 from .models import Membership, Pairing, PairingReview, School
 
-
 # Leader first, then deputy, then members.
 ROLE_ORDER = Case(
     When(role=Membership.Role.LEADER, then=Value(0)),
