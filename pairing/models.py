@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -57,6 +58,21 @@ class Programme(models.Model):
         _("days allowed to sign the agreement"), default=30
     )
     practice_bases_per_pairing = models.PositiveSmallIntegerField(_("practice bases per pairing"), default=1)
+    reminder_days_before_due = models.PositiveSmallIntegerField(
+        _("reminder days before the due date"),
+        default=3,
+        help_text=_("Liaisons whose report is not submitted are reminded this many days before it is due."),
+    )
+    review_reminder_days = models.PositiveSmallIntegerField(
+        _("days a report may wait for review"),
+        default=5,
+        help_text=_("The bureau is reminded of reports waiting in review longer than this."),
+    )
+    reopen_days = models.PositiveSmallIntegerField(
+        _("days a reopened report stays open"),
+        default=7,
+        help_text=_("An accepted report that the bureau reopens can be changed for this many days."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -72,6 +88,15 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def due_at(self, month: datetime.date) -> datetime.datetime:
+        """The due moment of a month's report: the due day and time, local (Asia/Shanghai), as an aware datetime."""
+        from zoneinfo import ZoneInfo
+
+        local = datetime.datetime.combine(
+            datetime.date(month.year, month.month, self.report_due_day), self.report_due_time
+        )
+        return local.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
 
     def clean(self) -> None:
         errors = {}

@@ -7,7 +7,7 @@ issues add their entries (the monthly compilation, reminders).
 import os
 
 from celery import Celery
-from celery.schedules import crontab  # noqa: F401 - used by entries added to BEAT_SCHEDULE
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -16,5 +16,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Times are Asia/Shanghai (CELERY_TIMEZONE).
-BEAT_SCHEDULE: dict = {}
+BEAT_SCHEDULE: dict = {
+    "remind-before-due": {"task": "reporting.remind_before_due", "schedule": crontab(hour=9, minute=0)},
+    "remind-missing": {"task": "reporting.remind_missing", "schedule": crontab(hour=9, minute=5)},
+    "remind-reviews-waiting": {
+        "task": "reporting.remind_reviews_waiting",
+        "schedule": crontab(hour=9, minute=30),
+    },
+}
 app.conf.beat_schedule = BEAT_SCHEDULE

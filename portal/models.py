@@ -30,6 +30,9 @@ class Profile(models.Model):
         help_text=_("For a town liaison: the town or subdistrict they act for."),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(
+        _("language for e-mail"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -44,3 +47,21 @@ class Profile(models.Model):
 
         if self.town_id and self.town.kind not in Area.TOWN_KINDS:
             raise ValidationError({"town": _("Choose a town or subdistrict.")})
+
+
+class Notice(models.Model):
+    """An in-portal notice for one user (a report returned, a reminder), shown on their pages."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    text = models.CharField(_("text"), max_length=300)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -16,6 +16,7 @@ from pairing.demo import seed_pairing_activity
 from pairing.models import Area, Programme, School
 from portal.models import Profile
 from portal.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON
+from reporting.demo import seed_reports
 
 PROGRAMME_CODE = "dongguan-bqw-2023"
 
@@ -47,9 +48,14 @@ class Command(BaseCommand):
         seeded = seed_pairing_activity(programme=programme, until=timezone.localdate())
         if seeded:
             self.stdout.write(f"Added teams, residencies, meetings and agreements to {seeded} pairings.")
+        if not programme.indicators.exists():
+            call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
         with transaction.atomic():
             for username, role, full_name, school_name, town_name in DEMO_USERS:
                 self.ensure_user(username, role, full_name, password, school_name, town_name)
+        reports = seed_reports(programme=programme, reviewer=User.objects.get(username="bureau"))
+        if reports:
+            self.stdout.write(f"Added {reports} monthly reports of the last months.")
         self.stdout.write(self.style.SUCCESS("Demo users: " + ", ".join(u[0] for u in DEMO_USERS)))
         self.stdout.write(f"Password for every demo user: {password}")
 

@@ -1,0 +1,105 @@
+"""Demo monthly reports for the Dongguan programme: a few months, most on time and accepted, some
+late, some missing, one returned with a comment. Deterministic and idempotent."""
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.utils import timezone
+
+from pairing.models import CooperationKind, Programme
+from portal.models import Profile
+from portal.roles import LIAISON
+
+from .models import IndicatorValue, MonthlyReport, ReportVersion
+from .selectors import expected_reports
+from .services import report_snapshot
+
+NARRATIVES = {
+    CooperationKind.PRACTICE_BASE: "师生团队在实践基地开展驻村调研和文创设计实践。",
+    CooperationKind.TECHNOLOGY: "为镇内企业提供技术咨询，协助解决生产工艺问题。",
+    CooperationKind.TALENT: "举办技能培训班，培训村民和企业员工。",
+    CooperationKind.COLLECTIVE_ECONOMY: "协助村集体梳理闲置资产，策划农文旅项目。",
+    CooperationKind.PUBLIC_SERVICES: "组织志愿者开展普法宣传和社区服务。",
+    CooperationKind.CONSULTING: "完成村庄发展规划初稿，提交镇街审阅。",
+}
+
+
+def liaison_for(school) -> User:
+    """The school's liaison: an existing one, or a demo account without a usable password."""
+    user = User.objects.filter(groups__name=LIAISON, profile__school=school).order_by("pk").first()
+    if user:
+        return user
+    user = User.objects.create(username=f"liaison-school-{school.pk}", first_name=f"{school.short_name or school.name}联络员",
+                               email=f"liaison-school-{school.pk}@example.org")  # fmt: skip
+    user.set_unusable_password()
+    user.save()
+    user.groups.add(Group.objects.get_or_create(name=LIAISON)[0])
+    Profile.objects.create(user=user, school=school, phone=f"0769-2{school.pk:03d}0000")
+    return user
+
+
+@transaction.atomic
+def seed_reports(*, programme: Programme, reviewer: User, months: int = 4) -> int:
+    if MonthlyReport.objects.filter(pairing__programme=programme).exists():
+        return 0
+    rng = random.Random(28)
+    indicators = list(programme.indicators.all())
+    this_month = timezone.localdate().replace(day=1)
+    month_list = []
+    month = this_month
+    for _ in range(months):
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
+        month_list.append(month)
+    created = 0
+    returned_done = False
+    for month in reversed(month_list):
+        for index, row in enumerate(expected_reports(month=month, pairings=programme.pairings.all())):
+            fate = rng.random()
+            if fate < 0.08:
+                continue  # missing
+            author = liaison_for(row.school)
+            due = row.due_at
+            late = fate > 0.88
+            submitted_at = due + datetime.timedelta(hours=rng.randrange(5, 90)) if late else due - datetime.timedelta(
+                days=rng.randrange(0, 6), hours=rng.randrange(1, 20))  # fmt: skip
+            report = MonthlyReport.objects.create(
+                pairing=row.pairing, school=row.school, month=month, created_by=author, status=MonthlyReport.Status.SUBMITTED,
+                narratives={k: v for k, v in NARRATIVES.items() if rng.random() < 0.7},
+                difficulties="村内道路改造资金缺口较大，需市级协调。" if rng.random() < 0.2 else "",
+                next_month_plan="继续开展驻村服务，筹备联席会议。", first_submitted_at=submitted_at,
+                submitted_at=submitted_at, submitted_by=author, version=2,
+            )  # fmt: skip
+            for indicator in indicators:
+                if indicator.required or rng.random() < 0.6:
+                    high = (
+                        31
+                        if indicator.code == "residency_days"
+                        else (50000 if indicator.kind == "money" else 40)
+                    )
+                    IndicatorValue.objects.create(
+                        report=report, indicator=indicator, value=Decimal(rng.randrange(0, high))
+                    )
+            ReportVersion.objects.create(report=report, number=2, action="report.submitted", status=report.status,
+                                         snapshot=report_snapshot(report), actor=author, created_at=submitted_at)  # fmt: skip
+            if month != month_list[0]:
+                report.status = MonthlyReport.Status.ACCEPTED
+                report.reviewed_by, report.reviewed_at = reviewer, submitted_at + datetime.timedelta(days=2)
+                report.version = 3
+                report.save()
+                ReportVersion.objects.create(report=report, number=3, action="report.accepted", status=report.status,
+                                             snapshot=report_snapshot(report), actor=reviewer, created_at=report.reviewed_at)  # fmt: skip
+            elif not returned_done and index > 2:
+                report.status = MonthlyReport.Status.RETURNED
+                report.review_comment = "请补充本月驻点服务的具体人员和天数。"
+                report.reviewed_by, report.reviewed_at = reviewer, submitted_at + datetime.timedelta(days=1)
+                report.version = 3
+                report.save()
+                ReportVersion.objects.create(report=report, number=3, action="report.returned", status=report.status,
+                                             snapshot=report_snapshot(report), comment=report.review_comment,
+                                             actor=reviewer, created_at=report.reviewed_at)  # fmt: skip
+                returned_done = True
+            created += 1
+    return created

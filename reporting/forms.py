@@ -1,0 +1,148 @@
+"""The monthly report form: one field per indicator of the programme, a narrative per kind of
+cooperation, difficulties and next month's plan. Values are parsed by the service's own rules so
+the page and the service say the same thing."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from pairing.models import CooperationKind
+
+from .models import MonthlyReport
+from .services import parse_indicator_value
+
+
+def indicator_field_name(code: str) -> str:
+    return f"indicator_{code}"
+
+
+def narrative_field_name(kind: str) -> str:
+    return f"narrative_{kind}"
+
+
+class ReportForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    difficulties = forms.CharField(
+        label=_("Difficulties needing coordination"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )  # fmt: skip
+    next_month_plan = forms.CharField(
+        label=_("Next month's plan"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+
+    def __init__(self, *args, report: MonthlyReport, indicators, **kwargs):
+        initial = {
+            "version": report.version,
+            "difficulties": report.difficulties,
+            "next_month_plan": report.next_month_plan,
+            **{indicator_field_name(v.indicator.code): _plain(v.value) for v in report.values.all()},
+            **{
+                narrative_field_name(kind): report.narratives.get(kind, "") for kind in CooperationKind.values
+            },
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.indicators = list(indicators)
+        for indicator in self.indicators:
+            attrs = {
+                "class": "form-control",
+                "inputmode": "numeric" if indicator.decimal_places == 0 else "decimal",
+            }
+            self.fields[indicator_field_name(indicator.code)] = forms.CharField(
+                label=indicator.name, required=False, widget=forms.TextInput(attrs=attrs),
+                help_text=indicator.unit,
+            )  # fmt: skip
+        for kind, label in CooperationKind.choices:
+            self.fields[narrative_field_name(kind)] = forms.CharField(
+                label=label, required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+            )
+        self.order_fields(
+            ["version", *[indicator_field_name(i.code) for i in self.indicators],
+             *[narrative_field_name(k) for k in CooperationKind.values], "difficulties", "next_month_plan"]
+        )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        for indicator in self.indicators:
+            name = indicator_field_name(indicator.code)
+            try:
+                parse_indicator_value(indicator, data.get(name))
+            except ValidationError as error:
+                self.add_error(name, error.messages)
+        return data
+
+    def indicator_fields(self):
+        return [self[indicator_field_name(i.code)] for i in self.indicators]
+
+    def narrative_fields(self):
+        return [self[narrative_field_name(kind)] for kind in CooperationKind.values]
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "values": {i.code: data.get(indicator_field_name(i.code)) for i in self.indicators},
+            "narratives": {kind: data.get(narrative_field_name(kind), "") for kind in CooperationKind.values},
+            "difficulties": data.get("difficulties", ""),
+            "next_month_plan": data.get("next_month_plan", ""),
+            "expected_version": data.get("version"),
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            codes = {i.code for i in self.indicators}
+            for key, messages in error.message_dict.items():
+                self.add_error(indicator_field_name(key) if key in codes else None, messages)
+        else:
+            self.add_error(None, error.messages)
+
+
+def _plain(value) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class ReviewDecisionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment for the liaison"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for reopening"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Photo or document"),
+        widget=forms.ClearableFileInput(
+            attrs={"class": "form-control", "accept": ".jpg,.jpeg,.png,.pdf,.docx,.xlsx"}
+        ),
+    )
+
+
+class QueueFilterForm(forms.Form):
+    STATES = [
+        ("", _("All")),
+        ("not_started", _("Not started")),
+        ("draft", _("Draft")),
+        ("missing", _("Missing")),
+        ("late", _("Late")),
+        ("submitted", _("Submitted")),
+        ("resubmitted", _("Resubmitted")),
+        ("returned", _("Returned")),
+        ("accepted", _("Accepted")),
+        ("waiting", _("Waiting for review")),
+    ]
+    month = forms.CharField(
+        label=_("Month"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "class": "form-control"}),
+    )
+    state = forms.ChoiceField(
+        label=_("Status"), choices=STATES, required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )

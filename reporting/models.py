@@ -1,0 +1,251 @@
+"""Monthly progress reports (进展情况月报): the indicators a programme collects, one report per school,
+pairing and month, its versions and attachments, and the reminders already sent."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from pairing.models import CooperationKind, Pairing, Programme, School
+
+
+class Indicator(models.Model):
+    class Kind(models.TextChoices):
+        WHOLE = "whole", _("Whole number")
+        DECIMAL = "decimal", _("Decimal")
+        MONEY = "money", _("Money (yuan)")
+
+    class Aggregation(models.TextChoices):
+        SUM = "sum", _("Sum over months")
+        LATEST = "latest", _("Latest month")
+        MAX = "max", _("Largest month")
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("programme")
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.WHOLE)
+    minimum = models.DecimalField(_("minimum"), max_digits=14, decimal_places=2, default=Decimal(0))
+    maximum = models.DecimalField(_("maximum"), max_digits=14, decimal_places=2, null=True, blank=True)
+    aggregation = models.CharField(
+        _("how it adds up over months"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM
+    )
+    required = models.BooleanField(_("required"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["programme", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="indicator_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+    @property
+    def decimal_places(self) -> int:
+        return 0 if self.kind == self.Kind.WHOLE else 2
+
+    def clean(self) -> None:
+        if self.maximum is not None and self.maximum < self.minimum:
+            raise ValidationError({"maximum": _("The maximum is below the minimum.")})
+
+
+def first_of_month(value: datetime.date) -> datetime.date:
+    return value.replace(day=1)
+
+
+class MonthlyReport(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        RESUBMITTED = "resubmitted", _("Resubmitted")
+        ACCEPTED = "accepted", _("Accepted")
+
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+    IN_REVIEW = (Status.SUBMITTED, Status.RESUBMITTED)
+
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.PROTECT, related_name="reports", verbose_name=_("pairing")
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="reports", verbose_name=_("school")
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month reported on."))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    narratives = models.JSONField(_("progress by kind of cooperation"), default=dict, blank=True)
+    difficulties = models.TextField(_("difficulties needing coordination"), blank=True)
+    next_month_plan = models.TextField(_("next month's plan"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("submitted by"),
+    )  # fmt: skip
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("reviewed by"),
+    )  # fmt: skip
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    reopened_until = models.DateTimeField(_("reopened until"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+        ordering = ["-month", "pairing__number", "school__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pairing", "school", "month"], name="one_report_per_school_month"
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.month:%Y-%m}"
+
+    @property
+    def due_at(self) -> datetime.datetime:
+        return self.pairing.programme.due_at(self.month)
+
+    @property
+    def is_late(self) -> bool:
+        return self.first_submitted_at is not None and self.first_submitted_at > self.due_at
+
+    @property
+    def lateness(self) -> datetime.timedelta | None:
+        return self.first_submitted_at - self.due_at if self.is_late else None
+
+    @property
+    def is_editable(self) -> bool:
+        if self.status not in self.EDITABLE:
+            return False
+        return self.reopened_until is None or timezone.now() <= self.reopened_until
+
+
+class IndicatorValue(models.Model):
+    report = models.ForeignKey(
+        MonthlyReport, on_delete=models.CASCADE, related_name="values", verbose_name=_("report")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="values", verbose_name=_("indicator")
+    )
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="one_value_per_indicator")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.value}"
+
+
+class ReportVersion(models.Model):
+    """A snapshot of the report at every save and every step of its review, with the dotted action."""
+
+    report = models.ForeignKey(
+        MonthlyReport, on_delete=models.CASCADE, related_name="versions", verbose_name=_("report")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    action = models.CharField(
+        _("action"), max_length=40
+    )  # report.saved, report.submitted, report.returned, ...
+    status = models.CharField(_("status"), max_length=20, choices=MonthlyReport.Status.choices)
+    snapshot = models.JSONField(_("content"))
+    comment = models.TextField(_("comment"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report version")
+        verbose_name_plural = _("report versions")
+        ordering = ["report", "-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report} v{self.number} {self.action}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"private/reports/{instance.report_id}/{filename}"
+
+
+class ReportAttachment(models.Model):
+    report = models.ForeignKey(
+        MonthlyReport, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("report")
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ReminderSent(models.Model):
+    """One row per report (school, pairing, month) and kind of reminder: a reminder goes out once."""
+
+    class Kind(models.TextChoices):
+        BEFORE_DUE = "before_due", _("Before the due date")
+        MISSING = "missing", _("Missing after the due date")
+        REVIEW_WAITING = "review_waiting", _("Waiting for review")
+        RETURNED = "returned", _("Returned")
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(
+        max_length=40, blank=True, help_text=_("Distinguishes repeated events, e.g. the version returned.")
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pairing", "school", "month", "kind", "key"], name="reminder_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.school_id} {self.month:%Y-%m}"
+
+
+NARRATIVE_KINDS = CooperationKind

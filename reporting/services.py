@@ -1,0 +1,338 @@
+"""Writes of the monthly reports: start, save a draft, submit, return, accept, reopen, attach.
+
+Each step checks who may take it and from which status, records a version with its dotted action
+(`report.submitted`), and sends what it must send after the transaction commits.
+"""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pairing.models import CooperationKind, Pairing, School
+from portal.roles import BUREAU, LIAISON, role_of
+
+from .models import Indicator, IndicatorValue, MonthlyReport, ReportAttachment, ReportVersion
+
+
+class StaleReportError(ValidationError):
+    """The report changed since the form was opened (another tab, another person)."""
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+def current_month() -> datetime.date:
+    return timezone.localdate().replace(day=1)
+
+
+def pairing_runs_in_month(pairing: Pairing, month: datetime.date) -> bool:
+    if pairing.status == Pairing.Status.PLANNED or pairing.start_date > month_end(month):
+        return False
+    return pairing.end_date is None or pairing.end_date >= month
+
+
+def check_month(programme, month: datetime.date) -> None:
+    if month < programme.first_report_month:
+        raise ValidationError(
+            {
+                "month": _("Reports start from %(first)s.")
+                % {"first": programme.first_report_month.strftime("%Y-%m")}
+            }
+        )
+    if month > current_month():
+        raise ValidationError({"month": _("A report cannot be written for a future month.")})
+
+
+def parse_indicator_value(indicator: Indicator, raw) -> Decimal | None:
+    """The typed value, or None for empty; a ValidationError in the user's language otherwise."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    text = str(raw).strip().replace(",", "").replace("，", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(_("Enter a number.")) from None
+    if not value.is_finite():
+        raise ValidationError(_("Enter a number."))
+    if indicator.kind == Indicator.Kind.WHOLE and value != value.to_integral_value():
+        raise ValidationError(_("Enter a whole number."))
+    if value.as_tuple().exponent < -2:
+        raise ValidationError(_("Use at most two decimal places."))
+    if value < indicator.minimum:
+        if indicator.minimum == 0:
+            raise ValidationError(_("The value cannot be negative."))
+        raise ValidationError(_("The value cannot be below %(minimum)s.") % {"minimum": indicator.minimum})
+    if indicator.maximum is not None and value > indicator.maximum:
+        raise ValidationError(_("The value cannot be above %(maximum)s.") % {"maximum": indicator.maximum})
+    return value
+
+
+def report_snapshot(report: MonthlyReport) -> dict:
+    return {
+        "values": {v.indicator.code: str(v.value) for v in report.values.select_related("indicator")},
+        "narratives": {kind: report.narratives.get(kind, "") for kind in CooperationKind.values},
+        "difficulties": report.difficulties,
+        "next_month_plan": report.next_month_plan,
+        "attachments": [a.original_name for a in report.attachments.all()],
+    }
+
+
+def _record(report: MonthlyReport, *, action: str, actor, comment: str = "") -> ReportVersion:
+    return ReportVersion.objects.create(
+        report=report, number=report.version, action=action, status=report.status,
+        snapshot=report_snapshot(report), comment=comment, actor=actor,
+    )  # fmt: skip
+
+
+def _authors(report: MonthlyReport) -> set[int]:
+    ids = set(
+        report.versions.filter(action__in=["report.saved", "report.submitted"]).values_list(
+            "actor_id", flat=True
+        )
+    )
+    return ids | {report.created_by_id}
+
+
+def user_writes_for(user, pairing: Pairing, school: School) -> bool:
+    """Only a liaison of the school writes its report (the bureau reviews, it does not write)."""
+    profile = getattr(user, "profile", None)
+    return (
+        role_of(user) == LIAISON
+        and profile is not None
+        and profile.school_id == school.pk
+        and (
+            pairing.lead_university_id == school.pk or pairing.assisting_schools.filter(pk=school.pk).exists()
+        )
+    )
+
+
+@transaction.atomic
+def report_start(*, pairing: Pairing, school: School, month: datetime.date, user) -> MonthlyReport:
+    if not user_writes_for(user, pairing, school):
+        raise PermissionDenied
+    month = month.replace(day=1)
+    check_month(pairing.programme, month)
+    if not pairing_runs_in_month(pairing, month):
+        raise ValidationError({"month": _("The pairing did not run in this month.")})
+    report, created = MonthlyReport.objects.get_or_create(
+        pairing=pairing, school=school, month=month, defaults={"created_by": user}
+    )
+    return report
+
+
+def _lock(report: MonthlyReport) -> MonthlyReport:
+    return MonthlyReport.objects.select_for_update().select_related("pairing__programme").get(pk=report.pk)
+
+
+@transaction.atomic
+def report_save_draft(
+    *, report: MonthlyReport, user, values: dict[str, object], narratives: dict[str, str] | None = None,
+    difficulties: str = "", next_month_plan: str = "", expected_version: int | None = None,
+) -> MonthlyReport:  # fmt: skip
+    report = _lock(report)
+    if not user_writes_for(user, report.pairing, report.school):
+        raise PermissionDenied
+    if expected_version is not None and expected_version != report.version:
+        raise StaleReportError(
+            _("This report was changed elsewhere (another tab or person) after you opened it. Your text is "
+              "kept below; copy what you need, reload the report and apply your changes again.")
+        )  # fmt: skip
+    if not report.is_editable:
+        if report.status in report.EDITABLE:
+            raise ValidationError(_("The time to change this reopened report has passed."))
+        raise ValidationError(
+            _("This report is %(status)s and cannot be changed.") % {"status": report.get_status_display()}
+        )
+    indicators = {i.code: i for i in report.pairing.programme.indicators.all()}
+    errors, typed = {}, {}
+    for code, raw in values.items():
+        if code not in indicators:
+            errors[code] = [_("Unknown indicator.")]
+            continue
+        try:
+            typed[code] = parse_indicator_value(indicators[code], raw)
+        except ValidationError as error:
+            errors[code] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    existing = {v.indicator.code: v for v in report.values.select_related("indicator")}
+    for code, value in typed.items():
+        if value is None:
+            if code in existing:
+                existing[code].delete()
+        elif code in existing:
+            if existing[code].value != value:
+                existing[code].value = value
+                existing[code].save(update_fields=["value"])
+        else:
+            IndicatorValue.objects.create(report=report, indicator=indicators[code], value=value)
+    report.narratives = {kind: (narratives or {}).get(kind, "").strip() for kind in CooperationKind.values}
+    report.difficulties = difficulties.strip()
+    report.next_month_plan = next_month_plan.strip()
+    report.version += 1
+    report.save()
+    _record(report, action="report.saved", actor=user)
+    return report
+
+
+@transaction.atomic
+def report_submit(*, report: MonthlyReport, user, now: datetime.datetime | None = None) -> MonthlyReport:
+    report = _lock(report)
+    if not user_writes_for(user, report.pairing, report.school):
+        raise PermissionDenied
+    if not report.is_editable:
+        raise ValidationError(
+            _("This report is %(status)s and cannot be submitted.") % {"status": report.get_status_display()}
+        )
+    present = set(report.values.values_list("indicator__code", flat=True))
+    missing = [i for i in report.pairing.programme.indicators.filter(required=True) if i.code not in present]
+    if missing:
+        raise ValidationError({i.code: [_("This indicator is required.")] for i in missing})
+    now = now or timezone.now()
+    was_returned = report.status == MonthlyReport.Status.RETURNED
+    report.status = MonthlyReport.Status.RESUBMITTED if was_returned else MonthlyReport.Status.SUBMITTED
+    report.submitted_at = now
+    report.submitted_by = user
+    if report.first_submitted_at is None:
+        report.first_submitted_at = now  # timeliness is decided by the first submission
+    report.reopened_until = None
+    report.version += 1
+    report.save()
+    _record(report, action="report.resubmitted" if was_returned else "report.submitted", actor=user)
+    return report
+
+
+def _require_reviewer(report: MonthlyReport, reviewer) -> None:
+    if role_of(reviewer) != BUREAU:
+        raise PermissionDenied
+    if report.status not in MonthlyReport.IN_REVIEW:
+        raise ValidationError(_("Only a submitted report can be reviewed; this one is %(status)s.") % {
+            "status": report.get_status_display()})  # fmt: skip
+
+
+@transaction.atomic
+def report_return(*, report: MonthlyReport, reviewer, comment: str) -> MonthlyReport:
+    report = _lock(report)
+    _require_reviewer(report, reviewer)
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say what the liaison should change.")})
+    report.status = MonthlyReport.Status.RETURNED
+    report.review_comment = comment.strip()
+    report.reviewed_by, report.reviewed_at = reviewer, timezone.now()
+    report.version += 1
+    report.save()
+    _record(report, action="report.returned", actor=reviewer, comment=report.review_comment)
+    from .tasks import notify_report_returned
+
+    transaction.on_commit(lambda: notify_report_returned.delay(report.pk, report.version))
+    return report
+
+
+@transaction.atomic
+def report_accept(*, report: MonthlyReport, reviewer) -> MonthlyReport:
+    report = _lock(report)
+    _require_reviewer(report, reviewer)
+    if reviewer.pk in _authors(report):
+        raise ValidationError(_("You wrote this report, so someone else must accept it."))
+    report.status = MonthlyReport.Status.ACCEPTED
+    report.reviewed_by, report.reviewed_at = reviewer, timezone.now()
+    report.review_comment = ""
+    report.version += 1
+    report.save()
+    _record(report, action="report.accepted", actor=reviewer)
+    return report
+
+
+@transaction.atomic
+def report_reopen(*, report: MonthlyReport, reviewer, reason: str) -> MonthlyReport:
+    report = _lock(report)
+    if role_of(reviewer) != BUREAU:
+        raise PermissionDenied
+    if report.status != MonthlyReport.Status.ACCEPTED:
+        raise ValidationError(_("Only an accepted report can be reopened."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for reopening; the liaison sees it.")})
+    report.status = MonthlyReport.Status.RETURNED
+    report.review_comment = reason.strip()
+    report.reviewed_by, report.reviewed_at = reviewer, timezone.now()
+    report.reopened_until = timezone.now() + datetime.timedelta(days=report.pairing.programme.reopen_days)
+    report.version += 1
+    report.save()
+    _record(report, action="report.reopened", actor=reviewer, comment=report.review_comment)
+    from .tasks import notify_report_returned
+
+    transaction.on_commit(lambda: notify_report_returned.delay(report.pk, report.version))
+    return report
+
+
+ATTACHMENT_TYPES = {
+    ".pdf": (b"%PDF-",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+}
+
+
+@transaction.atomic
+def attachment_add(*, report: MonthlyReport, user, upload) -> ReportAttachment:
+    from pathlib import Path
+
+    report = _lock(report)
+    if not user_writes_for(user, report.pairing, report.school):
+        raise PermissionDenied
+    if not report.is_editable:
+        raise ValidationError(
+            _("This report is %(status)s and cannot be changed.") % {"status": report.get_status_display()}
+        )
+    suffix = Path(upload.name).suffix.lower()
+    if suffix not in ATTACHMENT_TYPES:
+        raise ValidationError({"file": _("Attach photos (JPG, PNG) or documents (PDF, DOCX, XLSX).")})
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError({"file": _("The file is %(size)s MB; the limit is %(limit)s MB.") % {
+            "size": round(upload.size / 1_048_576, 1), "limit": round(limit / 1_048_576)}})  # fmt: skip
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in ATTACHMENT_TYPES[suffix]):
+        raise ValidationError(
+            {"file": _("The file's content is not a %(kind)s.") % {"kind": suffix[1:].upper()}}
+        )
+    attachment = ReportAttachment(
+        report=report, original_name=Path(upload.name).name[:200], size=upload.size, uploaded_by=user
+    )
+    attachment.file.save(Path(upload.name).name, upload, save=False)
+    attachment.save()
+    report.version += 1
+    report.save(update_fields=["version", "updated_at"])
+    _record(report, action="report.attachment_added", actor=user)
+    return attachment
+
+
+def version_changes(older: dict, newer: dict) -> list[tuple[str, str, str]]:
+    """What changed between two snapshots: (field, before, after), for the reviewer."""
+    changes = []
+    for code in sorted(set(older.get("values", {})) | set(newer.get("values", {}))):
+        before, after = older.get("values", {}).get(code, ""), newer.get("values", {}).get(code, "")
+        if before != after:
+            changes.append((code, before, after))
+    for kind in CooperationKind.values:
+        before, after = older.get("narratives", {}).get(kind, ""), newer.get("narratives", {}).get(kind, "")
+        if before != after:
+            changes.append((kind, before, after))
+    for name in ["difficulties", "next_month_plan"]:
+        if older.get(name, "") != newer.get(name, ""):
+            changes.append((name, older.get(name, ""), newer.get(name, "")))
+    if older.get("attachments", []) != newer.get("attachments", []):
+        changes.append(
+            ("attachments", "、".join(older.get("attachments", [])), "、".join(newer.get("attachments", [])))
+        )
+    return changes
