@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
 from pairing.models import Area, School
+from portal.apps import grant_bureau_permissions
 from portal.models import Profile
 from portal.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON
 
@@ -83,6 +84,9 @@ def make_user(username: str, role: str, *, school: str | None = None, town: str 
 @pytest.fixture
 def users(dongguan) -> dict[str, User]:
     """One user per role and scope, named as the permission matrices name them."""
+    # A transactional test before this one may have flushed the groups' permissions: grant them again.
+    Group.objects.get_or_create(name=BUREAU)
+    grant_bureau_permissions(sender=None)
     return {
         "bureau": make_user("bureau", BUREAU),
         "commander": make_user("commander", COMMANDER),

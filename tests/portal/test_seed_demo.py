@@ -41,8 +41,16 @@ def test_running_twice_duplicates_nothing_and_sets_the_new_password():
     seed("--password", "first-pass-1")
     seed("--password", "second-pass-2")
     assert Pairing.objects.count() == 8
-    assert User.objects.count() == 5
+    assert (
+        User.objects.filter(
+            username__in=["bureau", "commander", "liaison-dgut", "liaison-jdgc", "town-changan"]
+        ).count()
+        == 5
+    )
     assert authenticate(username="bureau", password="second-pass-2") is not None
+    users_after_second = User.objects.count()
+    seed("--password", "third-pass-3")
+    assert User.objects.count() == users_after_second
 
 
 def test_without_a_password_a_random_one_is_printed():

@@ -67,7 +67,7 @@ class Command(BaseCommand):
         user.is_superuser = False
         user.set_password(password)
         user.save()
-        user.groups.set([Group.objects.get(name=role)])
+        user.groups.set([Group.objects.get_or_create(name=role)[0]])
         profile, _ = Profile.objects.get_or_create(user=user)
         profile.school = School.objects.get(name=school_name) if school_name else None
         profile.town = Area.objects.get(name=town_name, kind__in=Area.TOWN_KINDS) if town_name else None
