@@ -19,7 +19,13 @@ from portal.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON, role_of
 
 from .forms import AttachmentForm, QueueFilterForm, ReopenForm, ReportForm, ReviewDecisionForm
 from .models import MonthlyReport, ReportAttachment
-from .selectors import expected_reports, liaisons_by_school, report_get_for_user, reports_visible_to
+from .selectors import (
+    expected_reports,
+    expected_reports_by_month,
+    liaisons_by_school,
+    report_get_for_user,
+    reports_visible_to,
+)
 from .services import (
     StaleReportError,
     attachment_add,
@@ -286,7 +292,7 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def status_view(request: HttpRequest) -> HttpResponse:
-    """Per month: due, submitted on time, late, missing (overdue), with the liaisons to call."""
+    """Per month since the first report month: due, on time, late, missing (overdue), with the liaisons to call."""
     if role_of(request.user) not in READER_ROLES:
         raise Http404
     pairings = pairings_visible_to(request.user)
@@ -295,12 +301,11 @@ def status_view(request: HttpRequest) -> HttpResponse:
         default=current_month(),
     )
     months, month = [], current_month()
-    while month >= first and len(months) < 12:
+    while month >= first:
         months.append(month)
         month = (month - datetime.timedelta(days=1)).replace(day=1)
     table = []
-    for month in months:
-        rows = expected_reports(month=month, pairings=pairings)
+    for month, rows in expected_reports_by_month(months=months, pairings=pairings).items():
         table.append({
             "month": month, "expected": len(rows),
             "on_time": sum(1 for r in rows if r.is_submitted and not r.is_late),

@@ -7,3 +7,18 @@ register = template.Library()
 def get_item(mapping: dict, key):
     """`{{ contacts|get_item:school.pk }}`: a dict lookup by a variable key."""
     return mapping.get(key, []) if mapping else []
+
+
+@register.filter
+def duration(value) -> str:
+    """A timedelta as days and hours, for how late a report is."""
+    if value is None:
+        return ""
+    from django.utils.translation import gettext as _
+
+    hours = int(value.total_seconds() // 3600)
+    days, hours = divmod(hours, 24)
+    if days:
+        return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
+    minutes = int(value.total_seconds() // 60) % 60
+    return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}

@@ -1,0 +1,40 @@
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from pairing.models import Pairing, School
+from reporting.models import MonthlyReport
+
+CHANGAN = 6
+DGUT = "东莞理工学院"
+
+
+@pytest.fixture
+def indicators(dongguan):
+    call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
+
+
+@pytest.fixture
+def reporting_users(users, indicators):
+    return users
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def make_report(author, *, month=datetime.date(2024, 2, 1), number=CHANGAN, school=DGUT) -> MonthlyReport:
+    return MonthlyReport.objects.create(
+        pairing=Pairing.objects.get(number=number), school=School.objects.get(name=school), month=month,
+        created_by=author,
+    )  # fmt: skip
+
+
+def form_data(report: MonthlyReport, **values) -> dict:
+    data = {"version": report.version, "indicator_activities_held": "3", "indicator_residency_days": "12"}
+    data.update({f"indicator_{code}": value for code, value in values.items()})
+    return data

@@ -1,0 +1,295 @@
+"""The report pages: the liaison's month, the form's validation, two tabs, attachments, the queue."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from pairing.models import Pairing, School
+from reporting.models import IndicatorValue, MonthlyReport, ReportAttachment
+from reporting.services import report_save_draft, report_submit
+from tests.reporting.conftest import client_for, form_data, make_report
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def liaison(reporting_users) -> Client:
+    return client_for(reporting_users["liaison"])
+
+
+def test_home_shows_this_months_card_with_the_due_date(liaison):
+    response = liaison.get("/reports/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert len(response.context["cards"]) == 1
+    card = response.context["cards"][0]
+    assert card["row"].due_at.day == 28
+    assert "截止时间：北京时间" in html
+
+
+def test_liaison_starts_saves_and_submits(liaison, reporting_users):
+    month = datetime.date.today().replace(day=1).strftime("%Y-%m")
+    response = liaison.post(f"/reports/start/6/{month}/")
+    report = MonthlyReport.objects.get()
+    assert response.url == f"/reports/{report.pk}/"
+    response = liaison.post(
+        f"/reports/{report.pk}/", {**form_data(report), "narrative_talent": "举办培训班", "save": "1"}
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == "draft" and report.narratives["talent"] == "举办培训班"
+    response = liaison.post(f"/reports/{report.pk}/", {**form_data(report), "submit": "1"})
+    report.refresh_from_db()
+    assert report.status == "submitted" and report.first_submitted_at is not None
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("activities_held", "三", "请输入数字。"),
+        ("activities_held", "-1", "数值不能为负数。"),
+        ("activities_held", "2.5", "请输入整数。"),
+        ("residency_days", "45", "数值不能大于31.00。"),
+        ("funds_invested", "12.345", "最多保留两位小数。"),
+    ],
+)
+def test_bad_values_are_named_and_everything_typed_is_kept(liaison, reporting_users, field, value, message):
+    report = make_report(reporting_users["liaison"])
+    data = {**form_data(report, **{field: value}), "narrative_consulting": "完成规划初稿", "save": "1"}
+    response = liaison.post(f"/reports/{report.pk}/", data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors[f"indicator_{field}"] == [message]
+    html = response.content.decode()
+    assert "error-summary" in html and message in html
+    assert f'value="{value}"' in html and "完成规划初稿" in html
+    assert not IndicatorValue.objects.exists()
+
+
+def test_money_accepts_two_decimals_and_thousand_separators(liaison, reporting_users):
+    report = make_report(reporting_users["liaison"])
+    liaison.post(f"/reports/{report.pk}/", {**form_data(report, funds_invested="12,000.50"), "save": "1"})
+    assert IndicatorValue.objects.get(indicator__code="funds_invested").value == 12000.50
+
+
+def test_a_second_tab_saving_the_same_draft_is_refused(liaison, reporting_users):
+    report = make_report(reporting_users["liaison"])
+    first_tab = form_data(report, activities_held="5")
+    second_tab = form_data(report, activities_held="9")  # opened at the same version
+    assert liaison.post(f"/reports/{report.pk}/", {**first_tab, "save": "1"}).status_code == 302
+    response = liaison.post(f"/reports/{report.pk}/", {**second_tab, "save": "1"})
+    assert response.status_code == 200
+    assert "已在别处（其他标签页或其他人）被修改" in response.content.decode()
+    assert 'value="9"' in response.content.decode(), "the second tab's text is kept on the page"
+    assert IndicatorValue.objects.get(indicator__code="activities_held").value == 5
+
+
+def test_a_locked_report_refuses_a_post(liaison, reporting_users):
+    report = make_report(reporting_users["liaison"])
+    MonthlyReport.objects.filter(pk=report.pk).update(status="accepted")
+    response = liaison.post(f"/reports/{report.pk}/", {**form_data(report), "submit": "1"})
+    assert response.status_code == 403
+    assert MonthlyReport.objects.get(pk=report.pk).status == "accepted"
+
+
+def test_attachments_are_checked_and_private(liaison, reporting_users):
+    report = make_report(reporting_users["liaison"])
+    url = f"/reports/{report.pk}/attachments/"
+    response = liaison.post(url, {"file": SimpleUploadedFile("run.exe", b"MZ")}, follow=True)
+    assert "请上传照片（JPG、PNG）或文件（PDF、DOCX、XLSX）。" in response.content.decode()
+    response = liaison.post(url, {"file": SimpleUploadedFile("photo.png", b"not really")}, follow=True)
+    assert "文件内容不是有效的PNG文件。" in response.content.decode()
+    liaison.post(url, {"file": SimpleUploadedFile("驻村照片.png", PNG)})
+    attachment = ReportAttachment.objects.get()
+    assert attachment.original_name == "驻村照片.png"
+    file_url = f"/reports/{report.pk}/attachments/{attachment.pk}/"
+    assert b"".join(liaison.get(file_url).streaming_content) == PNG
+    for role, status in [("other_liaison", 404), ("other_town_liaison", 404), ("bureau", 200), ("commander", 200),
+                         ("town_liaison", 200), ("assisting_liaison", 404)]:  # fmt: skip
+        assert client_for(reporting_users[role]).get(file_url).status_code == status, role
+    assert Client().get(file_url).status_code == 302
+
+
+def test_an_attachment_that_is_too_large_is_refused(liaison, reporting_users, settings):
+    settings.ATTACHMENT_MAX_BYTES = 1024
+    report = make_report(reporting_users["liaison"])
+    response = liaison.post(
+        f"/reports/{report.pk}/attachments/",
+        {"file": SimpleUploadedFile("a.png", PNG + b"0" * 2048)},
+        follow=True,
+    )
+    assert "超过0MB的上限" in response.content.decode() or "上限" in response.content.decode()
+    assert not ReportAttachment.objects.exists()
+
+
+def submitted(users, **kwargs) -> MonthlyReport:
+    report = make_report(users["liaison"], **kwargs)
+    report_save_draft(
+        report=report, user=users["liaison"], values={"activities_held": "1", "residency_days": "2"}
+    )
+    return report_submit(report=report, user=users["liaison"])
+
+
+def test_bureau_returns_then_sees_what_changed_and_accepts(reporting_users, liaison):
+    bureau = client_for(reporting_users["bureau"])
+    report = submitted(reporting_users)
+    bureau.post(f"/reports/{report.pk}/decide/", {"decision": "return", "comment": "请补充驻点天数"})
+    response = liaison.get(f"/reports/{report.pk}/")
+    assert "请补充驻点天数" in response.content.decode()
+    report.refresh_from_db()
+    liaison.post(f"/reports/{report.pk}/", {**form_data(report, residency_days="20"), "submit": "1"})
+    response = bureau.get(f"/reports/{report.pk}/")
+    assert ("residency_days", "2.00", "20.00") in response.context["changes"]
+    bureau.post(f"/reports/{report.pk}/decide/", {"decision": "accept"})
+    report.refresh_from_db()
+    assert report.status == "accepted" and report.reviewed_by == reporting_users["bureau"]
+
+
+def test_bureau_accepts_several_at_once(reporting_users):
+    first = submitted(reporting_users)
+    second = submitted(reporting_users, month=datetime.date(2024, 3, 1))
+    bureau = client_for(reporting_users["bureau"])
+    bureau.post("/reports/queue/decide/", {"decision": "accept", "report": [first.pk, second.pk]})
+    assert set(MonthlyReport.objects.values_list("status", flat=True)) == {"accepted"}
+
+
+def test_returning_several_without_a_comment_is_refused_for_each(reporting_users):
+    report = submitted(reporting_users)
+    response = client_for(reporting_users["bureau"]).post(
+        "/reports/queue/decide/", {"decision": "return", "report": [report.pk]}, follow=True
+    )
+    assert "请写明需要联络员修改的内容。" in response.content.decode()
+    assert MonthlyReport.objects.get().status == "submitted"
+
+
+def test_queue_filters_by_state(reporting_users):
+    submitted(reporting_users)
+    bureau = client_for(reporting_users["bureau"])
+    response = bureau.get("/reports/queue/", {"month": "2024-02", "state": "submitted"})
+    assert [(r.school.name, r.state) for r in response.context["rows"]] == [("东莞理工学院", "submitted")]
+    response = bureau.get("/reports/queue/", {"month": "2024-02", "state": "missing"})
+    assert len(response.context["rows"]) == 17  # 18 expected (8 universities, 10 vocational), one submitted
+    assert all(r.state == "missing" for r in response.context["rows"])
+
+
+def test_status_table_counts_on_time_late_and_missing(reporting_users):
+    submitted(reporting_users)
+    response = client_for(reporting_users["bureau"]).get("/reports/status/")
+    february = next(e for e in response.context["table"] if e["month"] == datetime.date(2024, 2, 1))
+    assert february["expected"] == 18
+    assert february["late"] == 1  # submitted today, long after 2024-02-28
+    assert len(february["missing"]) == 17
+
+
+def count_queue_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/reports/queue/", {"month": "2024-02"}).status_code == 200
+    return len(queries)
+
+
+def test_queue_runs_the_same_number_of_queries_for_10_and_1000_reports(reporting_users):
+    from tests.factories import PairingFactory
+
+    bureau = client_for(reporting_users["bureau"])
+    author = reporting_users["liaison"]
+    month = datetime.date(2024, 2, 1)
+    pairings = list(Pairing.objects.all())
+    for pairing in pairings:
+        for school in [pairing.lead_university, *pairing.assisting_schools.all()][:1]:
+            MonthlyReport.objects.create(pairing=pairing, school=school, month=month, created_by=author)
+    programme = pairings[0].programme
+    for number in range(100, 102):
+        pairing = PairingFactory(programme=programme, number=number, start_date=datetime.date(2024, 1, 1))
+        MonthlyReport.objects.create(
+            pairing=pairing, school=pairing.lead_university, month=month, created_by=author
+        )
+    assert MonthlyReport.objects.count() == 10
+    at_10 = count_queue_queries(bureau)
+    for number in range(102, 1092):
+        pairing = PairingFactory(programme=programme, number=number, start_date=datetime.date(2024, 1, 1))
+        MonthlyReport.objects.create(
+            pairing=pairing, school=pairing.lead_university, month=month, created_by=author
+        )
+    assert MonthlyReport.objects.count() == 1000
+    assert count_queue_queries(bureau) == at_10
+
+
+URLS = ["/reports/", "/reports/queue/", "/reports/status/", "/reports/{pk}/"]
+ROLES = [
+    "bureau",
+    "commander",
+    "liaison",
+    "assisting_liaison",
+    "other_liaison",
+    "town_liaison",
+    "other_town_liaison",
+    "no_role",
+]
+EXPECTED = {
+    "/reports/": [302, 302, 200, 200, 200, 302, 302, 404],
+    "/reports/queue/": [200, 200, 404, 404, 404, 200, 200, 404],
+    "/reports/status/": [200, 200, 404, 404, 404, 200, 200, 404],
+    "/reports/{pk}/": [200, 200, 200, 404, 404, 200, 404, 404],
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url", URLS)
+def test_permission_matrix_of_the_report_pages(reporting_users, url, role):
+    report = make_report(reporting_users["liaison"])
+    response = client_for(reporting_users[role]).get(url.format(pk=report.pk))
+    assert response.status_code == EXPECTED[url][ROLES.index(role)]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("path", "bureau_status"),
+    [("decide/", 302), ("reopen/", 302), ("attachments/", 302)],
+)
+def test_permission_matrix_of_the_report_actions(reporting_users, role, path, bureau_status):
+    report = submitted(reporting_users)
+    response = client_for(reporting_users[role]).post(f"/reports/{report.pk}/{path}", {"decision": "accept"})
+    readers = {"bureau", "commander", "liaison", "town_liaison"}
+    if role not in readers:
+        assert response.status_code == 404
+    elif path == "attachments/":
+        assert response.status_code == 302  # the form is refused with a message, nothing saved
+    elif role == "bureau":
+        assert response.status_code == bureau_status
+    else:
+        assert response.status_code == 403
+    assert not ReportAttachment.objects.exists()
+
+
+def test_start_refuses_another_schools_pairing(reporting_users):
+    month = datetime.date.today().replace(day=1).strftime("%Y-%m")
+    response = client_for(reporting_users["other_liaison"]).post(f"/reports/start/6/{month}/")
+    assert response.status_code == 404
+    assert not MonthlyReport.objects.exists()
+
+
+def test_start_refuses_a_month_before_the_programme(reporting_users):
+    response = client_for(reporting_users["liaison"]).post("/reports/start/6/2023-12/", follow=True)
+    assert "月报从2024-01开始报送。" in response.content.decode()
+    assert not MonthlyReport.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["/reports/", "/reports/queue/", "/reports/status/"])
+def test_anonymous_users_are_sent_to_log_in(indicators, url):
+    response = Client().get(url)
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_school_objects_exist(indicators):
+    assert School.objects.count() == 18
