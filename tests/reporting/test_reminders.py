@@ -105,11 +105,14 @@ def test_the_bureau_is_reminded_of_reports_waiting_too_long(with_emails, mailout
 
 
 @pytest.fixture
-def eager_tasks(monkeypatch):
+def eager_tasks():
     """Run tasks in-process here even when REDIS_URL points at a broker (the worker test covers the broker)."""
     from portal.celery import app
 
-    monkeypatch.setattr(app.conf, "task_always_eager", True)
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
 
 
 def test_the_liaison_is_told_when_a_report_is_returned_not_when_accepted(
