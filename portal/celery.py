@@ -23,5 +23,10 @@ BEAT_SCHEDULE: dict = {
         "task": "reporting.remind_reviews_waiting",
         "schedule": crontab(hour=9, minute=30),
     },
+    # Reports due on the 28th at 23:59:59 are compiled half an hour past midnight.
+    "compile-monthly-summaries": {
+        "task": "reporting.compile_due_months",
+        "schedule": crontab(hour=0, minute=30),
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

@@ -249,3 +249,44 @@ class ReminderSent(models.Model):
 
 
 NARRATIVE_KINDS = CooperationKind
+
+
+def summary_path(instance, filename: str) -> str:
+    return f"private/summaries/{filename}"
+
+
+class MonthlySummary(models.Model):
+    """The bureau's compiled month (汇总) of one programme: counts, totals and the workbook."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="summaries", verbose_name=_("programme")
+    )
+    month = models.DateField(_("month"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    failure_reason = models.TextField(_("reason for the failure"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    totals = models.JSONField(_("totals per indicator"), default=dict, blank=True)
+    workbook = models.FileField(_("workbook"), upload_to=summary_path, blank=True)
+    run_token = models.CharField(max_length=32, blank=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("requested by"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("monthly summary")
+        verbose_name_plural = _("monthly summaries")
+        ordering = ["-month", "programme"]
+        constraints = [models.UniqueConstraint(fields=["programme", "month"], name="one_summary_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.programme.code} {self.month:%Y-%m}"

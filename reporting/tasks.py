@@ -8,7 +8,7 @@ import datetime
 import logging
 
 from celery import shared_task
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -127,3 +127,39 @@ def notify_report_returned(report_pk: int, version: int) -> int:
             notify(user, template="report_returned", url=reverse("reporting:detail", args=[report.pk]),
                    context={"report": report, "comment": report.review_comment})  # fmt: skip
     return len(users)
+
+
+@shared_task(
+    bind=True, name="reporting.compile_monthly_summary", autoretry_for=(OperationalError,),
+    retry_backoff=True, max_retries=3,
+)  # fmt: skip
+def compile_monthly_summary(self, programme_pk: int, month: str) -> str:
+    """Compile one programme's month; transient database errors retry, a second run at once is a no-op."""
+    from .compilation import AlreadyRunning, compile_month
+
+    programme = Programme.objects.get(pk=programme_pk)
+    try:
+        summary = compile_month(programme, datetime.date.fromisoformat(month))
+    except AlreadyRunning:
+        return "already running"
+    return summary.state
+
+
+@shared_task(name="reporting.compile_due_months")
+def compile_due_months() -> list[str]:
+    """Run by beat after midnight: compile each month whose due moment has passed and has no summary since."""
+    from .models import MonthlySummary
+
+    now, queued = timezone.now(), []
+    for programme in Programme.objects.all():
+        for month in [previous_month(current_month()), current_month()]:
+            due = programme.due_at(month)
+            if month < programme.first_report_month or now <= due:
+                continue
+            done = MonthlySummary.objects.filter(
+                programme=programme, month=month, state=MonthlySummary.State.DONE, finished_at__gt=due
+            ).exists()
+            if not done:
+                compile_monthly_summary.delay(programme.pk, month.isoformat())
+                queued.append(f"{programme.code} {month:%Y-%m}")
+    return queued

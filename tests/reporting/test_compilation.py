@@ -1,0 +1,272 @@
+"""The monthly compilation: the workbook read back with openpyxl, counts, totals, safety, reruns."""
+
+import datetime
+import io
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+
+from pairing.models import Programme
+from reporting.compilation import AlreadyRunning, compile_month
+from reporting.models import Indicator, IndicatorValue, MonthlyReport, MonthlySummary
+from reporting.services import report_accept, report_return, report_save_draft, report_submit
+from tests.reporting.conftest import make_report
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FEB, JAN = datetime.date(2024, 2, 1), datetime.date(2024, 1, 1)
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def submit(users, key, school, *, month=FEB, number=6, when=None, **values):
+    report = make_report(users[key], month=month, school=school, number=number)
+    report_save_draft(
+        report=report, user=users[key], values={"activities_held": "1", "residency_days": "2", **values}
+    )
+    return report_submit(
+        report=report, user=users[key], now=when or datetime.datetime(2024, 2, 20, tzinfo=SHANGHAI)
+    )
+
+
+@pytest.fixture
+def month_of_reports(reporting_users):
+    users = reporting_users
+    on_time = submit(users, "liaison", "东莞理工学院", when=datetime.datetime(2024, 2, 28, 23, 59, 59, tzinfo=SHANGHAI),
+                     activities_held="7", funds_invested="1200.50", people_trained="30")  # fmt: skip
+    late = submit(users, "assisting_liaison", "东莞市机电工程学校",
+                  when=datetime.datetime(2024, 2, 29, 0, 0, 0, tzinfo=SHANGHAI), activities_held="5",
+                  funds_invested="99.50")  # fmt: skip
+    returned = submit(users, "other_liaison", "广东医科大学", number=4, activities_held="100")
+    report_return(report=returned, reviewer=users["bureau"], comment="请修改")
+    report_accept(report=on_time, reviewer=users["bureau"])
+    january = submit(users, "liaison", "东莞理工学院", month=JAN, activities_held="3", people_trained="12")
+    report_accept(report=january, reviewer=users["bureau"])
+    return {"on_time": on_time, "late": late, "returned": returned}
+
+
+def read(summary) -> openpyxl.Workbook:
+    with summary.workbook.open("rb") as handle:
+        return openpyxl.load_workbook(io.BytesIO(handle.read()))
+
+
+def rows(sheet) -> list[tuple]:
+    return list(sheet.iter_rows(min_row=3, values_only=True))
+
+
+def independent_totals(month: datetime.date) -> dict[str, tuple[Decimal, Decimal]]:
+    """Recomputed here from the reports, by each indicator's own rule, without the compilation's code."""
+    counted = ["submitted", "resubmitted", "accepted"]
+    result = {}
+    for indicator in Indicator.objects.all():
+        values = IndicatorValue.objects.filter(indicator=indicator, report__status__in=counted)
+        this_month = sum((v.value for v in values.filter(report__month=month)), Decimal(0))
+        year = values.filter(report__month__gte=month.replace(month=1), report__month__lte=month)
+        by_source: dict = {}
+        for value in year.select_related("report").order_by("report__month"):
+            by_source.setdefault((value.report.pairing_id, value.report.school_id), []).append(value.value)
+        if indicator.aggregation == "sum":
+            ytd = sum((sum(v) for v in by_source.values()), Decimal(0))
+        elif indicator.aggregation == "max":
+            ytd = sum((max(v) for v in by_source.values()), Decimal(0))
+        else:
+            ytd = sum((v[-1] for v in by_source.values()), Decimal(0))
+        result[indicator.name_zh] = (this_month, ytd)
+    return result
+
+
+def test_totals_on_the_summary_sheet_equal_the_reports(month_of_reports):
+    Indicator.objects.filter(code="people_trained").update(aggregation="max")
+    Indicator.objects.filter(code="funds_invested").update(aggregation="latest")
+    summary = compile_month(Programme.objects.get(), FEB)
+    sheet = read(summary)["汇总"]
+    expected = independent_totals(FEB)
+    found = {row[1]: (Decimal(str(row[3])), Decimal(str(row[4]))) for row in rows(sheet) if row[0] == "指标"}
+    assert found == expected
+    assert found["开展活动场次"] == (
+        Decimal(12),
+        Decimal(15),
+    )  # 7 + 5 this month (returned excluded), + 3 in January
+    assert found["培训人数"] == (Decimal(30), Decimal(30))  # max per school over the year: max(30, 12)
+    assert found["投入资金"] == (Decimal("1300.00"), Decimal("1300.00"))
+
+
+def test_counts_equal_the_statuses(month_of_reports):
+    summary = compile_month(Programme.objects.get(), FEB)
+    assert summary.counts == {
+        "expected": 18,
+        "on_time": 2,
+        "late": 1,
+        "missing": 15,
+        "returned": 1,
+        "accepted": 1,
+    }
+    counts = {row[1]: row[3] for row in rows(read(summary)["汇总"]) if row[0] == "报送"}
+    assert counts == {"应报": 18, "按时报送": 2, "逾期报送": 1, "缺报": 15, "已退回": 1, "已通过": 1}
+
+
+def test_the_due_moment_decides_on_time_and_late(month_of_reports):
+    sheet = read(compile_month(Programme.objects.get(), FEB))["报送情况"]
+    by_school = {row[2]: row for row in rows(sheet)}
+    assert by_school["东莞理工学院"][5] is None  # 23:59:59 on the 28th: on time
+    assert by_school["东莞市机电工程学校"][5] == pytest.approx(0.0, abs=0.01)  # 00:00:00 on the 29th: late
+    assert by_school["东莞市机电工程学校"][4] == datetime.datetime(2024, 2, 29, 0, 0)
+
+
+def test_detail_has_one_row_per_expected_report_with_stable_ids(month_of_reports):
+    sheet = read(compile_month(Programme.objects.get(), FEB))["明细"]
+    detail = rows(sheet)
+    assert len(detail) == 18
+    ids = {row[0] for row in detail if row[0] is not None}
+    assert ids == set(MonthlyReport.objects.filter(month=FEB).values_list("pk", flat=True))
+    header = next(sheet.iter_rows(min_row=2, max_row=2, values_only=True))
+    assert header[:7] == ("报告ID", "结对ID", "序号", "镇(街道)", "学校ID", "学校", "状态")
+
+
+def test_every_sheet_is_formatted_for_print_and_filtering(month_of_reports):
+    book = read(compile_month(Programme.objects.get(), FEB))
+    assert book.sheetnames == ["汇总", "报送情况", "明细", "进展摘要", "困难问题"]
+    for sheet in book:
+        assert sheet["A1"].value.endswith(sheet.title) and "2024年02月" in sheet["A1"].value
+        assert sheet.freeze_panes == "A3"
+        assert sheet.auto_filter.ref.startswith("A2:")
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+        assert sheet["A2"].font.bold
+        assert sheet.column_dimensions["B"].width > 5
+    detail = book["明细"]
+    money_column = next(c for c in detail[2] if c.value == "投入资金（元）").column_letter
+    assert "¥" in detail[f"{money_column}3"].number_format
+    assert book["报送情况"]["A3"].number_format == "#,##0"
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1:A2)", "\tTAB", "=1+1"])
+def test_text_that_looks_like_a_formula_stays_text(reporting_users, text):
+    report = make_report(reporting_users["liaison"])
+    report_save_draft(report=report, user=reporting_users["liaison"], values={"activities_held": "1", "residency_days": "1"},
+                      difficulties=text, narratives={"talent": text})  # fmt: skip
+    MonthlyReport.objects.filter(pk=report.pk).update(difficulties=text, narratives={"talent": text})
+    book = read(compile_month(Programme.objects.get(), FEB))
+    for sheet, column in [("困难问题", 4), ("进展摘要", 5)]:
+        cell = book[sheet].cell(row=3, column=column)
+        assert cell.data_type == "s" and cell.value == text
+
+
+def test_compiling_twice_gives_the_same_content(month_of_reports, django_capture_on_commit_callbacks):
+    programme = Programme.objects.get()
+    first = compile_month(programme, FEB)
+    first_rows = {sheet.title: rows(sheet) for sheet in read(first)}
+    first_file = first.workbook.name
+    with django_capture_on_commit_callbacks(execute=True):
+        second = compile_month(programme, FEB)
+    assert {sheet.title: rows(sheet) for sheet in read(second)} == first_rows
+    assert MonthlySummary.objects.count() == 1
+    assert second.workbook.name != first_file
+    assert not second.workbook.storage.exists(first_file), "the replaced workbook is removed"
+
+
+def test_a_failure_midway_leaves_the_previous_summary_in_place(month_of_reports, monkeypatch):
+    programme = Programme.objects.get()
+    good = compile_month(programme, FEB)
+    good_rows = rows(read(good)["明细"])
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("reporting.compilation.service.write_workbook", broken)
+    with pytest.raises(OSError):
+        compile_month(programme, FEB)
+    summary = MonthlySummary.objects.get()
+    assert summary.state == "failed" and summary.failure_reason == "OSError: disk full"
+    assert summary.workbook.name == good.workbook.name and summary.counts == good.counts
+    assert rows(read(summary)["明细"]) == good_rows
+
+
+def test_two_runs_of_the_same_month_at_once_do_not_both_write(month_of_reports):
+    programme = Programme.objects.get()
+    MonthlySummary.objects.create(programme=programme, month=FEB, state="running",
+                                  started_at=datetime.datetime.now(datetime.UTC))  # fmt: skip
+    with pytest.raises(AlreadyRunning):
+        compile_month(programme, FEB)
+    assert not MonthlySummary.objects.get().workbook
+
+
+def test_a_stale_run_is_taken_over(month_of_reports):
+    programme = Programme.objects.get()
+    MonthlySummary.objects.create(programme=programme, month=FEB, state="running",
+                                  started_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=3))  # fmt: skip
+    assert compile_month(programme, FEB).state == "done"
+
+
+def test_the_command_writes_the_workbook(month_of_reports, tmp_path):
+    out = io.StringIO()
+    path = tmp_path / "2024-02.xlsx"
+    call_command("compile_monthly_summary", "2024-02", "--output", str(path), stdout=out)
+    assert "expected 18, on time 2, late 1, missing 15" in out.getvalue()
+    assert openpyxl.load_workbook(path).sheetnames[0] == "汇总"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["2024-2"], "month '2024-2' is not YYYY-MM"),
+        (["2024-13"], "month '2024-13' is not a real month"),
+        (["2023-12"], "2023-12 is before the first report month 2024-01"),
+        (["2099-01"], "2099-01 is in the future"),
+        (["2024-02", "--programme", "nope"], "unknown programme 'nope'"),
+    ],
+)
+def test_the_command_refuses_bad_input_in_one_line(indicators, args, message):
+    with pytest.raises(CommandError) as error:
+        call_command("compile_monthly_summary", *args)
+    assert str(error.value) == message
+
+
+def test_the_beat_schedule_compiles_after_the_due_moment():
+    from celery.schedules import crontab
+
+    from portal.celery import app
+
+    entry = app.conf.beat_schedule["compile-monthly-summaries"]
+    assert entry["task"] == "reporting.compile_due_months"
+    assert entry["schedule"] == crontab(hour=0, minute=30)
+    assert app.conf.timezone == "Asia/Shanghai"
+
+
+def test_the_daily_job_queues_each_month_past_its_due_moment_once(month_of_reports, monkeypatch):
+    import time_machine
+
+    from reporting import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.compile_monthly_summary, "delay", lambda *args: sent.append(args))
+    with time_machine.travel(datetime.datetime(2024, 2, 28, 23, 0, tzinfo=SHANGHAI), tick=False):
+        assert tasks.compile_due_months() == ["dongguan-bqw-2023 2024-01"]
+    with time_machine.travel(datetime.datetime(2024, 2, 29, 0, 30, tzinfo=SHANGHAI), tick=False):
+        compile_month(Programme.objects.get(), JAN)
+        assert tasks.compile_due_months() == ["dongguan-bqw-2023 2024-02"]
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_compiles_a_month(redis_url, users, settings, tmp_path):
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+    from reporting.tasks import compile_monthly_summary
+
+    call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
+    submit(users, "liaison", "东莞理工学院")
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        assert (
+            compile_monthly_summary.delay(Programme.objects.get().pk, "2024-02-01").get(timeout=60) == "done"
+        )
+    summary = MonthlySummary.objects.get()
+    assert summary.counts["expected"] == 18 and summary.counts["on_time"] == 1
+    assert read(summary).sheetnames[0] == "汇总"
