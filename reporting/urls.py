@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import summary_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -8,6 +8,10 @@ urlpatterns = [
     path("queue/", views.queue_view, name="queue"),
     path("queue/decide/", views.bulk_view, name="bulk"),
     path("status/", views.status_view, name="status"),
+    path("summaries/", summary_views.summary_list_view, name="summaries"),
+    path("summaries/compile/", summary_views.summary_compile_view, name="summary_compile"),
+    path("summaries/<int:pk>/workbook/", summary_views.summary_workbook_view, name="summary_workbook"),
+    path("export/", summary_views.export_view, name="export"),
     path("start/<int:pairing_pk>/<str:month>/", views.start_view, name="start"),
     path("<int:pk>/", views.detail_view, name="detail"),
     path("<int:pk>/decide/", views.decide_view, name="decide"),

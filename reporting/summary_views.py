@@ -1,0 +1,177 @@
+"""Pages of the monthly compilation and the exports: the summaries (bureau starts a run, commanders
+download), and the export page with the long-format CSV and the workbook of a month range."""
+
+import csv
+import datetime
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pairing.models import Programme
+from portal.roles import BUREAU, COMMANDER, role_of
+
+from .compilation.service import collect, state_of
+from .compilation.workbook import Column, Sheet, WorkbookWriter
+from .models import MonthlySummary
+from .services import current_month
+
+SUMMARY_ROLES = {BUREAU, COMMANDER}
+
+
+def require_summary_reader(request: HttpRequest) -> None:
+    if role_of(request.user) not in SUMMARY_ROLES:
+        raise Http404("Summaries are for the bureau and the commanders")
+
+
+def parse_month_for(programme: Programme, text: str) -> datetime.date:
+    """The month from YYYY-MM, within the programme's report months; a ValueError says why, in words."""
+    try:
+        month = datetime.datetime.strptime(text or "", "%Y-%m").date()
+    except ValueError:
+        raise ValueError(_("Enter the month as YYYY-MM, for example 2024-03.")) from None
+    if month < programme.first_report_month:
+        raise ValueError(
+            _("Reports start from %(first)s.") % {"first": programme.first_report_month.strftime("%Y-%m")}
+        )
+    if month > current_month():
+        raise ValueError(_("A report cannot be written for a future month."))
+    return month
+
+
+@login_required
+def summary_list_view(request: HttpRequest) -> HttpResponse:
+    require_summary_reader(request)
+    summaries = MonthlySummary.objects.select_related("programme", "requested_by").order_by(
+        "-month", "programme__code"
+    )
+    busy = any(s.state in {"queued", "running"} for s in summaries)
+    return render(
+        request, "reporting/summary_list.html",
+        {"summaries": summaries, "programmes": Programme.objects.order_by("code"), "busy": busy,
+         "is_bureau": role_of(request.user) == BUREAU, "default_month": current_month()},
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def summary_compile_view(request: HttpRequest) -> HttpResponse:
+    if role_of(request.user) != BUREAU:
+        raise Http404
+    programme = get_object_or_404(Programme, pk=request.POST.get("programme") or 0)
+    try:
+        month = parse_month_for(programme, request.POST.get("month", ""))
+    except ValueError as error:
+        messages.error(request, str(error))
+        return redirect("reporting:summaries")
+    summary, _created = MonthlySummary.objects.get_or_create(programme=programme, month=month)
+    if summary.state == MonthlySummary.State.RUNNING:
+        messages.warning(request, _("This month is being compiled already."))
+        return redirect("reporting:summaries")
+    MonthlySummary.objects.filter(pk=summary.pk).update(
+        state=MonthlySummary.State.QUEUED, requested_by=request.user
+    )
+    from .tasks import compile_monthly_summary
+
+    transaction.on_commit(lambda: compile_monthly_summary.delay(programme.pk, month.isoformat()))
+    messages.success(
+        request, _("The compilation of %(month)s has started.") % {"month": month.strftime("%Y-%m")}
+    )
+    return redirect("reporting:summaries")
+
+
+@login_required
+def summary_workbook_view(request: HttpRequest, pk: int) -> FileResponse:
+    require_summary_reader(request)
+    summary = get_object_or_404(MonthlySummary, pk=pk)
+    if not summary.workbook:
+        raise Http404("Not compiled yet")
+    name = f"{summary.programme.code}-{summary.month:%Y-%m}.xlsx"
+    response = FileResponse(summary.workbook.open("rb"), as_attachment=True, filename=name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class Echo:
+    def write(self, value):
+        return value
+
+
+def export_rows(programme: Programme, months: list[datetime.date], town: str, school: str):
+    """Long format: one row per expected report and indicator, with stable ids, for people who pivot."""
+    yield ["programme", "month", "pairing_id", "pairing_number", "town", "school_id", "school", "report_id",
+           "status", "indicator_code", "indicator", "unit", "value"]  # fmt: skip
+    now = timezone.now()
+    for month in months:
+        data = collect(programme, month)
+        due = programme.due_at(month)
+        for pairing_id, number, town_name, school_id, school_name, report in data.expected:
+            if (town and town != town_name) or (school and str(school_id) != school):
+                continue
+            values = data.values.get(report[0], {}) if report else {}
+            for indicator in data.indicators:
+                value = values.get(indicator.pk)
+                yield [programme.code, f"{month:%Y-%m}", pairing_id, number, town_name, school_id, school_name,
+                       report[0] if report else "", state_of(report, due, now), indicator.code, indicator.name_zh,
+                       indicator.unit, "" if value is None else format(value, "f")]  # fmt: skip
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    months, month = [], first
+    while month <= last and len(months) < 120:
+        months.append(month)
+        month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return months
+
+
+@login_required
+def export_view(request: HttpRequest) -> HttpResponse:
+    require_summary_reader(request)
+    programmes = Programme.objects.order_by("code")
+    context = {"programmes": programmes, "default_month": current_month(), "errors": []}
+    if "format" not in request.GET:
+        return render(request, "reporting/export.html", context)
+    programme = programmes.filter(pk=request.GET.get("programme") or 0).first()
+    if programme is None:
+        context["errors"].append(_("Choose a programme."))
+        return render(request, "reporting/export.html", context, status=400)
+    try:
+        first = parse_month_for(programme, request.GET.get("from", ""))
+        last = parse_month_for(programme, request.GET.get("to", ""))
+    except ValueError as error:
+        context["errors"].append(str(error))
+        return render(request, "reporting/export.html", context, status=400)
+    if last < first:
+        context["errors"].append(_("The last month is before the first."))
+        return render(request, "reporting/export.html", context, status=400)
+    months = months_between(first, last)
+    town, school = request.GET.get("town", "").strip(), request.GET.get("school", "").strip()
+    name = f"{programme.code}-{first:%Y-%m}-{last:%Y-%m}"
+    if request.GET["format"] == "csv":
+        writer = csv.writer(Echo())
+        rows = (writer.writerow(row) for row in export_rows(programme, months, town, school))
+        response = StreamingHttpResponse(_with_bom(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+    workbook = WorkbookWriter(handle.name, title=f"{programme.name} {first:%Y-%m}–{last:%Y-%m}")
+    rows = list(export_rows(programme, months, town, school))
+    columns = [Column(title, 14, "whole" if title.endswith("_id") or title == "pairing_number" else "text")
+               for title in rows[0]]  # fmt: skip
+    columns[-1] = Column("value", 14, "decimal")
+    body = ([*row[:-1], float(row[-1]) if row[-1] != "" else None] for row in rows[1:])
+    workbook.add(Sheet("明细", columns, body))
+    workbook.close()
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=f"{name}.xlsx")
+
+
+def _with_bom(rows):
+    yield "\ufeff"  # Excel opens UTF-8 CSV with Chinese correctly only with a BOM
+    yield from rows

@@ -1,0 +1,147 @@
+"""The summary and export pages: who may see them, starting a run, downloads, and bad input."""
+
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+
+from pairing.models import Programme
+from reporting.compilation import compile_month
+from reporting.models import MonthlySummary
+from tests.reporting.conftest import client_for
+from tests.reporting.test_compilation import submit
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "bureau",
+    "commander",
+    "liaison",
+    "assisting_liaison",
+    "other_liaison",
+    "town_liaison",
+    "other_town_liaison",
+    "no_role",
+]
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def compiled(reporting_users):
+    submit(reporting_users, "liaison", "东莞理工学院")
+    return compile_month(Programme.objects.get(), datetime.date(2024, 2, 1))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "url", ["/reports/summaries/", "/reports/export/", "/reports/summaries/{pk}/workbook/"]
+)
+def test_summaries_are_for_the_bureau_and_the_commanders(compiled, reporting_users, role, url):
+    response = client_for(reporting_users[role]).get(url.format(pk=compiled.pk))
+    assert response.status_code == (200 if role in {"bureau", "commander"} else 404)
+
+
+def test_anonymous_users_are_sent_to_log_in(compiled):
+    from django.test import Client
+
+    for url in ["/reports/summaries/", "/reports/export/", f"/reports/summaries/{compiled.pk}/workbook/"]:
+        response = Client().get(url)
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_the_workbook_downloads_and_opens(compiled, reporting_users):
+    response = client_for(reporting_users["commander"]).get(f"/reports/summaries/{compiled.pk}/workbook/")
+    assert response["Content-Disposition"].startswith("attachment")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames == ["汇总", "报送情况", "明细", "进展摘要", "困难问题"]
+
+
+def test_the_bureau_starts_a_run_and_the_commander_cannot(
+    reporting_users, django_capture_on_commit_callbacks
+):
+    from portal.celery import app
+
+    before, app.conf.task_always_eager = app.conf.task_always_eager, True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(reporting_users["bureau"]).post(
+                "/reports/summaries/compile/", {"programme": Programme.objects.get().pk, "month": "2024-02"}
+            )
+    finally:
+        app.conf.task_always_eager = before
+    assert response.status_code == 302
+    summary = MonthlySummary.objects.get()
+    assert summary.state == "done" and summary.requested_by == reporting_users["bureau"]
+    response = client_for(reporting_users["commander"]).post(
+        "/reports/summaries/compile/", {"programme": Programme.objects.get().pk, "month": "2024-02"}
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("month", "message"),
+    [
+        ("2024/02", "请按YYYY-MM格式填写月份"),
+        ("2023-12", "月报从2024-01开始报送。"),
+        ("2099-01", "不能填报未来月份的月报。"),
+    ],
+)
+def test_a_bad_month_is_said_in_the_users_language(reporting_users, month, message):
+    response = client_for(reporting_users["bureau"]).post(
+        "/reports/summaries/compile/", {"programme": Programme.objects.get().pk, "month": month}, follow=True
+    )
+    assert message in response.content.decode()
+    assert not MonthlySummary.objects.exists()
+
+
+def test_the_csv_is_long_format_with_stable_ids(reporting_users):
+    report = submit(reporting_users, "liaison", "东莞理工学院", activities_held="7")
+    response = client_for(reporting_users["commander"]).get(
+        "/reports/export/",
+        {"programme": Programme.objects.get().pk, "from": "2024-02", "to": "2024-02", "format": "csv"},
+    )
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 18 * 12  # expected reports x indicators
+    mine = [r for r in rows if r["report_id"] == str(report.pk)]
+    assert {r["indicator_code"]: r["value"] for r in mine}["activities_held"] == "7.00"
+    assert {r["status"] for r in mine} == {"submitted"}
+
+
+def test_the_excel_export_opens_with_openpyxl(reporting_users):
+    submit(reporting_users, "liaison", "东莞理工学院")
+    response = client_for(reporting_users["commander"]).get(
+        "/reports/export/",
+        {
+            "programme": Programme.objects.get().pk,
+            "from": "2024-01",
+            "to": "2024-02",
+            "format": "xlsx",
+            "town": "长安",
+        },
+    )
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book["明细"].iter_rows(min_row=3, values_only=True))
+    assert len(rows) == 2 * 2 * 12  # two months, the two schools of 长安, 12 indicators
+    assert {row[4] for row in rows} == {"长安"}
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"from": "2024-13", "to": "2024-02"}, "请按YYYY-MM格式填写月份"),
+        ({"from": "2024-03", "to": "2024-02"}, "结束月份早于开始月份。"),
+    ],
+)
+def test_export_bad_input_is_named(reporting_users, params, message):
+    response = client_for(reporting_users["commander"]).get(
+        "/reports/export/", {"programme": Programme.objects.get().pk, "format": "csv", **params}
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
