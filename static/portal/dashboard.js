@@ -1,0 +1,51 @@
+// Draws the dashboard's charts from the JSON the page embeds; the same numbers are in its tables.
+(function () {
+  const source = document.getElementById("dashboard-data");
+  if (!source || typeof Chart === "undefined") return;
+  const data = JSON.parse(source.textContent);
+  const labels = document.getElementById("dashboard-labels").dataset;
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  Chart.defaults.maintainAspectRatio = false;
+  const colours = { onTime: "#198754", late: "#fd7e14", missing: "#dc3545", blue: "#0d6efd" };
+
+  new Chart(document.getElementById("chart-submission"), {
+    type: "bar",
+    data: {
+      labels: data.months,
+      datasets: [
+        { label: labels.onTime, data: data.submission.map((r) => r.on_time), backgroundColor: colours.onTime },
+        { label: labels.late, data: data.submission.map((r) => r.late), backgroundColor: colours.late },
+        { label: labels.missing, data: data.submission.map((r) => r.missing), backgroundColor: colours.missing },
+      ],
+    },
+    options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
+  });
+
+  new Chart(document.getElementById("chart-compliance"), {
+    type: "bar",
+    data: {
+      labels: data.compliance.by_rule.map((r) => r.rule),
+      datasets: [{ label: labels.breaking, data: data.compliance.by_rule.map((r) => r.breaching), backgroundColor: colours.missing }],
+    },
+    options: { indexAxis: "y", scales: { x: { beginAtZero: true, ticks: { precision: 0 } } }, plugins: { legend: { display: false } } },
+  });
+
+  new Chart(document.getElementById("chart-schools"), {
+    type: "bar",
+    data: {
+      labels: data.schools.map((r) => r.school),
+      datasets: [{ label: labels.rate, data: data.schools.map((r) => r.rate), backgroundColor: colours.blue }],
+    },
+    options: { indexAxis: "y", scales: { x: { min: 0, max: 100 } }, plugins: { legend: { display: false } } },
+  });
+
+  const palette = [colours.blue, colours.onTime, colours.late];
+  new Chart(document.getElementById("chart-trends"), {
+    type: "line",
+    data: {
+      labels: data.months,
+      datasets: data.trends.map((t, i) => ({ label: `${t.name}（${t.unit}）`, data: t.values, borderColor: palette[i % 3], backgroundColor: palette[i % 3], tension: 0.2 })),
+    },
+    options: { scales: { y: { beginAtZero: true } } },
+  });
+})();

@@ -1,0 +1,86 @@
+"""The dashboard: for bureau and commanders only, numbers behind every chart, fixed queries."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from pairing.models import Programme
+from reporting.demo import seed_reports
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "bureau",
+    "commander",
+    "liaison",
+    "assisting_liaison",
+    "other_liaison",
+    "town_liaison",
+    "other_town_liaison",
+    "no_role",
+]
+
+
+@pytest.fixture
+def demo(users):
+    call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
+    seed_reports(programme=Programme.objects.get(), reviewer=users["bureau"], months=3)
+    return users
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_dashboard_is_for_bureau_and_commanders(demo, role):
+    status = client_for(demo[role]).get("/dashboard/").status_code
+    assert status == (200 if role in {"bureau", "commander"} else 404)
+
+
+def test_anonymous_users_are_sent_to_log_in(dongguan):
+    response = Client().get("/dashboard/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_every_chart_has_its_numbers_as_a_table(demo):
+    response = client_for(demo["commander"]).get("/dashboard/")
+    html = response.content.decode()
+    for chart in ["submission", "compliance", "schools", "trends"]:
+        assert (
+            f'id="chart-{chart}"' in html
+            and f'aria-describedby="table-{chart}"' in html
+            and f'id="table-{chart}"' in html
+        )
+    assert "/static/vendor/chartjs/chart.umd.min.js" in html and "cdn" not in html.lower()
+    submission = response.context["submission"]
+    last_complete = submission[-2]
+    assert (
+        last_complete["on_time"] + last_complete["late"] + last_complete["missing"]
+        == last_complete["expected"]
+        == 18
+    )
+    assert [m.year for m in response.context["milestones"]] == [2025, 2027]
+
+
+def count_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/dashboard/").status_code == 200
+    return len(queries)
+
+
+def test_dashboard_queries_do_not_grow_with_the_data(demo):
+    from tests.factories import PairingFactory
+
+    client = client_for(demo["bureau"])
+    small = count_queries(client)
+    programme = Programme.objects.get()
+    for number in range(100, 140):
+        PairingFactory(programme=programme, number=number, start_date=datetime.date(2024, 1, 1))
+    assert count_queries(client) == small
