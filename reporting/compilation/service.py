@@ -169,7 +169,7 @@ def number_kind(indicator: Indicator) -> str:
 
 def sheets(data: MonthData) -> list[Sheet]:
     due_at, now = data.programme.due_at(data.month), timezone.now()
-    labels = dict(CooperationKind.choices)
+    labels = {kind: str(label) for kind, label in CooperationKind.choices}  # once, not per row
     summary_rows = [
         ("指标", i.name_zh, i.unit, Decimal(data.totals[i.code]["month"]), Decimal(data.totals[i.code]["year_to_date"]))
         for i in data.indicators

@@ -56,7 +56,6 @@ class WorkbookWriter:
                     "valign": "vcenter",
                 }
             ),
-            "text": self.book.add_format({**font, "text_wrap": False}),
             "whole": self.book.add_format({**font, "num_format": "#,##0"}),
             "decimal": self.book.add_format({**font, "num_format": "#,##0.00"}),
             "money": self.book.add_format({**font, "num_format": "¥#,##0.00"}),
@@ -75,24 +74,45 @@ class WorkbookWriter:
         for index, column in enumerate(sheet.columns):
             ws.write_string(1, index, column.title, self.formats["header"])
         ws.freeze_panes(2, 0)
+        writers = [self._writer_for(ws, column) for column in sheet.columns]
         row_number = 1
         for row_number, row in enumerate(sheet.rows, start=2):
-            for index, (column, value) in enumerate(zip(sheet.columns, row, strict=True)):
-                self._write(ws, row_number, index, column, value)
+            for index, value in enumerate(row):
+                if value is not None and value != "":  # empty cells are left out, as Excel does
+                    writers[index](row_number, index, value)
             if progress and row_number % 5000 == 0:
                 progress(row_number)
         ws.autofilter(1, 0, max(row_number, 1), len(sheet.columns) - 1)
         return row_number - 1
 
-    def _write(self, ws, row: int, col: int, column: Column, value) -> None:
-        if value is None or value == "":
-            ws.write_blank(row, col, None, self.formats[column.kind])
-        elif column.kind in {"whole", "decimal", "money"} and not isinstance(value, str):
-            ws.write_number(row, col, float(value), self.formats[column.kind])
-        elif column.kind == "datetime" and isinstance(value, datetime.datetime):
-            ws.write_datetime(row, col, value, self.formats["datetime"])
-        else:
-            ws.write_string(row, col, str(value), self.formats["text"])
+    def _writer_for(self, ws, column: Column):
+        """One bound writer per column, chosen once: the cell loop is the hot path of a large workbook."""
+        write_string = ws.write_string
+        if column.kind in {"whole", "decimal", "money"}:
+            write_number, number_format = ws.write_number, self.formats[column.kind]
+
+            def write(row, col, value):
+                if isinstance(value, str):
+                    write_string(row, col, value)
+                else:
+                    write_number(row, col, float(value), number_format)
+
+            return write
+        if column.kind == "datetime":
+            write_datetime, date_format = ws.write_datetime, self.formats["datetime"]
+
+            def write(row, col, value):
+                if isinstance(value, datetime.datetime):
+                    write_datetime(row, col, value, date_format)
+                else:
+                    write_string(row, col, str(value))
+
+            return write
+
+        def write(row, col, value):
+            write_string(row, col, value if isinstance(value, str) else str(value))
+
+        return write
 
     def close(self) -> None:
         self.book.close()
