@@ -12,6 +12,7 @@ from .models import (
     Membership,
     Milestone,
     Pairing,
+    PairingReview,
     Person,
     PracticeBase,
     Programme,
@@ -205,3 +206,11 @@ class AnnualPlanAdmin(SimpleHistoryAdmin):
     list_filter = ["year", "pairing__programme"]
     search_fields = ["content"]
     list_select_related = ["pairing__town", "pairing__lead_university"]
+
+
+@admin.register(PairingReview)
+class PairingReviewAdmin(SimpleHistoryAdmin):
+    list_display = ["pairing", "subject", "decision", "reviewer", "decided_at"]
+    list_filter = ["subject", "decision"]
+    search_fields = ["comment", "pairing__town__name"]
+    list_select_related = ["pairing__town", "pairing__lead_university", "reviewer"]

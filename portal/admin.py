@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Profile
+from .models import Notice, Profile
 
 
 class ProfileInline(admin.StackedInline):
@@ -30,3 +30,11 @@ class ProfileAdmin(SimpleHistoryAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "school__name", "town__name"]
     list_select_related = ["user", "school", "town"]
     autocomplete_fields = ["user", "school", "town"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["user", "text", "created_at", "read_at"]
+    list_filter = ["read_at"]
+    search_fields = ["user__username", "text"]
+    list_select_related = ["user"]
