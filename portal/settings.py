@@ -212,6 +212,8 @@ MEDIA_ROOT = Path(env_text("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Agreements and attachments: private files, served only through views that check who is asking.
 AGREEMENT_MAX_BYTES = env_int("AGREEMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# Exports larger than this many rows are built by a worker instead of inside the request.
+EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 20000, minimum=1)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

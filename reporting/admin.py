@@ -5,6 +5,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    ExportJob,
     Indicator,
     IndicatorValue,
     MonthlyReport,
@@ -112,3 +113,11 @@ class ReportAttachmentAdmin(admin.ModelAdmin):
     search_fields = ["original_name", "report__school__name"]
     list_select_related = ["report__school", "uploaded_by"]
     exclude = ["file"]  # private: served only through the portal's checked view
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = ["programme", "user", "state", "progress", "created_at", "finished_at"]
+    list_filter = ["state"]
+    list_select_related = ["programme", "user"]
+    exclude = ["file"]

@@ -5,6 +5,7 @@ import csv
 import datetime
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -19,7 +20,7 @@ from portal.roles import BUREAU, COMMANDER, role_of
 
 from .compilation.service import collect, state_of
 from .compilation.workbook import Column, Sheet, WorkbookWriter
-from .models import MonthlySummary
+from .models import ExportJob, MonthlySummary
 from .services import current_month
 
 SUMMARY_ROLES = {BUREAU, COMMANDER}
@@ -159,17 +160,48 @@ def export_view(request: HttpRequest) -> HttpResponse:
         response = StreamingHttpResponse(_with_bom(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
+    expected_rows = len(months) * programme.pairings.count() * 2 * max(programme.indicators.count(), 1)
+    if expected_rows > settings.EXPORT_INLINE_MAX_ROWS:
+        # Too large to build inside the request: a worker builds it and the page shows its progress.
+        job = ExportJob.objects.create(
+            user=request.user, programme=programme,
+            parameters={"from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}", "town": town, "school": school},
+        )  # fmt: skip
+        from .tasks import build_export
+
+        transaction.on_commit(lambda: build_export.delay(job.pk))
+        return redirect("reporting:export_job", pk=job.pk)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-    workbook = WorkbookWriter(handle.name, title=f"{programme.name} {first:%Y-%m}–{last:%Y-%m}")
-    rows = list(export_rows(programme, months, town, school))
-    columns = [Column(title, 14, "whole" if title.endswith("_id") or title == "pairing_number" else "text")
-               for title in rows[0]]  # fmt: skip
-    columns[-1] = Column("value", 14, "decimal")
-    body = ([*row[:-1], float(row[-1]) if row[-1] != "" else None] for row in rows[1:])
-    workbook.add(Sheet("明细", columns, body))
-    workbook.close()
+    write_export_workbook(handle.name, programme, months, town, school)
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=f"{name}.xlsx")
+
+
+def write_export_workbook(
+    path: str, programme: Programme, months, town: str, school: str, progress=None
+) -> None:
+    """The month-range workbook: the long rows of export_rows, typed, in one 明细 sheet."""
+    rows = export_rows(programme, months, town, school)
+    header = next(rows)
+    columns = [Column(title, 14, "whole" if title.endswith("_id") or title == "pairing_number" else "text")
+               for title in header]  # fmt: skip
+    columns[-1] = Column("value", 14, "decimal")
+    body = ([*row[:-1], float(row[-1]) if row[-1] != "" else None] for row in rows)
+    workbook = WorkbookWriter(path, title=f"{programme.name} {months[0]:%Y-%m}–{months[-1]:%Y-%m}")
+    workbook.add(Sheet("明细", columns, body), progress=progress)
+    workbook.close()
+
+
+@login_required
+def export_job_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require_summary_reader(request)
+    job = get_object_or_404(ExportJob.objects.select_related("programme"), pk=pk, user=request.user)
+    if request.GET.get("download") and job.file:
+        response = FileResponse(job.file.open("rb"), as_attachment=True,
+                                filename=f"{job.programme.code}-{job.parameters['from']}-{job.parameters['to']}.xlsx")  # fmt: skip
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return render(request, "reporting/export_job.html", {"job": job})
 
 
 def _with_bom(rows):

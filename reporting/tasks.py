@@ -163,3 +163,45 @@ def compile_due_months() -> list[str]:
                 compile_monthly_summary.delay(programme.pk, month.isoformat())
                 queued.append(f"{programme.code} {month:%Y-%m}")
     return queued
+
+
+@shared_task(
+    name="reporting.build_export", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3
+)
+def build_export(job_pk: int) -> str:
+    """Build a large export in the background, reporting progress on the job."""
+    import os
+    import tempfile
+
+    from django.core.files import File
+
+    from .models import ExportJob
+    from .summary_views import months_between, write_export_workbook
+
+    job = ExportJob.objects.select_related("programme").get(pk=job_pk)
+    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, progress=1)
+    parameters = job.parameters
+    months = months_between(datetime.date.fromisoformat(parameters["from"] + "-01"),
+                            datetime.date.fromisoformat(parameters["to"] + "-01"))  # fmt: skip
+    expected = max(
+        len(months) * job.programme.pairings.count() * 2 * max(job.programme.indicators.count(), 1), 1
+    )
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_export_workbook(
+            path, job.programme, months, parameters.get("town", ""), parameters.get("school", ""),
+            progress=lambda rows: ExportJob.objects.filter(pk=job.pk).update(progress=min(99, rows * 100 // expected)),
+        )  # fmt: skip
+        with open(path, "rb") as source:
+            job.file.save(f"export-{job.pk}.xlsx", File(source), save=False)
+        job.state, job.progress, job.finished_at = ExportJob.State.DONE, 100, timezone.now()
+        job.save()
+    except Exception as error:
+        ExportJob.objects.filter(pk=job.pk).update(
+            state=ExportJob.State.FAILED, failure_reason=f"{error.__class__.__name__}: {error}"[:500]
+        )
+        raise
+    finally:
+        os.unlink(path)
+    return job.state

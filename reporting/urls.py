@@ -12,6 +12,7 @@ urlpatterns = [
     path("summaries/compile/", summary_views.summary_compile_view, name="summary_compile"),
     path("summaries/<int:pk>/workbook/", summary_views.summary_workbook_view, name="summary_workbook"),
     path("export/", summary_views.export_view, name="export"),
+    path("export/jobs/<int:pk>/", summary_views.export_job_view, name="export_job"),
     path("start/<int:pairing_pk>/<str:month>/", views.start_view, name="start"),
     path("<int:pk>/", views.detail_view, name="detail"),
     path("<int:pk>/decide/", views.decide_view, name="decide"),

@@ -145,3 +145,48 @@ def test_export_bad_input_is_named(reporting_users, params, message):
     )
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_a_large_export_runs_as_a_task_with_progress_and_only_its_owner_sees_it(
+    reporting_users, settings, django_capture_on_commit_callbacks
+):
+    from portal.celery import app
+    from reporting.models import ExportJob
+
+    settings.EXPORT_INLINE_MAX_ROWS = 10
+    submit(reporting_users, "liaison", "东莞理工学院", activities_held="9")
+    commander = client_for(reporting_users["commander"])
+    before, app.conf.task_always_eager = app.conf.task_always_eager, True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = commander.get(
+                "/reports/export/",
+                {
+                    "programme": Programme.objects.get().pk,
+                    "from": "2024-01",
+                    "to": "2024-02",
+                    "format": "xlsx",
+                },
+            )
+    finally:
+        app.conf.task_always_eager = before
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response.url == f"/reports/export/jobs/{job.pk}/"
+    assert (job.state, job.progress) == ("done", 100)
+    page = commander.get(response.url)
+    assert "导出文件已生成" in page.content.decode()
+    download = commander.get(response.url, {"download": "1"})
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    assert len(list(book["明细"].iter_rows(min_row=3))) == 2 * 18 * 12
+    assert client_for(reporting_users["bureau"]).get(response.url).status_code == 404
+
+
+def test_a_running_export_shows_its_progress(reporting_users):
+    from reporting.models import ExportJob
+
+    job = ExportJob.objects.create(
+        user=reporting_users["commander"], programme=Programme.objects.get(), state="running", progress=40,
+        parameters={"from": "2024-01", "to": "2024-02"},
+    )  # fmt: skip
+    html = client_for(reporting_users["commander"]).get(f"/reports/export/jobs/{job.pk}/").content.decode()
+    assert 'aria-valuenow="40"' in html and 'http-equiv="refresh"' in html
