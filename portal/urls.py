@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import dashboard, views
+from . import audit, dashboard, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("dashboard/", dashboard.dashboard_view, name="dashboard"),
+    path("audit/", audit.feed_view, name="audit"),
+    path("pairings/<int:pk>/history/", audit.pairing_history_view, name="pairing_history"),
+    path("reports/<int:pk>/history/", audit.report_history_view, name="report_history"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -70,6 +70,11 @@ def dongguan(db):
     call_command("loaddata", "dongguan_2023", verbosity=0)
 
 
+@pytest.fixture
+def indicators(dongguan):
+    call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
+
+
 def make_user(username: str, role: str, *, school: str | None = None, town: str | None = None) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, first_name=username)
     user.groups.add(Group.objects.get_or_create(name=role)[0])

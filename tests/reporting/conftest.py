@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from pairing.models import Pairing, School
@@ -9,11 +8,6 @@ from reporting.models import MonthlyReport
 
 CHANGAN = 6
 DGUT = "东莞理工学院"
-
-
-@pytest.fixture
-def indicators(dongguan):
-    call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
 
 
 @pytest.fixture

@@ -1,0 +1,147 @@
+"""The audit trail in the portal: who changed what and when, from django-simple-history.
+
+A history page per pairing and per report (old and new value of each changed field) for anyone
+who may see the object, and a site-wide feed for bureau staff, filterable by user, object type
+and date. Reads only: the records are written by simple-history on every save.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from pairing.selectors import pairing_get_for_user
+from reporting.selectors import report_get_for_user
+
+from .roles import BUREAU, role_of
+
+# The models whose changes the feed shows, by the name used in the type filter.
+TRACKED = [
+    "pairing.Pairing", "pairing.Programme", "pairing.School", "pairing.Area", "pairing.Person",
+    "pairing.ServiceTeam", "pairing.Membership", "pairing.Residency", "pairing.Agreement",
+    "pairing.PracticeBase", "pairing.JointMeeting", "pairing.AnnualPlan", "pairing.PairingReview",
+    "reporting.MonthlyReport", "reporting.Indicator", "portal.Profile",
+]  # fmt: skip
+FEED_LIMIT = 200
+HIDDEN_FIELDS = {"version", "updated_at"}
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    when: datetime.datetime
+    user: User | None
+    kind: str  # +, ~, -
+    model: str
+    object_repr: str
+    reason: str
+    changes: list[Change]
+
+
+def field_label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:  # a field removed since, or an m2m name
+        return name
+
+
+def show(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):  # m2m: rows of the through table
+        return "、".join(
+            sorted(str(next((v for k, v in row.items() if k not in {"id", "pairing"}), row)) for row in value)
+        )
+    return str(value)
+
+
+def entries_for(records, model) -> list[Entry]:
+    """Entries newest first, each with its field changes against the record before it."""
+    records = list(records)
+    entries = []
+    for index, record in enumerate(records):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            changes = [
+                Change(field_label(model, c.field), show(c.old), show(c.new))
+                for c in delta.changes
+                if c.field not in HIDDEN_FIELDS
+            ]
+        entries.append(Entry(record.history_date, record.history_user, record.history_type, str(model._meta.verbose_name),
+                             str(record.instance), record.history_change_reason or "", changes))  # fmt: skip
+    return entries
+
+
+@login_required
+def pairing_history_view(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = pairing_get_for_user(user=request.user, pk=pk)
+    model = type(pairing)
+    records = pairing.history.select_related("history_user").order_by("-history_date", "-history_id")
+    return render(request, "portal/history.html", {
+        "title": _("History of %(object)s") % {"object": pairing}, "entries": entries_for(records, model),
+        "back": ("pairing:detail", pairing.pk),
+    })  # fmt: skip
+
+
+@login_required
+def report_history_view(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_get_for_user(user=request.user, pk=pk)
+    model = type(report)
+    records = report.history.select_related("history_user").order_by("-history_date", "-history_id")
+    return render(request, "portal/history.html", {
+        "title": _("History of %(object)s") % {"object": report}, "entries": entries_for(records, model),
+        "back": ("reporting:detail", report.pk),
+    })  # fmt: skip
+
+
+def parse_date(text: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text or "")
+    except ValueError:
+        return None
+
+
+@login_required
+def feed_view(request: HttpRequest) -> HttpResponse:
+    """The newest changes across the portal, for bureau staff."""
+    if role_of(request.user) != BUREAU:
+        raise Http404("The site-wide history is for bureau staff")
+    chosen_type = request.GET.get("type", "")
+    user_id = request.GET.get("user", "")
+    since, until = parse_date(request.GET.get("from")), parse_date(request.GET.get("to"))
+    entries = []
+    for label in TRACKED:
+        if chosen_type and chosen_type != label:
+            continue
+        model = apps.get_model(label)
+        records = model.history.select_related("history_user").order_by("-history_date")
+        if user_id.isdigit():
+            records = records.filter(history_user_id=int(user_id))
+        if since:
+            records = records.filter(history_date__date__gte=since)
+        if until:
+            records = records.filter(history_date__date__lte=until)
+        for record in records[:FEED_LIMIT]:
+            entries.append(Entry(record.history_date, record.history_user, record.history_type,
+                                 str(model._meta.verbose_name), f"{model._meta.verbose_name} #{record.id}",
+                                 record.history_change_reason or "", []))  # fmt: skip
+    entries.sort(key=lambda e: e.when, reverse=True)
+    types = [(label, str(apps.get_model(label)._meta.verbose_name)) for label in TRACKED]
+    staff = User.objects.filter(is_active=True).order_by("username")
+    return render(request, "portal/audit_feed.html", {
+        "entries": entries[:FEED_LIMIT], "types": types, "users": staff, "chosen_type": chosen_type,
+        "chosen_user": user_id, "since": since, "until": until,
+    })  # fmt: skip

@@ -1,0 +1,94 @@
+"""The audit trail: per-object history with old and new values, and the bureau's feed."""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from pairing.models import Pairing, School
+from reporting.services import report_save_draft
+from tests.reporting.conftest import make_report
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "bureau",
+    "commander",
+    "liaison",
+    "assisting_liaison",
+    "other_liaison",
+    "town_liaison",
+    "other_town_liaison",
+    "no_role",
+]
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_change_in_the_portal_shows_who_which_field_old_and_new(users):
+    bureau = client_for(users["bureau"])
+    bureau.post("/pairings/6/adjust/", {"action": "end", "end_date": "2025-12-31", "reason": "动态调整"})
+    response = client_for(users["liaison"]).get("/pairings/6/history/")
+    entries = response.context["entries"]
+    newest = entries[0]
+    assert newest.user == users["bureau"] and newest.reason == "动态调整"
+    changes = {c.field: (c.old, c.new) for c in newest.changes}
+    assert changes["状态"] == ("active", "ended")
+    assert changes["终止原因"] == ("—", "动态调整")
+    assert changes["结束日期"] == ("—", "2025-12-31")
+
+
+def test_report_history_lists_the_liaisons_edits(users, indicators):
+    report = make_report(users["liaison"])
+    report_save_draft(
+        report=report, user=users["liaison"], values={"activities_held": "1"}, difficulties="资金不足"
+    )
+    report_save_draft(
+        report=report, user=users["liaison"], values={"activities_held": "1"}, difficulties="资金到位"
+    )
+    response = client_for(users["liaison"]).get(f"/reports/{report.pk}/history/")
+    newest = response.context["entries"][0]
+    assert {c.field: (c.old, c.new) for c in newest.changes}["困难问题"] == ("资金不足", "资金到位")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_history_pages_follow_who_may_see_the_object(users, indicators, role):
+    report = make_report(users["liaison"])
+    pairing_status = client_for(users[role]).get("/pairings/6/history/").status_code
+    report_status = client_for(users[role]).get(f"/reports/{report.pk}/history/").status_code
+    sees_pairing = role in {"bureau", "commander", "liaison", "assisting_liaison", "town_liaison"}
+    sees_report = role in {"bureau", "commander", "liaison", "town_liaison"}
+    assert pairing_status == (200 if sees_pairing else 404)
+    assert report_status == (200 if sees_report else 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_feed_is_for_bureau_staff(users, role):
+    assert client_for(users[role]).get("/audit/").status_code == (200 if role == "bureau" else 404)
+
+
+def test_the_feed_filters_by_type_user_and_date(users):
+    bureau = client_for(users["bureau"])
+    bureau.post("/pairings/6/adjust/", {"action": "end", "end_date": "2025-12-31", "reason": "动态调整"})
+    client_for(users["liaison"]).post("/pairings/6/team/members/add/",
+                                      {"name": "张三", "school": School.objects.get(name="东莞理工学院").pk,
+                                       "role": "member", "title_grade": "intermediate"})  # fmt: skip
+    response = bureau.get("/audit/", {"type": "pairing.Pairing"})
+    assert {e.model for e in response.context["entries"]} == {"结对"}
+    response = bureau.get("/audit/", {"user": users["liaison"].pk})
+    assert {e.user for e in response.context["entries"]} == {users["liaison"]}
+    assert {e.model for e in response.context["entries"]} >= {"人员", "队员"}
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    assert bureau.get("/audit/", {"from": tomorrow}).context["entries"] == []
+    assert bureau.get("/audit/", {"from": "not-a-date"}).status_code == 200
+
+
+def test_anonymous_users_are_sent_to_log_in(dongguan):
+    for url in ["/audit/", "/pairings/6/history/"]:
+        response = Client().get(url)
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    assert Pairing.objects.count() == 8
