@@ -56,6 +56,15 @@ def field_label(model, name: str) -> str:
         return name
 
 
+def display(model, name: str, value):
+    """A choice field's label instead of its stored value ("已终止", not "ended")."""
+    try:
+        choices = dict(model._meta.get_field(name).flatchoices)
+    except Exception:
+        return value
+    return choices.get(value, value) if choices else value
+
+
 def show(value) -> str:
     if value is None or value == "":
         return "—"
@@ -76,7 +85,11 @@ def entries_for(records, model) -> list[Entry]:
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
             changes = [
-                Change(field_label(model, c.field), show(c.old), show(c.new))
+                Change(
+                    field_label(model, c.field),
+                    show(display(model, c.field, c.old)),
+                    show(display(model, c.field, c.new)),
+                )
                 for c in delta.changes
                 if c.field not in HIDDEN_FIELDS
             ]
