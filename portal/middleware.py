@@ -13,6 +13,9 @@ from django.utils import translation
 class ChosenLanguageMiddleware(LocaleMiddleware):
     def process_request(self, request) -> None:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if request.path.startswith("/api/") and not chosen:
+            # API callers say their language the standard way.
+            chosen = translation.get_language_from_request(request)
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

@@ -22,5 +22,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("pairings/", include("pairing.urls")),
     path("reports/", include("reporting.urls")),
+    path("api/", include("portal.api")),
     path("admin/", admin.site.urls),
 ]

@@ -92,3 +92,17 @@ def test_anonymous_users_are_sent_to_log_in(dongguan):
         response = Client().get(url)
         assert response.status_code == 302 and response.url.startswith("/accounts/login/")
     assert Pairing.objects.count() == 8
+
+
+def test_a_change_through_the_api_is_in_the_history_with_its_user(users, indicators):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    report = make_report(users["liaison"])
+    token = Token.objects.create(user=users["liaison"])
+    api = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.patch(f"/api/v1/reports/{report.pk}/", {"version": 1, "difficulties": "资金不足"}, format="json")
+    api.patch(f"/api/v1/reports/{report.pk}/", {"version": 2, "difficulties": "已协调"}, format="json")
+    newest = client_for(users["bureau"]).get(f"/reports/{report.pk}/history/").context["entries"][0]
+    assert newest.user == users["liaison"]
+    assert {c.field: (c.old, c.new) for c in newest.changes}["困难问题"] == ("资金不足", "已协调")

@@ -1,0 +1,206 @@
+"""REST API of the registry (/api/v1/): read-only, scoped by the same selectors as the pages."""
+
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.response import Response
+
+from portal.roles import BUREAU, COMMANDER, role_of
+
+from .compliance import evaluate_pairings
+from .filters import PairingFilter
+from .models import Area, JointMeeting, Membership, Pairing, Person, Programme, Residency, School
+from .selectors import pairings_visible_to
+
+
+class HasRole(permissions.BasePermission):
+    """Any of the portal's roles; a user without one sees nothing."""
+
+    def has_permission(self, request, view) -> bool:
+        return role_of(request.user) is not None
+
+
+class ReadsEverything(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return role_of(request.user) in {BUREAU, COMMANDER}
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Programme
+        fields = [
+            "id", "code", "name", "city", "start_date", "end_date", "report_due_day", "report_due_time",
+            "first_report_month", "min_team_size", "min_residency_days_per_year", "min_joint_meetings_per_year",
+            "agreement_deadline_days", "practice_bases_per_pairing",
+        ]  # fmt: skip
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Area
+        fields = ["id", "name", "kind", "parent"]
+
+
+class SchoolSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = School
+        fields = ["id", "name", "short_name", "kind"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "name", "school", "position", "is_school_leader", "title_grade", "phone", "email"]
+
+
+class PairingSerializer(serializers.ModelSerializer):
+    assisting_schools = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    villages = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    compliance = serializers.SerializerMethodField(
+        help_text="Breaches per rule for ?year= (default this year)."
+    )
+
+    class Meta:
+        model = Pairing
+        fields = [
+            "id", "programme", "number", "lead_university", "assisting_schools", "town", "villages",
+            "start_date", "status", "end_date", "end_reason", "compliance",
+        ]  # fmt: skip
+
+    def get_compliance(self, pairing) -> dict[str, list[str]]:
+        return self.context.get("compliance", {}).get(pairing.pk, {})
+
+
+class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Programme.objects.order_by("code")
+    serializer_class = ProgrammeSerializer
+    permission_classes = [permissions.IsAuthenticated, HasRole]
+
+
+class AreaViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Area.objects.order_by("kind", "name")
+    serializer_class = AreaSerializer
+    permission_classes = [permissions.IsAuthenticated, HasRole]
+    filterset_fields = ["kind", "parent"]
+
+
+class SchoolViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = School.objects.order_by("kind", "name")
+    serializer_class = SchoolSerializer
+    permission_classes = [permissions.IsAuthenticated, HasRole]
+    filterset_fields = ["kind"]
+
+
+class PersonViewSet(viewsets.ReadOnlyModelViewSet):
+    """People on the teams of the pairings the user may see (contacts are not public)."""
+
+    serializer_class = PersonSerializer
+    permission_classes = [permissions.IsAuthenticated, HasRole]
+    filterset_fields = ["school", "title_grade", "is_school_leader"]
+
+    def get_queryset(self):
+        if role_of(self.request.user) in {BUREAU, COMMANDER}:
+            return Person.objects.order_by("school", "name")
+        return (
+            Person.objects.filter(memberships__team__pairing__in=pairings_visible_to(self.request.user))
+            .distinct()
+            .order_by("name")
+        )
+
+
+class PairingApiFilter(PairingFilter):
+    class Meta(PairingFilter.Meta):
+        fields = [*PairingFilter.Meta.fields, "programme"]
+
+
+class PairingViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = PairingSerializer
+    permission_classes = [permissions.IsAuthenticated, HasRole]
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = PairingApiFilter
+
+    def get_queryset(self):
+        return (
+            pairings_visible_to(self.request.user)
+            .prefetch_related("assisting_schools", "villages")
+            .order_by("programme_id", "number")
+        )
+
+    def year(self) -> int:
+        try:
+            year = int(self.request.query_params.get("year", ""))
+        except ValueError:
+            return timezone.localdate().year
+        return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+    def with_compliance(self, pairings: list) -> dict:
+        results = evaluate_pairings(Pairing.objects.filter(pk__in=[p.pk for p in pairings]), year=self.year())
+        return {**self.get_serializer_context(), "compliance": {r.pairing.pk: r.breaches for r in results}}
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        serializer = self.get_serializer(page, many=True, context=self.with_compliance(page))
+        return self.get_paginated_response(serializer.data)
+
+    def retrieve(self, request, *args, **kwargs):
+        pairing = self.get_object()
+        return Response(self.get_serializer(pairing, context=self.with_compliance([pairing])).data)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    pairing = serializers.IntegerField(source="team.pairing_id", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "pairing", "team", "person", "role", "joined_on"]
+
+
+class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = MembershipSerializer
+    permission_classes = [permissions.IsAuthenticated, HasRole]
+    filterset_fields = ["team", "role"]
+
+    def get_queryset(self):
+        return (
+            Membership.objects.filter(team__pairing__in=pairings_visible_to(self.request.user))
+            .select_related("team")
+            .order_by("team", "role")
+        )
+
+
+class ResidencySerializer(serializers.ModelSerializer):
+    days = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Residency
+        fields = ["id", "team", "people", "start_date", "end_date", "days", "place", "note"]
+
+
+class ResidencyViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ResidencySerializer
+    permission_classes = [permissions.IsAuthenticated, HasRole]
+    filterset_fields = ["team", "place"]
+
+    def get_queryset(self):
+        return (
+            Residency.objects.filter(team__pairing__in=pairings_visible_to(self.request.user))
+            .prefetch_related("people")
+            .order_by("start_date")
+        )
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = JointMeeting
+        fields = ["id", "pairing", "held_on", "attendees", "minutes", "decisions"]
+
+
+class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = MeetingSerializer
+    permission_classes = [permissions.IsAuthenticated, HasRole]
+    filterset_fields = ["pairing"]
+
+    def get_queryset(self):
+        return JointMeeting.objects.filter(pairing__in=pairings_visible_to(self.request.user)).order_by(
+            "-held_on"
+        )

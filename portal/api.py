@@ -1,0 +1,26 @@
+"""The API's routes under /api/v1/, its OpenAPI schema and the interactive docs (assets served locally)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from pairing import api as pairing_api
+from reporting import api as reporting_api
+
+router = DefaultRouter()
+router.register("programmes", pairing_api.ProgrammeViewSet, basename="programme")
+router.register("areas", pairing_api.AreaViewSet, basename="area")
+router.register("schools", pairing_api.SchoolViewSet, basename="school")
+router.register("people", pairing_api.PersonViewSet, basename="person")
+router.register("pairings", pairing_api.PairingViewSet, basename="pairing")
+router.register("memberships", pairing_api.MembershipViewSet, basename="membership")
+router.register("residencies", pairing_api.ResidencyViewSet, basename="residency")
+router.register("meetings", pairing_api.MeetingViewSet, basename="meeting")
+router.register("reports", reporting_api.ReportViewSet, basename="report")
+router.register("summaries", reporting_api.SummaryViewSet, basename="summary")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -1,0 +1,181 @@
+"""The REST API: every endpoint x method x role, the report lifecycle through the API, errors in the
+caller's language, and the schema."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from pairing.models import Pairing
+from reporting.models import MonthlyReport
+from tests.reporting.conftest import make_report
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "bureau",
+    "commander",
+    "liaison",
+    "assisting_liaison",
+    "other_liaison",
+    "town_liaison",
+    "other_town_liaison",
+    "no_role",
+]
+READ_ALL = {"bureau", "commander"}
+
+
+def api_for(user, language="zh-hans") -> APIClient:
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+# Lists: who gets 200, and how many pairings each sees (the scoping of the pages).
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "endpoint",
+    ["programmes", "areas", "schools", "people", "pairings", "memberships", "residencies", "meetings", "reports",
+     "summaries"],
+)  # fmt: skip
+def test_list_endpoints_by_role(users, indicators, role, endpoint):
+    response = api_for(users[role]).get(f"/api/v1/{endpoint}/")
+    assert response.status_code == (403 if role == "no_role" else 200)
+
+
+@pytest.mark.parametrize(
+    ("role", "numbers"),
+    [("bureau", list(range(1, 9))), ("commander", list(range(1, 9))), ("liaison", [6]), ("assisting_liaison", [6]),
+     ("other_liaison", [4]), ("town_liaison", [6]), ("other_town_liaison", [4])],
+)  # fmt: skip
+def test_pairings_are_scoped_like_the_pages(users, role, numbers):
+    response = api_for(users[role]).get("/api/v1/pairings/")
+    assert [p["number"] for p in response.json()["results"]] == numbers
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_another_schools_pairing_and_report_answer_404(users, indicators, role):
+    report = make_report(users["liaison"])  # 长安, 东莞理工学院
+    pairing_status = api_for(users[role]).get("/api/v1/pairings/4/").status_code  # 塘厦
+    report_status = api_for(users[role]).get(f"/api/v1/reports/{report.pk}/").status_code
+    sees_tangxia = role in {"bureau", "commander", "other_liaison", "other_town_liaison"}
+    sees_report = role in {"bureau", "commander", "liaison", "town_liaison"}
+    assert pairing_status == (403 if role == "no_role" else 200 if sees_tangxia else 404)
+    assert report_status == (403 if role == "no_role" else 200 if sees_report else 404)
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize("endpoint", ["programmes", "schools", "pairings/6", "areas"])
+def test_the_registry_is_read_only_through_the_api(users, method, endpoint):
+    url = f"/api/v1/{endpoint}/"
+    response = getattr(api_for(users["bureau"]), method)(url, {}, format="json")
+    assert response.status_code == 405
+
+
+def test_anonymous_calls_are_refused(dongguan):
+    assert APIClient().get("/api/v1/pairings/").status_code in {401, 403}
+
+
+def test_token_authentication(users):
+    token = Token.objects.create(user=users["commander"])
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert len(client.get("/api/v1/pairings/").json()["results"]) == 8
+
+
+def test_pairings_carry_their_compliance_for_the_year(users):
+    data = api_for(users["bureau"]).get("/api/v1/pairings/6/", {"year": 2024}).json()
+    assert data["compliance"]["team_size"] == ["服务工作队0人，少于6人"]
+
+
+def test_the_report_lifecycle_through_the_api(users, indicators):
+    liaison, bureau = api_for(users["liaison"]), api_for(users["bureau"])
+    month = datetime.date.today().replace(day=1).strftime("%Y-%m")
+    created = liaison.post("/api/v1/reports/", {"pairing": 6, "month": month}, format="json")
+    assert created.status_code == 201 and created.json()["status"] == "draft"
+    report = created.json()
+    url = f"/api/v1/reports/{report['id']}/"
+    saved = liaison.patch(url, {"version": report["version"], "values": {"activities_held": "3", "residency_days": "8"},
+                                "narratives": {"talent": "培训"}}, format="json")  # fmt: skip
+    assert saved.status_code == 200 and saved.json()["values"]["activities_held"] == "3.00"
+    stale = liaison.patch(
+        url, {"version": report["version"], "values": {"activities_held": "4"}}, format="json"
+    )
+    assert stale.status_code == 400
+    assert bureau.post(f"{url}accept/").status_code == 400  # not submitted yet
+    assert liaison.post(f"{url}submit/").json()["status"] == "submitted"
+    assert liaison.post(f"{url}accept/").status_code == 403
+    returned = bureau.post(f"{url}return/", {"comment": "请补充"}, format="json")
+    assert returned.json()["status"] == "returned" and returned.json()["review_comment"] == "请补充"
+    version = liaison.get(url).json()["version"]
+    liaison.patch(
+        url, {"version": version, "values": {"activities_held": "5", "residency_days": "8"}}, format="json"
+    )
+    assert liaison.post(f"{url}submit/").json()["status"] == "resubmitted"
+    accepted = bureau.post(f"{url}accept/")
+    assert accepted.json()["status"] == "accepted"
+    locked = liaison.patch(
+        url, {"version": accepted.json()["version"], "values": {"activities_held": "6"}}, format="json"
+    )
+    assert locked.status_code == 400
+    assert MonthlyReport.objects.get().status == "accepted"
+
+
+def test_the_due_moment_holds_through_the_api(users, indicators):
+    report = make_report(users["liaison"], month=datetime.date(2024, 2, 1))
+    liaison = api_for(users["liaison"])
+    liaison.patch(f"/api/v1/reports/{report.pk}/", {"version": 1, "values": {"activities_held": "1", "residency_days": "1"}},
+                  format="json")  # fmt: skip
+    assert liaison.post(f"/api/v1/reports/{report.pk}/submit/").json()["is_late"] is True
+
+
+@pytest.mark.parametrize(
+    ("language", "message"), [("zh-hans", "数值不能为负数。"), ("en", "The value cannot be negative.")]
+)
+def test_invalid_values_get_400_with_field_errors_in_the_callers_language(
+    users, indicators, language, message
+):
+    report = make_report(users["liaison"])
+    response = api_for(users["liaison"], language).patch(
+        f"/api/v1/reports/{report.pk}/", {"version": 1, "values": {"activities_held": "-1"}}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"activities_held": [message]}
+
+
+def test_a_month_outside_the_programme_is_refused(users, indicators):
+    response = api_for(users["liaison"]).post(
+        "/api/v1/reports/", {"pairing": 6, "month": "2023-12"}, format="json"
+    )
+    assert response.status_code == 400 and response.json() == {"month": ["月报从2024-01开始报送。"]}
+    response = api_for(users["other_liaison"]).post(
+        "/api/v1/reports/", {"pairing": 6, "month": "2024-02"}, format="json"
+    )
+    assert response.status_code == 404
+
+
+def test_schema_and_docs_are_served_without_a_cdn(users):
+    client = Client()
+    client.force_login(users["commander"])
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert "/api/v1/reports/{id}/submit/" in schema["paths"]
+    docs = client.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/" in docs and "cdn" not in docs.lower()
+
+
+def test_the_api_lists_in_a_fixed_number_of_queries(users, django_assert_max_num_queries):
+    from tests.factories import PairingFactory
+
+    client = api_for(users["bureau"])
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        client.get("/api/v1/pairings/")
+    programme = Pairing.objects.first().programme
+    for number in range(100, 160):
+        PairingFactory(programme=programme, number=number, start_date=datetime.date(2024, 1, 1))
+    with django_assert_max_num_queries(len(small)):
+        client.get("/api/v1/pairings/")
