@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail_view, name="detail"),
     path("<int:pk>/decide/", views.decide_view, name="decide"),
     path("<int:pk>/reopen/", views.reopen_view, name="reopen"),
+    path("<int:pk>/workbook/", views.workbook_view, name="workbook"),
     path("<int:pk>/attachments/", views.attachment_upload_view, name="attachment_upload"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_view, name="attachment"),
 ]

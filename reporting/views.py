@@ -315,3 +315,41 @@ def status_view(request: HttpRequest) -> HttpResponse:
         })  # fmt: skip
     contacts = liaisons_by_school({r.school.pk for entry in table for r in entry["missing"]})
     return render(request, "reporting/report_status.html", {"table": table, "contacts": contacts})
+
+
+@login_required
+def workbook_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the report as a pre-filled workbook. POST: the filled workbook back, saved as the draft."""
+    from django.http import HttpResponse as PlainResponse
+
+    from portal.excel import WorkbookRejected
+
+    from .roundtrip import build_report_workbook, report_upload_workbook
+
+    report = report_get_for_user(user=request.user, pk=pk)
+    if request.method != "POST":
+        response = PlainResponse(
+            build_report_workbook(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="report-{report.pk}-{report.month:%Y-%m}.xlsx"'
+        )
+        return response
+    if not user_writes_for(request.user, report.pairing, report.school):
+        raise PermissionDenied
+    upload = request.FILES.get("workbook")
+    if upload is None:
+        messages.error(request, _("Choose the filled workbook to upload."))
+        return redirect("reporting:detail", pk=report.pk)
+    try:
+        report_upload_workbook(report=report, user=request.user, upload=upload)
+    except WorkbookRejected as rejected:
+        messages.error(request, _("The workbook was not saved; correct these cells and upload it again:"))
+        for problem in rejected.problems[:50]:
+            messages.error(request, str(problem))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The workbook is saved as your draft. Check it, then submit."))
+    return redirect("reporting:detail", pk=report.pk)

@@ -1,0 +1,166 @@
+"""The liaison's Excel round trip: the month's report as a workbook pre-filled with what is saved
+(indicators with units, bounds and data validation, narrative cells), and the reading of it back.
+
+A workbook with any problem is refused whole, each problem named by its cell; a valid one becomes
+the draft through the same service as the form (so the same rules and the same version check).
+"""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from pairing.models import CooperationKind
+from portal.excel import Problem, WorkbookRejected, check_sheet, open_workbook
+
+from .models import Indicator, MonthlyReport
+from .services import parse_indicator_value, report_save_draft
+
+VALUES_SHEET, TEXT_SHEET = "月报", "文字"
+VALUE_HEADERS = ["代码", "指标", "单位", "数值", "最小值", "最大值"]
+TEXT_HEADERS = ["代码", "内容", "文字"]
+HEADER_ROW = 4  # rows 1-3: title and the report's id and version
+TEXT_EXTRA = {"difficulties": "困难问题（需协调事项）", "next_month_plan": "下月工作计划"}
+MAX_NUMBER = Decimal("999999999999")
+
+
+def build_report_workbook(report: MonthlyReport) -> bytes:
+    indicators = list(report.pairing.programme.indicators.all())
+    values = {v.indicator_id: v.value for v in report.values.all()}
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = VALUES_SHEET
+    sheet["A1"] = f"{report.school.name} {report.month:%Y年%m月} 进展情况月报"
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet["A2"], sheet["B2"], sheet["C2"], sheet["D2"] = "报告ID", report.pk, "版本", report.version
+    sheet["E2"] = "请勿修改本行；只填写“数值”列和“文字”表。"
+    for column, title in enumerate(VALUE_HEADERS, start=1):
+        cell = sheet.cell(row=HEADER_ROW, column=column, value=title)
+        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    for row, indicator in enumerate(indicators, start=HEADER_ROW + 1):
+        sheet.cell(row=row, column=1, value=indicator.code)
+        sheet.cell(row=row, column=2, value=indicator.name_zh)
+        sheet.cell(row=row, column=3, value=indicator.unit)
+        value = values.get(indicator.pk)
+        cell = sheet.cell(
+            row=row,
+            column=4,
+            value=(int(value) if indicator.kind == "whole" else float(value)) if value is not None else None,
+        )
+        cell.number_format = "#,##0" if indicator.kind == "whole" else "#,##0.00"
+        sheet.cell(row=row, column=5, value=float(indicator.minimum))
+        sheet.cell(
+            row=row, column=6, value=float(indicator.maximum) if indicator.maximum is not None else None
+        )
+        rule = DataValidation(
+            type="whole" if indicator.kind == Indicator.Kind.WHOLE else "decimal", operator="between",
+            formula1=str(indicator.minimum), formula2=str(indicator.maximum if indicator.maximum is not None else MAX_NUMBER),
+            allow_blank=True, showErrorMessage=True, errorTitle="数值有误",
+            error=f"请输入{indicator.minimum}到{indicator.maximum if indicator.maximum is not None else '不限'}之间的"
+                  + ("整数" if indicator.kind == Indicator.Kind.WHOLE else "数字"),
+        )  # fmt: skip
+        sheet.add_data_validation(rule)
+        rule.add(cell)
+    for column, width in zip("ABCDEF", [20, 24, 8, 14, 10, 14], strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+
+    text = book.create_sheet(TEXT_SHEET)
+    for column, title in enumerate(TEXT_HEADERS, start=1):
+        cell = text.cell(row=1, column=column, value=title)
+        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    rows = [(kind, str(label), report.narratives.get(kind, "")) for kind, label in CooperationKind.choices]
+    rows += [("difficulties", TEXT_EXTRA["difficulties"], report.difficulties),
+             ("next_month_plan", TEXT_EXTRA["next_month_plan"], report.next_month_plan)]  # fmt: skip
+    for row, (code, label, value) in enumerate(rows, start=2):
+        text.cell(row=row, column=1, value=code)
+        text.cell(row=row, column=2, value=label)
+        cell = text.cell(row=row, column=3, value=value or None)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.data_type = "s"
+    (
+        text.column_dimensions["A"].width,
+        text.column_dimensions["B"].width,
+        text.column_dimensions["C"].width,
+    ) = 20, 26, 80
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+def read_report_workbook(report: MonthlyReport, upload) -> dict:
+    """The draft's arguments from an uploaded workbook, or WorkbookRejected with every problem."""
+    book = open_workbook(upload, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+    problems = check_sheet(book, VALUES_SHEET, VALUE_HEADERS, HEADER_ROW) + check_sheet(
+        book, TEXT_SHEET, TEXT_HEADERS, 1
+    )
+    if problems:
+        raise WorkbookRejected(problems)
+    sheet = book[VALUES_SHEET]
+    if sheet["B2"].value != report.pk:
+        raise WorkbookRejected([Problem(VALUES_SHEET, 2, 2, _("This workbook belongs to another report."))])
+    version = sheet["D2"].value
+    if not isinstance(version, int):
+        problems.append(
+            Problem(VALUES_SHEET, 2, 4, _("The version cell was changed; download the workbook again."))
+        )
+    indicators = {i.code: i for i in report.pairing.programme.indicators.all()}
+    values, seen = {}, set()
+    for row in sheet.iter_rows(min_row=HEADER_ROW + 1):
+        code, raw = row[0].value, row[3].value if len(row) > 3 else None
+        if code in (None, "") and raw in (None, ""):
+            continue
+        if code not in indicators:
+            problems.append(
+                Problem(VALUES_SHEET, row[0].row, 1, _("Unknown indicator code %(code)s.") % {"code": code})
+            )
+            continue
+        if code in seen:
+            problems.append(
+                Problem(
+                    VALUES_SHEET, row[0].row, 1, _("The indicator %(code)s appears twice.") % {"code": code}
+                )
+            )
+            continue
+        seen.add(code)
+        if isinstance(raw, bool) or (raw is not None and not isinstance(raw, int | float | str)):
+            problems.append(Problem(VALUES_SHEET, row[0].row, 4, _("Enter a number.")))
+            continue
+        try:
+            parse_indicator_value(indicators[code], raw if not isinstance(raw, float) else repr(raw))
+        except ValidationError as error:
+            problems.append(Problem(VALUES_SHEET, row[0].row, 4, " ".join(error.messages)))
+            continue
+        values[code] = None if raw in (None, "") else (str(raw) if not isinstance(raw, float) else repr(raw))
+    texts = {}
+    known = set(CooperationKind.values) | set(TEXT_EXTRA)
+    for row in book[TEXT_SHEET].iter_rows(min_row=2):
+        code, value = row[0].value, row[2].value if len(row) > 2 else None
+        if code in (None, "") and value in (None, ""):
+            continue
+        if code not in known:
+            problems.append(Problem(TEXT_SHEET, row[0].row, 1, _("Unknown row %(code)s.") % {"code": code}))
+            continue
+        if value is not None and not isinstance(value, str):
+            value = str(value)
+        texts[code] = value or ""
+    if problems:
+        raise WorkbookRejected(problems)
+    return {
+        "values": values,
+        "narratives": {kind: texts.get(kind, "") for kind in CooperationKind.values},
+        "difficulties": texts.get("difficulties", ""),
+        "next_month_plan": texts.get("next_month_plan", ""),
+        "expected_version": version,
+    }
+
+
+def report_upload_workbook(*, report: MonthlyReport, user, upload) -> MonthlyReport:
+    """Check the whole workbook first; only a valid one is saved, as the draft."""
+    arguments = read_report_workbook(report, upload)
+    return report_save_draft(report=report, user=user, **arguments)
