@@ -1,16 +1,20 @@
 """Pages of the registry: the pairing list (bureau, commanders, town liaisons) and a pairing's detail."""
 
+import uuid
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.excel import WorkbookRejected
 from portal.roles import BUREAU, COMMANDER, TOWN_LIAISON, role_of
 
 from .compliance import RULES, evaluate_pairing, evaluate_pairings, residency_days_in_year
@@ -26,7 +30,8 @@ from .forms import (
     ResidencyForm,
     ReviewForm,
 )
-from .models import Agreement, Membership, Residency, ServiceTeam
+from .imports import apply_rows, assess, read_rows, template_workbook
+from .models import Agreement, Membership, Programme, Residency, ServiceTeam
 from .selectors import (
     can_edit_pairing,
     pairing_get_for_bureau,
@@ -306,3 +311,70 @@ def agreement_file_view(request: HttpRequest, pk: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+IMPORT_SESSION_KEY = "registry_import"
+
+
+def require_bureau(request: HttpRequest) -> None:
+    if role_of(request.user) != BUREAU:
+        raise Http404("Registry import is for bureau staff")
+
+
+@login_required
+def import_template_view(request: HttpRequest) -> HttpResponse:
+    require_bureau(request)
+    response = HttpResponse(
+        template_workbook(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="registry-template.xlsx"'
+    return response
+
+
+@login_required
+def import_view(request: HttpRequest) -> HttpResponse:
+    """Upload: preview each row's outcome. Confirm: apply the previewed file, all or nothing."""
+    require_bureau(request)
+    programmes = Programme.objects.order_by("code")
+    context = {"programmes": programmes, "rows": None, "problems": []}
+    if request.method == "POST" and "confirm" in request.POST:
+        pending = request.session.get(IMPORT_SESSION_KEY)
+        if not pending or pending.get("token") != request.POST.get("token"):
+            messages.error(request, _("This preview has expired; upload the file again."))
+            return redirect("pairing:import")
+        programme = get_object_or_404(Programme, pk=pending["programme"])
+        with default_storage.open(pending["path"], "rb") as handle:
+            upload = SimpleUploadedFile("import.xlsx", handle.read())
+        try:
+            counts = apply_rows(programme, assess(programme, read_rows(upload)))
+        except WorkbookRejected as rejected:
+            context["problems"] = rejected.problems
+            return render(request, "pairing/import.html", context, status=400)
+        finally:
+            default_storage.delete(pending["path"])
+            request.session.pop(IMPORT_SESSION_KEY, None)
+        messages.success(
+            request, _("Imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.") % counts
+        )
+        return redirect("pairing:list")
+    if request.method == "POST":
+        programme = programmes.filter(pk=request.POST.get("programme") or 0).first()
+        upload = request.FILES.get("file")
+        if programme is None or upload is None:
+            context["problems"] = [_("Choose the programme and the filled workbook.")]
+            return render(request, "pairing/import.html", context, status=400)
+        try:
+            rows = assess(programme, read_rows(upload))
+        except WorkbookRejected as rejected:
+            context["problems"] = rejected.problems
+            return render(request, "pairing/import.html", context, status=400)
+        context.update(
+            {"rows": rows, "programme": programme, "has_errors": any(r.outcome == "error" for r in rows)}
+        )
+        if not context["has_errors"]:
+            token = uuid.uuid4().hex
+            upload.seek(0)
+            path = default_storage.save(f"private/imports/{token}.xlsx", upload)
+            request.session[IMPORT_SESSION_KEY] = {"token": token, "path": path, "programme": programme.pk}
+            context["token"] = token
+    return render(request, "pairing/import.html", context)

@@ -1,0 +1,213 @@
+"""Registry import from the bureau's spreadsheet, with the columns of the Dongguan appendix table
+(序号, 镇(街道), 村(社区), 在莞高校, 中职学校).
+
+Reading gives each row an outcome (new, unchanged, changed, or errors naming row and column);
+applying is all or nothing and idempotent: the same file twice changes nothing the second time.
+A village is written as in the table, with its own town in brackets: 南面村(谢岗).
+"""
+
+import io
+import re
+from dataclasses import dataclass, field
+
+import openpyxl
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl.styles import Font, PatternFill
+
+from portal.excel import Problem, WorkbookRejected, check_sheet, open_workbook
+
+from .models import Area, Pairing, Programme, School
+
+SHEET = "签约结对关系安排表"
+HEADERS = ["序号", "镇(街道)", "村(社区)", "在莞高校", "中职学校"]
+SEPARATORS = re.compile(r"[\s、，,;；]+")
+# 雁田村(凤岗) 南面村（谢岗）: a name, then its own town in brackets if it is not the row's town.
+VILLAGE = re.compile(r"(?P<name>[^\s、，,;；()（）]+)\s*(?:[(（]\s*(?P<town>[^()（）]+?)\s*[)）])?")
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class Row:
+    line: int
+    number: int | None = None
+    town: str = ""
+    villages: list[tuple[str, str]] = field(default_factory=list)  # (village, its town)
+    university: str = ""
+    vocational: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    outcome: str = ""  # new, unchanged, changed, error
+    changes: list[str] = field(default_factory=list)
+
+
+def template_workbook() -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    for column, title in enumerate(HEADERS, start=1):
+        cell = sheet.cell(row=1, column=column, value=title)
+        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    for column, width in zip("ABCDE", [6, 12, 36, 28, 36], strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    example = sheet.cell(
+        row=2,
+        column=3,
+        value="示例：雁田村(凤岗)、南面村(谢岗)；多个名称用顿号或换行分隔。请删除本行后填写。",
+    )
+    example.font = Font(italic=True, color="888888")
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+def split_names(value) -> list[str]:
+    return [part.strip() for part in SEPARATORS.split(value or "") if part.strip()]
+
+
+def read_rows(upload) -> list[Row]:
+    book = open_workbook(upload, max_bytes=MAX_BYTES)
+    problems = check_sheet(book, SHEET, HEADERS, 1)
+    if problems:
+        raise WorkbookRejected(problems)
+    rows, numbers = [], {}
+    for cells in book[SHEET].iter_rows(min_row=2):
+        values = [cell.value for cell in cells[: len(HEADERS)]]
+        if all(v in (None, "") for v in values):
+            continue
+        if isinstance(values[2], str) and values[2].startswith("示例："):
+            continue  # the template's example line
+        row = Row(line=cells[0].row)
+
+        def problem(column: int, message: str, row: Row = row) -> None:
+            row.problems.append(Problem(SHEET, row.line, column, message))
+
+        number = values[0]
+        if isinstance(number, float) and number.is_integer():
+            number = int(number)
+        if isinstance(number, str) and number.strip().isdigit():
+            number = int(number.strip())
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            problem(1, _("序号 must be a whole number from 1."))
+        elif number in numbers:
+            problem(
+                1, _("序号 %(number)s is also on row %(row)s.") % {"number": number, "row": numbers[number]}
+            )
+        else:
+            row.number, numbers[number] = number, row.line
+        for column in (2, 3, 4, 5):
+            if values[column - 1] is not None and not isinstance(values[column - 1], str):
+                problem(column, _("Type text here, not a number or a date."))
+        if row.problems:
+            rows.append(row)
+            continue
+        row.town = (values[1] or "").strip()
+        if not row.town:
+            problem(2, _("The town or subdistrict is missing."))
+        text = values[2] or ""
+        leftover = VILLAGE.sub("", text)
+        if re.sub(r"[\s、，,;；]", "", leftover):
+            problem(3, _("Write each village as 名称(镇), e.g. 南面村(谢岗): %(text)s") % {"text": text})
+        else:
+            row.villages = [(m["name"], (m["town"] or row.town).strip()) for m in VILLAGE.finditer(text)]
+        universities = split_names(values[3])
+        if len(universities) != 1:
+            problem(4, _("Name exactly one university."))
+        else:
+            row.university = universities[0]
+        row.vocational = split_names(values[4])
+        if not row.vocational:
+            problem(5, _("Name at least one vocational school."))
+        rows.append(row)
+    if not rows:
+        raise WorkbookRejected([Problem(SHEET, 2, 1, _("The table has no rows."))])
+    return rows
+
+
+def assess(programme: Programme, rows: list[Row]) -> list[Row]:
+    """Compare each row with the registry: new, unchanged, changed (what), or error (school kinds)."""
+    kinds = dict(School.objects.values_list("name", "kind"))
+    existing = {
+        p.number: p
+        for p in Pairing.objects.filter(programme=programme)
+        .select_related("town", "lead_university")
+        .prefetch_related("assisting_schools", "villages__parent")
+    }
+    for row in rows:
+        if kinds.get(row.university) == School.Kind.VOCATIONAL:
+            row.problems.append(
+                Problem(
+                    SHEET,
+                    row.line,
+                    4,
+                    _("%(name)s is a vocational school, not a university.") % {"name": row.university},
+                )
+            )
+        for name in row.vocational:
+            if kinds.get(name) == School.Kind.UNIVERSITY:
+                row.problems.append(
+                    Problem(
+                        SHEET,
+                        row.line,
+                        5,
+                        _("%(name)s is a university, not a vocational school.") % {"name": name},
+                    )
+                )
+        if row.problems:
+            row.outcome = "error"
+            continue
+        pairing = existing.get(row.number)
+        if pairing is None:
+            row.outcome = "new"
+            continue
+        if pairing.town.name != row.town:
+            row.changes.append(f"{HEADERS[1]}：{pairing.town.name} → {row.town}")
+        old_villages = sorted((v.name, v.parent.name if v.parent else "") for v in pairing.villages.all())
+        if old_villages != sorted(row.villages):
+            row.changes.append(HEADERS[2])
+        if pairing.lead_university.name != row.university:
+            row.changes.append(f"{HEADERS[3]}：{pairing.lead_university.name} → {row.university}")
+        if sorted(s.name for s in pairing.assisting_schools.all()) != sorted(row.vocational):
+            row.changes.append(HEADERS[4])
+        row.outcome = "changed" if row.changes else "unchanged"
+    return rows
+
+
+@transaction.atomic
+def apply_rows(programme: Programme, rows: list[Row]) -> dict[str, int]:
+    """Write every row, or nothing: call only when no row has an error."""
+    if any(row.outcome == "error" or row.problems for row in rows):
+        raise WorkbookRejected([p for row in rows for p in row.problems])
+    city, _created = Area.objects.get_or_create(
+        name=programme.city, parent=None, defaults={"kind": Area.Kind.CITY}
+    )
+
+    def town_named(name: str) -> Area:
+        town = Area.objects.filter(name=name, kind__in=Area.TOWN_KINDS).first()
+        return town or Area.objects.create(name=name, kind=Area.Kind.TOWN, parent=city)
+
+    def school_named(name: str, kind: str) -> School:
+        return School.objects.get_or_create(name=name, defaults={"kind": kind})[0]
+
+    counts = {"new": 0, "changed": 0, "unchanged": 0}
+    for row in rows:
+        counts[row.outcome] += 1
+        if row.outcome == "unchanged":
+            continue
+        town = town_named(row.town)
+        villages = []
+        for name, village_town in row.villages:
+            parent = town_named(village_town)
+            kind = Area.Kind.COMMUNITY if name.endswith("社区") else Area.Kind.VILLAGE
+            villages.append(Area.objects.get_or_create(name=name, parent=parent, defaults={"kind": kind})[0])
+        pairing = Pairing.objects.filter(programme=programme, number=row.number).first() or Pairing(
+            programme=programme, number=row.number, start_date=programme.start_date
+        )
+        pairing.town = town
+        pairing.lead_university = school_named(row.university, School.Kind.UNIVERSITY)
+        pairing._change_reason = _("Registry import")
+        pairing.full_clean()
+        pairing.save()
+        pairing.assisting_schools.set([school_named(name, School.Kind.VOCATIONAL) for name in row.vocational])
+        pairing.villages.set(villages)
+    return counts

@@ -1,0 +1,211 @@
+"""Registry import: the seed's table as xlsx reproduces the fixture; a second import changes nothing;
+every kind of bad row is named with its row and column, and nothing is written."""
+
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from pairing.models import Area, Pairing, Programme, School
+from portal.models import Profile
+from tests.pairing.test_fixture import TABLE, VILLAGE_TOWNS
+
+pytestmark = pytest.mark.django_db
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "dongguan_2023.json"
+HEADERS = ["序号", "镇(街道)", "村(社区)", "在莞高校", "中职学校"]
+
+
+def seed_rows() -> list[list]:
+    """The appendix table as the seed document reads it, villages with their towns in brackets."""
+    rows = []
+    for number, (town, villages, university, vocational) in sorted(TABLE.items()):
+        village_cell = " ".join(f"{v}({VILLAGE_TOWNS[v]})" for v in sorted(villages))
+        rows.append([number, town, village_cell, university, "\n".join(sorted(vocational))])
+    return rows
+
+
+def workbook(rows, headers=HEADERS, sheet="签约结对关系安排表") -> bytes:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    ws.append(headers)
+    for row in rows:
+        ws.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+@pytest.fixture
+def bureau(users) -> Client:
+    client = Client()
+    client.force_login(users["bureau"])
+    return client
+
+
+def preview_and_confirm(client, programme, content: bytes):
+    response = client.post(
+        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", content)}
+    )
+    assert response.status_code == 200, response.content.decode()[:500]
+    token = response.context.get("token")
+    assert token, [p for r in response.context["rows"] for p in r.problems]
+    confirmed = client.post("/pairings/import/", {"confirm": "1", "token": token})
+    return response, confirmed
+
+
+def table_kind(area) -> str:
+    """The table says 村 or 社区 only through the name; for other names (石鼓, 片区) it says nothing."""
+    return area.kind if area.name.endswith(("村", "社区")) else "not in the table"
+
+
+def registry_shape() -> dict:
+    return {
+        p.number: (p.town.name, p.town.parent.name, p.lead_university.name, p.lead_university.kind,
+                   sorted((s.name, s.kind) for s in p.assisting_schools.all()),
+                   sorted((v.name, table_kind(v), v.parent.name) for v in p.villages.all()))
+        for p in Pairing.objects.select_related("town__parent", "lead_university").prefetch_related(
+            "assisting_schools", "villages__parent")
+    }  # fmt: skip
+
+
+def test_the_seed_table_reproduces_the_fixture(bureau):
+    expected = registry_shape()  # loaded from fixtures/dongguan_2023.json
+    assert len(expected) == 8
+    programme = Programme.objects.get()
+    # Empty the registry but for the programme, then import the seed's table into it.
+    Pairing.objects.all().delete()
+    Profile.objects.update(school=None, town=None)
+    for kinds in [Area.VILLAGE_KINDS, Area.TOWN_KINDS, [Area.Kind.CITY]]:  # children before parents
+        Area.objects.filter(kind__in=kinds).delete()
+    School.objects.all().delete()
+    _preview, confirmed = preview_and_confirm(bureau, programme, workbook(seed_rows()))
+    assert confirmed.status_code == 302
+    assert registry_shape() == expected
+    counts = (
+        School.objects.count(),
+        Area.objects.filter(kind__in=Area.VILLAGE_KINDS).count(),
+        Pairing.objects.count(),
+    )
+    assert counts == (18, 15, 8)
+    assert json.loads(
+        FIXTURE.read_text(encoding="utf-8")
+    )  # the fixture file is the reference the shape came from
+
+
+def test_importing_the_same_file_twice_changes_nothing(bureau, users):
+    programme = Programme.objects.get()
+    content = workbook(seed_rows())
+    response = bureau.post(
+        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", content)}
+    )
+    assert {row.outcome for row in response.context["rows"]} == {"unchanged"}
+    history_before = Pairing.history.count()
+    bureau.post("/pairings/import/", {"confirm": "1", "token": response.context["token"]})
+    assert Pairing.history.count() == history_before
+
+
+def test_a_changed_row_is_shown_and_applied_with_history(bureau, users):
+    programme = Programme.objects.get()
+    rows = seed_rows()
+    rows[5][4] = "东莞市商业学校"  # 长安: another vocational school
+    preview, _confirmed = preview_and_confirm(bureau, programme, workbook(rows))
+    changed = [row for row in preview.context["rows"] if row.outcome == "changed"]
+    assert [(row.number, row.changes) for row in changed] == [(6, ["中职学校"])]
+    pairing = Pairing.objects.get(number=6)
+    assert [s.name for s in pairing.assisting_schools.all()] == ["东莞市商业学校"]
+    assert pairing.history.first().history_user == users["bureau"]
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        (lambda r: r[0].__setitem__(0, "一"), "签约结对关系安排表!A2", "序号须为从1开始的整数。"),
+        (lambda r: r[1].__setitem__(0, 1), "签约结对关系安排表!A3", "序号1与第2行重复。"),
+        (lambda r: r[2].__setitem__(1, None), "签约结对关系安排表!B4", "缺少镇(街道)。"),
+        (
+            lambda r: r[3].__setitem__(3, "东莞市电子科技学校"),
+            "签约结对关系安排表!D5",
+            "东莞市电子科技学校是中职学校，不是高校。",
+        ),
+        (
+            lambda r: r[3].__setitem__(4, "广东医科大学"),
+            "签约结对关系安排表!E5",
+            "广东医科大学是高校，不是中职学校。",
+        ),
+        (
+            lambda r: r[4].__setitem__(3, "东莞职业技术学院\n东莞理工学院"),
+            "签约结对关系安排表!D6",
+            "请填写且只填写一所高校。",
+        ),
+        (lambda r: r[5].__setitem__(4, None), "签约结对关系安排表!E7", "请至少填写一所中职学校。"),
+        (
+            lambda r: r[6].__setitem__(2, "涌口社区(厚街"),
+            "签约结对关系安排表!C8",
+            "村(社区)请按“名称(镇)”填写",
+        ),
+        (lambda r: r[7].__setitem__(1, 12), "签约结对关系安排表!B9", "此处应填写文字，不能是数字或日期。"),
+    ],
+)
+def test_each_bad_row_is_named_with_row_and_column_and_nothing_is_written(bureau, change, where, message):
+    programme = Programme.objects.get()
+    rows = seed_rows()
+    rows[5][4] = "东莞市商业学校"  # a valid change elsewhere must not be applied either
+    change(rows)
+    response = bureau.post(
+        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", workbook(rows))}
+    )
+    html = response.content.decode()
+    assert where in html and message in html
+    assert response.context.get("token") is None
+    assert [s.name for s in Pairing.objects.get(number=6).assisting_schools.all()] == ["东莞市机电工程学校"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not a workbook", "请上传Excel工作簿（.xlsx）。"),
+        (workbook(seed_rows(), headers=[*HEADERS, "备注"]), "多出的列“备注”。"),
+        (workbook(seed_rows(), headers=HEADERS[:4]), "此处应为“中职学校”列，实际为“空”。"),
+        (workbook(seed_rows(), sheet="Sheet1"), "缺少工作表“签约结对关系安排表”。"),
+    ],
+)
+def test_a_wrong_workbook_is_refused_whole(bureau, content, message):
+    programme = Programme.objects.get()
+    response = bureau.post(
+        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", content)}
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_merged_cells_and_formulas_are_refused(bureau):
+    book = openpyxl.load_workbook(io.BytesIO(workbook(seed_rows())))
+    sheet = book.active
+    sheet.merge_cells("D2:D3")
+    sheet["A4"] = "=1+2"
+    data = io.BytesIO()
+    book.save(data)
+    response = bureau.post("/pairings/import/", {"programme": Programme.objects.get().pk,
+                                                 "file": SimpleUploadedFile("t.xlsx", data.getvalue())})  # fmt: skip
+    html = response.content.decode()
+    assert "不允许合并单元格（D2:D3）" in html and "签约结对关系安排表!A4：不允许使用公式" in html
+
+
+def test_the_template_has_the_tables_columns(bureau):
+    response = bureau.get("/pairings/import/template/")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert [c.value for c in book["签约结对关系安排表"][1]] == HEADERS
+
+
+@pytest.mark.parametrize("role", ["commander", "liaison", "town_liaison", "no_role"])
+def test_only_bureau_staff_import(users, role):
+    client = Client()
+    client.force_login(users[role])
+    assert client.get("/pairings/import/").status_code == 404
+    assert client.get("/pairings/import/template/").status_code == 404
