@@ -9,7 +9,7 @@ from portal.roles import BUREAU, COMMANDER, role_of
 
 from .compliance import evaluate_pairings
 from .filters import PairingFilter
-from .models import Area, JointMeeting, Membership, Pairing, Person, Programme, Residency, School
+from .models import Area, JointMeeting, Membership, Pairing, Person, Programme, Residency, School, ServiceTeam
 from .selectors import pairings_visible_to
 
 
@@ -203,4 +203,25 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return JointMeeting.objects.filter(pairing__in=pairings_visible_to(self.request.user)).order_by(
             "-held_on"
+        )
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = ServiceTeam
+        fields = ["id", "pairing", "name", "members"]
+
+
+class TeamViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TeamSerializer
+    permission_classes = [permissions.IsAuthenticated, HasRole]
+    filterset_fields = ["pairing"]
+
+    def get_queryset(self):
+        return (
+            ServiceTeam.objects.filter(pairing__in=pairings_visible_to(self.request.user))
+            .prefetch_related("members")
+            .order_by("pairing_id")
         )

@@ -67,14 +67,6 @@ def test_another_schools_pairing_and_report_answer_404(users, indicators, role):
     assert report_status == (403 if role == "no_role" else 200 if sees_report else 404)
 
 
-@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-@pytest.mark.parametrize("endpoint", ["programmes", "schools", "pairings/6", "areas"])
-def test_the_registry_is_read_only_through_the_api(users, method, endpoint):
-    url = f"/api/v1/{endpoint}/"
-    response = getattr(api_for(users["bureau"]), method)(url, {}, format="json")
-    assert response.status_code == 405
-
-
 def test_anonymous_calls_are_refused(dongguan):
     assert APIClient().get("/api/v1/pairings/").status_code in {401, 403}
 
@@ -179,3 +171,54 @@ def test_the_api_lists_in_a_fixed_number_of_queries(users, django_assert_max_num
         PairingFactory(programme=programme, number=number, start_date=datetime.date(2024, 1, 1))
     with django_assert_max_num_queries(len(small)):
         client.get("/api/v1/pairings/")
+
+
+WRITE_METHODS = ["post", "put", "patch", "delete"]
+REGISTRY = ["programmes", "areas", "schools", "people", "pairings", "teams", "memberships", "residencies", "meetings",
+            "summaries"]  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_write_methods_on_read_only_endpoints_by_role(users, role):
+    client = api_for(users[role])
+    for endpoint in REGISTRY:
+        for method in WRITE_METHODS:
+            for url in [f"/api/v1/{endpoint}/", f"/api/v1/{endpoint}/1/"]:
+                status = getattr(client, method)(url, {}, format="json").status_code
+                assert status == (403 if role == "no_role" else 405), f"{role} {method.upper()} {url}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method", ["put", "delete"])
+def test_reports_cannot_be_replaced_or_deleted(users, indicators, role, method):
+    report = make_report(users["liaison"])
+    response = getattr(api_for(users[role]), method)(f"/api/v1/reports/{report.pk}/", {}, format="json")
+    assert response.status_code == (403 if role == "no_role" else 405)
+    assert MonthlyReport.objects.filter(pk=report.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "create", "patch", "submit", "accept"),
+    [
+        ("bureau", 403, 403, 403, 400),
+        ("commander", 403, 403, 403, 403),
+        ("liaison", 201, 200, 200, 403),
+        ("assisting_liaison", 201, 404, 404, 404),
+        ("other_liaison", 404, 404, 404, 404),
+        ("town_liaison", 403, 403, 403, 403),
+        ("other_town_liaison", 404, 404, 404, 404),
+        ("no_role", 403, 403, 403, 403),
+    ],
+)
+def test_report_actions_by_role(users, indicators, role, create, patch, submit, accept):
+    report = make_report(users["liaison"], month=datetime.date(2024, 3, 1))
+    client = api_for(users[role])
+    assert (
+        client.post("/api/v1/reports/", {"pairing": 6, "month": "2024-02"}, format="json").status_code
+        == create
+    )
+    url = f"/api/v1/reports/{report.pk}/"
+    body = {"version": 1, "values": {"activities_held": "1", "residency_days": "1"}}
+    assert client.patch(url, body, format="json").status_code == patch
+    assert client.post(f"{url}submit/").status_code == submit
+    assert client.post(f"{url}accept/").status_code == accept
