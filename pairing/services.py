@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.uploads import check_upload
+
 from .models import (
     Agreement,
     AnnualPlan,
@@ -166,33 +168,14 @@ def annual_plan_save(
     return plan
 
 
-AGREEMENT_TYPES = {
-    ".pdf": (b"%PDF-",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
-
-
 def check_agreement_file(upload) -> None:
     """PDF, JPG or PNG, by name and by content, no larger than the setting allows."""
-    from pathlib import Path
-
     from django.conf import settings
 
-    limit = settings.AGREEMENT_MAX_BYTES
-    suffix = Path(upload.name).suffix.lower()
-    if suffix not in AGREEMENT_TYPES:
-        raise ValidationError({"scanned_file": _("Upload a PDF, JPG or PNG file.")})
-    if upload.size > limit:
-        raise ValidationError({"scanned_file": _("The file is %(size)s MB; the limit is %(limit)s MB.") % {
-            "size": round(upload.size / 1_048_576, 1), "limit": round(limit / 1_048_576)}})  # fmt: skip
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in AGREEMENT_TYPES[suffix]):
-        raise ValidationError(
-            {"scanned_file": _("The file's content is not a %(kind)s.") % {"kind": suffix[1:].upper()}}
-        )
+    check_upload(
+        upload, allowed=(".pdf", ".jpg", ".jpeg", ".png"), limit=settings.AGREEMENT_MAX_BYTES,
+        field="scanned_file", wrong_type_message=_("Upload a PDF, JPG or PNG file."),
+    )  # fmt: skip
 
 
 @transaction.atomic

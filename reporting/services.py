@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from pairing.models import CooperationKind, Pairing, School
 from portal.roles import BUREAU, LIAISON, role_of
+from portal.uploads import check_upload
 
 from .models import Indicator, IndicatorValue, MonthlyReport, ReportAttachment, ReportVersion
 
@@ -272,16 +273,6 @@ def report_reopen(*, report: MonthlyReport, reviewer, reason: str) -> MonthlyRep
     return report
 
 
-ATTACHMENT_TYPES = {
-    ".pdf": (b"%PDF-",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-}
-
-
 @transaction.atomic
 def attachment_add(*, report: MonthlyReport, user, upload) -> ReportAttachment:
     from pathlib import Path
@@ -293,19 +284,10 @@ def attachment_add(*, report: MonthlyReport, user, upload) -> ReportAttachment:
         raise ValidationError(
             _("This report is %(status)s and cannot be changed.") % {"status": report.get_status_display()}
         )
-    suffix = Path(upload.name).suffix.lower()
-    if suffix not in ATTACHMENT_TYPES:
-        raise ValidationError({"file": _("Attach photos (JPG, PNG) or documents (PDF, DOCX, XLSX).")})
-    limit = settings.ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError({"file": _("The file is %(size)s MB; the limit is %(limit)s MB.") % {
-            "size": round(upload.size / 1_048_576, 1), "limit": round(limit / 1_048_576)}})  # fmt: skip
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in ATTACHMENT_TYPES[suffix]):
-        raise ValidationError(
-            {"file": _("The file's content is not a %(kind)s.") % {"kind": suffix[1:].upper()}}
-        )
+    check_upload(
+        upload, allowed=(".jpg", ".jpeg", ".png", ".pdf", ".docx", ".xlsx"), limit=settings.ATTACHMENT_MAX_BYTES,
+        field="file", wrong_type_message=_("Attach photos (JPG, PNG) or documents (PDF, DOCX, XLSX)."),
+    )  # fmt: skip
     attachment = ReportAttachment(
         report=report, original_name=Path(upload.name).name[:200], size=upload.size, uploaded_by=user
     )

@@ -4,12 +4,12 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from pairing.demo import seed_pairing_activity
 from pairing.models import Area, Pairing, Programme
 from tests.factories import PairingFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +18,6 @@ pytestmark = pytest.mark.django_db
 def demo(users):
     seed_pairing_activity(programme=Programme.objects.get(), until=datetime.date(2025, 12, 31))
     return users
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def cells(response, number: int) -> dict[str, str]:

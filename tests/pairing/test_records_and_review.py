@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from pairing.models import Agreement, Area, JointMeeting, Pairing, PairingReview, PracticeBase, School
+from tests.helpers import ROLES, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +19,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -192,16 +187,6 @@ def test_a_vocational_school_cannot_become_lead(users):
 
 PAGES = ["meetings/add/", "plan/", "agreement/", "bases/add/"]
 BUREAU_PAGES = ["review/", "adjust/"]
-ROLES = [
-    "bureau",
-    "commander",
-    "liaison",
-    "assisting_liaison",
-    "other_liaison",
-    "town_liaison",
-    "other_town_liaison",
-    "no_role",
-]
 EDIT = [200, 403, 200, 200, 404, 403, 404, 404]
 BUREAU_ONLY = [200, 403, 403, 403, 404, 403, 404, 404]
 

@@ -7,18 +7,13 @@ from django.test import Client
 
 from pairing.models import Area, Membership, Person, Residency, School
 from pairing.services import membership_add
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
 CHANGAN = 6
 LAST_YEAR = datetime.date.today().year - 1
 DGUT = "东莞理工学院"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -10,20 +10,11 @@ from rest_framework.test import APIClient
 
 from pairing.models import Pairing
 from reporting.models import MonthlyReport
+from tests.helpers import ROLES
 from tests.reporting.conftest import make_report
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "bureau",
-    "commander",
-    "liaison",
-    "assisting_liaison",
-    "other_liaison",
-    "town_liaison",
-    "other_town_liaison",
-    "no_role",
-]
 READ_ALL = {"bureau", "commander"}
 
 

@@ -7,26 +7,10 @@ from django.test import Client
 
 from pairing.models import Pairing, School
 from reporting.services import report_save_draft
+from tests.helpers import ROLES, client_for
 from tests.reporting.conftest import make_report
 
 pytestmark = pytest.mark.django_db
-
-ROLES = [
-    "bureau",
-    "commander",
-    "liaison",
-    "assisting_liaison",
-    "other_liaison",
-    "town_liaison",
-    "other_town_liaison",
-    "no_role",
-]
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_a_change_in_the_portal_shows_who_which_field_old_and_new(users):

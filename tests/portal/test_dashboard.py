@@ -10,19 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from pairing.models import Programme
 from reporting.demo import seed_reports
+from tests.helpers import ROLES, client_for
 
 pytestmark = pytest.mark.django_db
-
-ROLES = [
-    "bureau",
-    "commander",
-    "liaison",
-    "assisting_liaison",
-    "other_liaison",
-    "town_liaison",
-    "other_town_liaison",
-    "no_role",
-]
 
 
 @pytest.fixture
@@ -30,12 +20,6 @@ def demo(users):
     call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
     seed_reports(programme=Programme.objects.get(), reviewer=users["bureau"], months=3)
     return users
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -3,22 +3,14 @@
 import pytest
 from django.test import Client
 
+from tests.helpers import ROLES as SIGNED_IN_ROLES
+
 pytestmark = pytest.mark.django_db
 
 CHANGAN = 6  # pairing 6: 长安, 东莞理工学院 with 东莞市机电工程学校
 TANGXIA = 4  # pairing 4: 塘厦, 广东医科大学 with 东莞市电子科技学校
 
-ROLES = [
-    "anonymous",
-    "bureau",
-    "commander",
-    "liaison",
-    "assisting_liaison",
-    "other_liaison",
-    "town_liaison",
-    "other_town_liaison",
-    "no_role",
-]
+ROLES = ["anonymous", *SIGNED_IN_ROLES]
 
 # url: status per role, in the order of ROLES. 302 for anonymous means "sent to log in".
 MATRIX = {

@@ -1,10 +1,10 @@
 import datetime
 
 import pytest
-from django.test import Client
 
 from pairing.models import Pairing, School
 from reporting.models import MonthlyReport
+from tests.helpers import client_for  # noqa: F401 - re-exported for the reporting tests
 
 CHANGAN = 6
 DGUT = "东莞理工学院"
@@ -13,12 +13,6 @@ DGUT = "东莞理工学院"
 @pytest.fixture
 def reporting_users(users, indicators):
     return users
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def make_report(author, *, month=datetime.date(2024, 2, 1), number=CHANGAN, school=DGUT) -> MonthlyReport:

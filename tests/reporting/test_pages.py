@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from pairing.models import Pairing, School
 from reporting.models import IndicatorValue, MonthlyReport, ReportAttachment
 from reporting.services import report_save_draft, report_submit
+from tests.helpers import ROLES
 from tests.reporting.conftest import client_for, form_data, make_report
 
 pytestmark = pytest.mark.django_db
@@ -226,16 +227,6 @@ def test_queue_runs_the_same_number_of_queries_for_10_and_1000_reports(reporting
 
 
 URLS = ["/reports/", "/reports/queue/", "/reports/status/", "/reports/{pk}/"]
-ROLES = [
-    "bureau",
-    "commander",
-    "liaison",
-    "assisting_liaison",
-    "other_liaison",
-    "town_liaison",
-    "other_town_liaison",
-    "no_role",
-]
 EXPECTED = {
     "/reports/": [302, 302, 200, 200, 200, 302, 302, 404],
     "/reports/queue/": [200, 200, 404, 404, 404, 200, 200, 404],

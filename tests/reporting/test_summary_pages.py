@@ -10,21 +10,11 @@ import pytest
 from pairing.models import Programme
 from reporting.compilation import compile_month
 from reporting.models import MonthlySummary
+from tests.helpers import ROLES
 from tests.reporting.conftest import client_for
 from tests.reporting.test_compilation import submit
 
 pytestmark = pytest.mark.django_db
-
-ROLES = [
-    "bureau",
-    "commander",
-    "liaison",
-    "assisting_liaison",
-    "other_liaison",
-    "town_liaison",
-    "other_town_liaison",
-    "no_role",
-]
 
 
 @pytest.fixture(autouse=True)
