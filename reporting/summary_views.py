@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from pairing.models import Programme
 from portal.roles import BUREAU, COMMANDER, role_of
 
-from .compilation.service import collect, state_of
+from .compilation.service import expected_reports, state_of
 from .compilation.workbook import Column, Sheet, WorkbookWriter
 from .models import ExportJob, MonthlySummary
 from .services import current_month
@@ -109,18 +109,18 @@ def export_rows(programme: Programme, months: list[datetime.date], town: str, sc
     yield ["programme", "month", "pairing_id", "pairing_number", "town", "school_id", "school", "report_id",
            "status", "indicator_code", "indicator", "unit", "value"]  # fmt: skip
     now = timezone.now()
+    indicators = list(programme.indicators.all())
     for month in months:
-        data = collect(programme, month)
         due = programme.due_at(month)
-        for pairing_id, number, town_name, school_id, school_name, report in data.expected:
-            if (town and town != town_name) or (school and str(school_id) != school):
+        for row in expected_reports(programme, month):
+            if (town and town != row.town) or (school and str(row.school_id) != school):
                 continue
-            values = data.values.get(report[0], {}) if report else {}
-            for indicator in data.indicators:
-                value = values.get(indicator.pk)
-                yield [programme.code, f"{month:%Y-%m}", pairing_id, number, town_name, school_id, school_name,
-                       report[0] if report else "", state_of(report, due, now), indicator.code, indicator.name_zh,
-                       indicator.unit, "" if value is None else format(value, "f")]  # fmt: skip
+            report = row.report
+            for indicator in indicators:
+                value = row.values.get(indicator.pk)
+                yield [programme.code, f"{month:%Y-%m}", row.pairing_id, row.number, row.town, row.school_id,
+                       row.school, report[0] if report else "", state_of(report, due, now), indicator.code,
+                       indicator.name_zh, indicator.unit, "" if value is None else format(value, "f")]  # fmt: skip
 
 
 def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:

@@ -66,6 +66,23 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
+def new_page(browser):
+    """Opens pages, each in its own browser context, and closes them after the test: the live
+    server's request threads, kept alive by the browser, then end and give back their database
+    connections (otherwise PostgreSQL refuses to drop the test database at the end)."""
+    pages = []
+
+    def open_page(**options):
+        page = browser.new_page(**options)
+        pages.append(page)
+        return page
+
+    yield open_page
+    for page in pages:
+        page.context.close()
+
+
+@pytest.fixture
 def dongguan(db):
     call_command("loaddata", "dongguan_2023", verbosity=0)
 

@@ -43,6 +43,7 @@ class WorkbookWriter:
             },
         )
         self.title = title
+        self.sheets: list[SheetWriter] = []
         font = {"font_name": "Noto Sans CJK SC", "font_size": 10}
         self.formats = {
             "title": self.book.add_format({**font, "bold": True, "font_size": 14}),
@@ -62,28 +63,33 @@ class WorkbookWriter:
             "datetime": self.book.add_format({**font, "num_format": "yyyy-mm-dd hh:mm"}),
         }
 
-    def add(self, sheet: Sheet, *, progress=None) -> int:
-        ws = self.book.add_worksheet(sheet.name)
+    def sheet(self, name: str, columns: Sequence[Column]) -> "SheetWriter":
+        """A sheet with its title row, styled header and print setup, ready for rows. Sheets keep
+        the order they were opened in; in constant-memory mode each is written in row order, but
+        rows of several sheets may interleave."""
+        ws = self.book.add_worksheet(name)
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(1)
-        for index, column in enumerate(sheet.columns):
+        for index, column in enumerate(columns):
             ws.set_column(index, index, column.width)
-        ws.write_string(0, 0, f"{self.title} · {sheet.name}", self.formats["title"])
-        for index, column in enumerate(sheet.columns):
+        ws.write_string(0, 0, f"{self.title} · {name}", self.formats["title"])
+        for index, column in enumerate(columns):
             ws.write_string(1, index, column.title, self.formats["header"])
         ws.freeze_panes(2, 0)
-        writers = [self._writer_for(ws, column) for column in sheet.columns]
-        row_number = 1
-        for row_number, row in enumerate(sheet.rows, start=2):
-            for index, value in enumerate(row):
-                if value is not None and value != "":  # empty cells are left out, as Excel does
-                    writers[index](row_number, index, value)
-            if progress and row_number % 5000 == 0:
-                progress(row_number)
-        ws.autofilter(1, 0, max(row_number, 1), len(sheet.columns) - 1)
-        return row_number - 1
+        sheet = SheetWriter(ws, [self._writer_for(ws, column) for column in columns])
+        self.sheets.append(sheet)
+        return sheet
+
+    def add(self, sheet: Sheet, *, progress=None) -> int:
+        """A whole sheet from its rows; returns how many were written."""
+        writer = self.sheet(sheet.name, sheet.columns)
+        for row in sheet.rows:
+            writer.write(row)
+            if progress and writer.rows % 5000 == 0:
+                progress(writer.rows)
+        return writer.rows
 
     def _writer_for(self, ws, column: Column):
         """One bound writer per column, chosen once: the cell loop is the hot path of a large workbook."""
@@ -115,4 +121,24 @@ class WorkbookWriter:
         return write
 
     def close(self) -> None:
+        for sheet in self.sheets:
+            sheet.finish()
         self.book.close()
+
+
+class SheetWriter:
+    """Rows into one sheet; empty cells are left out, as Excel does."""
+
+    def __init__(self, ws, writers):
+        self.ws, self.writers, self.rows = ws, writers, 0
+
+    def write(self, row: Sequence) -> None:
+        row_number = self.rows + 2  # below the title and header rows
+        writers = self.writers
+        for index, value in enumerate(row):
+            if value is not None and value != "":
+                writers[index](row_number, index, value)
+        self.rows += 1
+
+    def finish(self) -> None:
+        self.ws.autofilter(1, 0, self.rows + 1, len(self.writers) - 1)

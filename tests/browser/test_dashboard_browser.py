@@ -16,13 +16,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_commander_sees_the_dashboard_and_downloads_an_export(
-    browser, live_server, users, tmp_path, settings
+    new_page, live_server, users, tmp_path, settings
 ):
     settings.MEDIA_ROOT = tmp_path
     call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
     seed_reports(programme=Programme.objects.get(), reviewer=users["bureau"], months=4)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     log_in(page, live_server.url, "commander")
     page.goto(f"{live_server.url}/dashboard/")
     page.wait_for_function("Chart.instances && Object.keys(Chart.instances).length === 4")

@@ -14,10 +14,10 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_report_cycle_on_a_phone(browser, live_server, users):
+def test_report_cycle_on_a_phone(new_page, live_server, users):
     call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone = new_page(viewport={"width": 390, "height": 844})
     log_in(phone, live_server.url, "liaison-dgut")
     phone.goto(f"{live_server.url}/reports/")
     phone.screenshot(path=SCREENSHOTS / "report-home-390.png", full_page=True)
@@ -38,7 +38,7 @@ def test_report_cycle_on_a_phone(browser, live_server, users):
     report = MonthlyReport.objects.get()
     assert report.status == "submitted"
 
-    bureau = browser.new_page(viewport={"width": 1280, "height": 900})
+    bureau = new_page(viewport={"width": 1280, "height": 900})
     log_in(bureau, live_server.url, "bureau")
     bureau.goto(f"{live_server.url}/reports/queue/?state=submitted")
     bureau.get_by_role("link", name="东莞理工学院").click()

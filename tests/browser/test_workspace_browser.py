@@ -22,7 +22,7 @@ def cell_state(page, base_url: str, rule: str) -> str:
     return row.locator(f"td[data-rule={rule}]").get_attribute("data-state")
 
 
-def test_liaison_fixes_team_and_residency_and_the_matrix_turns_green(browser, live_server, users):
+def test_liaison_fixes_team_and_residency_and_the_matrix_turns_green(new_page, live_server, users):
     seed_pairing_activity(programme=Programme.objects.get(), until=datetime.date(LAST_YEAR, 12, 31))
     pairing = Pairing.objects.get(number=6)
     # Make the 长安 pairing breach two rules: a member short, and 62 days of residency last year.
@@ -35,14 +35,14 @@ def test_liaison_fixes_team_and_residency_and_the_matrix_turns_green(browser, li
         place=pairing.town,
     ).people.add(pairing.team.members.first())  # fmt: skip
 
-    bureau = browser.new_page(viewport={"width": 1280, "height": 900})
+    bureau = new_page(viewport={"width": 1280, "height": 900})
     log_in(bureau, live_server.url, "bureau")
     assert cell_state(bureau, live_server.url, "team_size") == "breach"
     assert cell_state(bureau, live_server.url, "residency") == "breach"
     bureau.screenshot(path=SCREENSHOTS / "compliance-before.png", full_page=True)
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone = new_page(viewport={"width": 390, "height": 844})
     log_in(phone, live_server.url, "liaison-dgut")
     phone.wait_for_url("**/pairings/6/")
     phone.get_by_role("link", name="添加队员").click()

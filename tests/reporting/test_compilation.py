@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from pairing.models import Programme
-from reporting.compilation import AlreadyRunning, compile_month
+from reporting.compilation import AlreadyRunning, compile_month, expected_reports
 from reporting.models import Indicator, IndicatorValue, MonthlyReport, MonthlySummary
 from reporting.services import report_accept, report_return, report_save_draft, report_submit
 from tests.reporting.conftest import make_report
@@ -137,6 +137,7 @@ def test_every_sheet_is_formatted_for_print_and_filtering(month_of_reports):
         assert sheet["A1"].value.endswith(sheet.title) and "2024年02月" in sheet["A1"].value
         assert sheet.freeze_panes == "A3"
         assert sheet.auto_filter.ref.startswith("A2:")
+        assert sheet.auto_filter.ref.endswith(str(sheet.max_row)), "the filter covers every row"
         assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
         assert sheet["A2"].font.bold
         assert sheet.column_dimensions["B"].width > 5
@@ -145,6 +146,18 @@ def test_every_sheet_is_formatted_for_print_and_filtering(month_of_reports):
     money_cells = [c for c in detail[money_column][2:] if c.value is not None]
     assert money_cells and all("¥" in c.number_format for c in money_cells)
     assert book["报送情况"]["A3"].number_format == "#,##0"
+
+
+def test_reading_in_chunks_gives_the_same_rows_in_the_same_order(month_of_reports):
+    programme = Programme.objects.get()
+    whole = list(expected_reports(programme, FEB))
+    assert len(whole) == 18
+    assert list(expected_reports(programme, FEB, chunk=3)) == whole
+    first = programme.pairings.get(number=1)
+    assert (whole[0].number, whole[0].school_id) == (1, first.lead_university_id), (
+        "the lead school comes first"
+    )
+    assert [row.number for row in whole] == sorted(row.number for row in whole)
 
 
 @pytest.mark.parametrize("text", ['=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1:A2)", "\tTAB", "=1+1"])
