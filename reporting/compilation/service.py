@@ -80,8 +80,6 @@ def expected_count(programme: Programme, month: datetime.date) -> int:
 def expected_reports(programme: Programme, month: datetime.date, *, chunk: int = CHUNK) -> Iterator[Expected]:
     """Every report the month expects, in pairing order (lead university first, then the assisting
     schools by name), read `chunk` pairings at a time in five flat queries each."""
-    from django.contrib.auth.models import User
-
     pairings = active_pairings(programme, month).order_by("number")
     last_number = None
     while True:
@@ -94,16 +92,17 @@ def expected_reports(programme: Programme, month: datetime.date, *, chunk: int =
         if not batch:
             return
         last_number = batch[-1][1]
-        ids = [row[0] for row in batch]
+        # The chunk's rows are found by its range of pairing numbers, not by lists of ids: a
+        # long IN list costs more to build than the rows cost to read.
+        numbers = {"programme": programme, "number__range": (batch[0][1], last_number)}
+        within = {f"pairing__{key}": value for key, value in numbers.items()}
         assisting = defaultdict(list)
-        through = Pairing.assisting_schools.through.objects.filter(pairing_id__in=ids).order_by(
-            "school__name"
-        )
+        through = Pairing.assisting_schools.through.objects.filter(**within).order_by("school__name")
         for pairing_id, school_id, name in through.values_list("pairing_id", "school_id", "school__name"):
             assisting[pairing_id].append((school_id, name))
         reports = {
             (row[1], row[2]): row
-            for row in MonthlyReport.objects.filter(pairing_id__in=ids, month=month)
+            for row in MonthlyReport.objects.filter(**within, month=month)
             .order_by()
             .values_list(
                 "pk", "pairing_id", "school_id", "status", "first_submitted_at", "narratives", "difficulties"
@@ -111,19 +110,13 @@ def expected_reports(programme: Programme, month: datetime.date, *, chunk: int =
         }
         values: dict[int, dict[int, Decimal]] = defaultdict(dict)
         for report_id, indicator_id, value in (
-            IndicatorValue.objects.filter(report__pairing_id__in=ids, report__month=month)
+            IndicatorValue.objects.filter(**{f"report__{key}": value for key, value in within.items()},
+                                          report__month=month)
             .order_by()
             .values_list("report_id", "indicator_id", "value")
-        ):
+        ):  # fmt: skip
             values[report_id][indicator_id] = value
-        schools = {row[3] for row in batch} | {school for rows in assisting.values() for school, _ in rows}
-        contacts: dict[int, tuple[str, str, str]] = {}
-        for school_id, first_name, username, phone, email in (
-            User.objects.filter(is_active=True, groups__name=LIAISON, profile__school_id__in=schools)
-            .order_by("pk")
-            .values_list("profile__school_id", "first_name", "username", "profile__phone", "email")
-        ):
-            contacts.setdefault(school_id, (first_name or username, phone, email))
+        contacts = liaison_contacts(numbers)
         for pairing_id, number, town, lead_id, lead_name in batch:
             for school_id, school in [(lead_id, lead_name), *assisting[pairing_id]]:
                 report = reports.get((pairing_id, school_id))
@@ -131,6 +124,22 @@ def expected_reports(programme: Programme, month: datetime.date, *, chunk: int =
                     pairing_id, number, town, school_id, school, report,
                     values.get(report[0], EMPTY) if report else EMPTY, contacts.get(school_id, NO_CONTACT),
                 )  # fmt: skip
+
+
+def liaison_contacts(numbers: dict) -> dict[int, tuple[str, str, str]]:
+    """The first active liaison (by account) of each school of the chunk's pairings."""
+    from django.contrib.auth.models import User
+
+    liaisons = User.objects.filter(is_active=True, groups__name=LIAISON)
+    found: dict[int, tuple] = {}
+    for relation in ("led_pairings", "assisted_pairings"):
+        scope = {f"profile__school__{relation}__{key}": value for key, value in numbers.items()}
+        for pk, school_id, first_name, username, phone, email in liaisons.filter(**scope).values_list(
+            "pk", "profile__school_id", "first_name", "username", "profile__phone", "email"
+        ):
+            if school_id not in found or pk < found[school_id][0]:
+                found[school_id] = (pk, (first_name or username, phone, email))
+    return {school_id: contact for school_id, (_pk, contact) in found.items()}
 
 
 def state_of(report, due_at: datetime.datetime, now: datetime.datetime) -> str:
@@ -211,7 +220,7 @@ def write_workbook(programme: Programme, month: datetime.date, path: str, *, pro
     """The month's workbook in one pass over the expected reports: the four long sheets are written
     row by row as the reports stream in, and 汇总 (first in the book) last, once the counts are known."""
     indicators = list(programme.indicators.all())
-    due_at, now = programme.due_at(month), timezone.now()
+    due_at, now, zone = programme.due_at(month), timezone.now(), timezone.get_current_timezone()
     labels = {kind: str(label) for kind, label in CooperationKind.choices}  # once, not per row
     kinds = CooperationKind.values
     book = WorkbookWriter(path, title=f"{programme.name} {month:%Y年%m月}")
@@ -239,7 +248,7 @@ def write_workbook(programme: Programme, month: datetime.date, path: str, *, pro
             if submitted and submitted > due_at
             else None
         )
-        local = timezone.localtime(submitted).replace(tzinfo=None) if submitted else None
+        local = submitted.astimezone(zone).replace(tzinfo=None) if submitted else None
         status.write((row.number, row.town, row.school, STATE_LABELS[state], local, late_hours, *row.contact))
         detail.write((report[0] if report else None, row.pairing_id, row.number, row.town, row.school_id,
                       row.school, STATE_LABELS[state], *[row.values.get(i) for i in indicator_ids]))  # fmt: skip

@@ -92,10 +92,16 @@ class WorkbookWriter:
         return writer.rows
 
     def _writer_for(self, ws, column: Column):
-        """One bound writer per column, chosen once: the cell loop is the hot path of a large workbook."""
-        write_string = ws.write_string
+        """One bound writer per column, chosen once: the cell loop is the hot path of a large workbook.
+
+        It binds the worksheet's typed writers (`_write_string`, `_write_number`, `_write_datetime`),
+        which the public `write_*` methods and `write_row` call after parsing "A1"-style arguments;
+        our cells are always (row, column), and that parsing was a tenth of the compilation's time.
+        tests/reporting/test_compilation.py reads every kind of cell back, so a change in XlsxWriter
+        (pinned below 4 in pyproject.toml) shows there."""
+        write_string = ws._write_string
         if column.kind in {"whole", "decimal", "money"}:
-            write_number, number_format = ws.write_number, self.formats[column.kind]
+            write_number, number_format = ws._write_number, self.formats[column.kind]
 
             def write(row, col, value):
                 if isinstance(value, str):
@@ -105,7 +111,7 @@ class WorkbookWriter:
 
             return write
         if column.kind == "datetime":
-            write_datetime, date_format = ws.write_datetime, self.formats["datetime"]
+            write_datetime, date_format = ws._write_datetime, self.formats["datetime"]
 
             def write(row, col, value):
                 if isinstance(value, datetime.datetime):
