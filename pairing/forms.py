@@ -15,6 +15,10 @@ class PortalForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
+            if isinstance(widget, forms.DateInput):
+                # A date input shows only ISO dates; the locale's format (2024/01/23 in Chinese)
+                # would leave it empty, and saving the form would then clear the date.
+                widget.format = "%Y-%m-%d"
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
@@ -27,7 +31,9 @@ class MembershipForm(PortalForm):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
     position = forms.CharField(label=_("Position"), max_length=100, required=False)
     is_school_leader = forms.BooleanField(label=_("School-level leader"), required=False)
-    title_grade = forms.ChoiceField(label=_("Title grade"), choices=Person.TitleGrade.choices)
+    title_grade = forms.ChoiceField(
+        label=_("Title grade"), choices=[("", _("Choose…")), *Person.TitleGrade.choices]
+    )
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
 
@@ -146,7 +152,9 @@ class PracticeBaseForm(PortalForm):
 
 class ReviewForm(PortalForm):
     subject = forms.ChoiceField(label=_("What is reviewed"), choices=PairingReview.Subject.choices)
-    decision = forms.ChoiceField(label=_("Decision"), choices=PairingReview.Decision.choices)
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("", _("Choose…")), *PairingReview.Decision.choices]
+    )
     comment = forms.CharField(
         label=_("Comment for the liaison"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -206,7 +214,9 @@ class MembershipEditForm(PortalForm):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
     position = forms.CharField(label=_("Position"), max_length=100, required=False)
     is_school_leader = forms.BooleanField(label=_("School-level leader"), required=False)
-    title_grade = forms.ChoiceField(label=_("Title grade"), choices=Person.TitleGrade.choices)
+    title_grade = forms.ChoiceField(
+        label=_("Title grade"), choices=[("", _("Choose…")), *Person.TitleGrade.choices]
+    )
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
 

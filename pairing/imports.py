@@ -8,6 +8,7 @@ A village is written as in the table, with its own town in brackets: 南面村(�
 
 import io
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -38,6 +39,7 @@ class Row:
     problems: list[Problem] = field(default_factory=list)
     outcome: str = ""  # new, unchanged, changed, error
     changes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the import would add to the registry, to check
 
 
 def template_workbook() -> bytes:
@@ -133,6 +135,14 @@ def assess(programme: Programme, rows: list[Row]) -> list[Row]:
         .select_related("town", "lead_university")
         .prefetch_related("assisting_schools", "villages__parent")
     }
+    known = Known(
+        towns=set(Area.objects.filter(kind__in=Area.TOWN_KINDS).values_list("name", flat=True)),
+        villages=set(Area.objects.filter(kind__in=Area.VILLAGE_KINDS).values_list("name", "parent__name")),
+        partner_of=defaultdict(set),
+    )
+    for number, pairing in existing.items():
+        for name in [pairing.lead_university.name, *(s.name for s in pairing.assisting_schools.all())]:
+            known.partner_of[name].add(number)
     for row in rows:
         if kinds.get(row.university) == School.Kind.VOCATIONAL:
             row.problems.append(
@@ -156,6 +166,7 @@ def assess(programme: Programme, rows: list[Row]) -> list[Row]:
         if row.problems:
             row.outcome = "error"
             continue
+        row.notes = registry_notes(row, kinds, known)
         pairing = existing.get(row.number)
         if pairing is None:
             row.outcome = "new"
@@ -164,13 +175,47 @@ def assess(programme: Programme, rows: list[Row]) -> list[Row]:
             row.changes.append(f"{HEADERS[1]}：{pairing.town.name} → {row.town}")
         old_villages = sorted((v.name, v.parent.name if v.parent else "") for v in pairing.villages.all())
         if old_villages != sorted(row.villages):
-            row.changes.append(HEADERS[2])
+            row.changes.append(
+                f"{HEADERS[2]}：{'、'.join(n for n, _t in old_villages)} → {'、'.join(n for n, _t in row.villages)}"
+            )
         if pairing.lead_university.name != row.university:
             row.changes.append(f"{HEADERS[3]}：{pairing.lead_university.name} → {row.university}")
-        if sorted(s.name for s in pairing.assisting_schools.all()) != sorted(row.vocational):
-            row.changes.append(HEADERS[4])
+        old_vocational = sorted(s.name for s in pairing.assisting_schools.all())
+        if old_vocational != sorted(row.vocational):
+            row.changes.append(f"{HEADERS[4]}：{'、'.join(old_vocational)} → {'、'.join(row.vocational)}")
         row.outcome = "changed" if row.changes else "unchanged"
     return rows
+
+
+@dataclass
+class Known:
+    towns: set[str]
+    villages: set[tuple[str, str]]  # (village, its town)
+    partner_of: dict[str, set[int]]  # school name -> the numbers of the pairings it is a party to
+
+
+def registry_notes(row: Row, kinds: dict[str, str], known: Known) -> list[str]:
+    """What importing the row adds to the registry besides the pairing, so that a misspelt name,
+    which would become a new school, town or village, is seen before it is confirmed."""
+    notes = []
+    if row.university not in kinds:
+        notes.append(_("A new university will be added: %(name)s.") % {"name": row.university})
+    for name in row.vocational:
+        if name not in kinds:
+            notes.append(_("A new vocational school will be added: %(name)s.") % {"name": name})
+    for name in [row.university, *row.vocational]:
+        for number in sorted(known.partner_of.get(name, set()) - {row.number}):
+            notes.append(
+                _("%(name)s is already a party to pairing %(number)s.") % {"name": name, "number": number}
+            )
+    if row.town not in known.towns:
+        notes.append(_("A new town will be added: %(name)s.") % {"name": row.town})
+    for name, town in row.villages:
+        if (name, town) not in known.villages:
+            notes.append(
+                _("A new village will be added: %(name)s (%(town)s).") % {"name": name, "town": town}
+            )
+    return notes
 
 
 @transaction.atomic

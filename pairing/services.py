@@ -222,6 +222,17 @@ def practice_base_save(
 def pairing_review(
     *, pairing: Pairing, reviewer, subject: str, decision: str, comment: str = ""
 ) -> PairingReview:
+    if decision == PairingReview.Decision.ACCEPTED:
+        if (
+            subject == PairingReview.Subject.AGREEMENT
+            and not Agreement.objects.filter(pairing=pairing, signed_on__isnull=False).exists()
+        ):
+            raise ValidationError({"decision": _("There is no signed agreement to accept yet.")})
+        if (
+            subject == PairingReview.Subject.TEAM
+            and not Membership.objects.filter(team__pairing=pairing).exists()
+        ):
+            raise ValidationError({"decision": _("The service team has no members to accept yet.")})
     review = PairingReview(
         pairing=pairing, reviewer=reviewer, subject=subject, decision=decision, comment=comment
     )
@@ -232,7 +243,10 @@ def pairing_review(
 
 def _keep_state_before_adjustment(pairing: Pairing) -> None:
     """A pairing loaded from a fixture has no history yet: record its state before the first change,
-    so the history always shows what the pairing was (and old records stay tied to that state)."""
+    so the history always shows what the pairing was (and old records stay tied to that state).
+    An ended pairing is not adjusted any more."""
+    if pairing.status == Pairing.Status.ENDED:
+        raise ValidationError(_("This pairing has ended; it can no longer be adjusted."))
     if not pairing.history.exists():
         pairing.save()
 
@@ -260,6 +274,12 @@ def pairing_replace_school(*, pairing: Pairing, old: School, new: School, reason
     """Replace a party: the lead university by another university, or an assisting school by another."""
     _keep_state_before_adjustment(pairing)
     pairing._change_reason = _require_reason(reason)
+    if new.pk == old.pk:
+        raise ValidationError({"new": _("Choose a school other than the one being replaced.")})
+    if new.pk == pairing.lead_university_id or pairing.assisting_schools.filter(pk=new.pk).exists():
+        raise ValidationError(
+            {"new": _("%(school)s is already a party to this pairing.") % {"school": new.name}}
+        )
     if old.pk == pairing.lead_university_id:
         if new.kind != School.Kind.UNIVERSITY:
             raise ValidationError({"new": _("The lead school must be a university.")})
@@ -284,6 +304,20 @@ def pairing_change_village(*, pairing: Pairing, village: Area, add: bool, reason
     if not village.is_village:
         raise ValidationError({"village": _("Choose a village or community.")})
     if add:
+        if pairing.villages.filter(pk=village.pk).exists():
+            raise ValidationError(
+                {"village": _("%(village)s is already in this pairing.") % {"village": village.name}}
+            )
+        other = (
+            Pairing.objects.filter(programme=pairing.programme, villages=village)
+            .exclude(pk=pairing.pk)
+            .exclude(status=Pairing.Status.ENDED)
+            .first()
+        )
+        if other is not None:
+            raise ValidationError({"village": _(
+                "%(village)s is already in pairing %(number)s; remove it there first."
+            ) % {"village": village.name, "number": other.number}})  # fmt: skip
         pairing.villages.add(village)
     else:
         if not pairing.villages.filter(pk=village.pk).exists():

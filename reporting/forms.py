@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from pairing.models import CooperationKind
 
 from .models import MonthlyReport
-from .services import parse_indicator_value
+from .services import parse_indicator_value, plain_number
 
 
 def indicator_field_name(code: str) -> str:
@@ -37,7 +37,7 @@ class ReportForm(forms.Form):
             "version": report.version,
             "difficulties": report.difficulties,
             "next_month_plan": report.next_month_plan,
-            **{indicator_field_name(v.indicator.code): _plain(v.value) for v in report.values.all()},
+            **{indicator_field_name(v.indicator.code): plain_number(v.value) for v in report.values.all()},
             **{
                 narrative_field_name(kind): report.narratives.get(kind, "") for kind in CooperationKind.values
             },
@@ -95,11 +95,6 @@ class ReportForm(forms.Form):
                 self.add_error(indicator_field_name(key) if key in codes else None, messages)
         else:
             self.add_error(None, error.messages)
-
-
-def _plain(value) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class ReviewDecisionForm(forms.Form):

@@ -64,6 +64,10 @@ class ExpectedReport:
         return self.report is not None and self.report.first_submitted_at is not None
 
     @property
+    def is_returned(self) -> bool:
+        return self.report is not None and self.report.status == MonthlyReport.Status.RETURNED
+
+    @property
     def is_missing(self) -> bool:
         return not self.is_submitted and timezone.now() > self.due_at
 

@@ -69,10 +69,28 @@ def parse_indicator_value(indicator: Indicator, raw) -> Decimal | None:
     if value < indicator.minimum:
         if indicator.minimum == 0:
             raise ValidationError(_("The value cannot be negative."))
-        raise ValidationError(_("The value cannot be below %(minimum)s.") % {"minimum": indicator.minimum})
+        raise ValidationError(
+            _("The value cannot be below %(minimum)s.") % {"minimum": plain_number(indicator.minimum)}
+        )
     if indicator.maximum is not None and value > indicator.maximum:
-        raise ValidationError(_("The value cannot be above %(maximum)s.") % {"maximum": indicator.maximum})
+        raise ValidationError(
+            _("The value cannot be above %(maximum)s.") % {"maximum": plain_number(indicator.maximum)}
+        )
+    if abs(value) > LARGEST_VALUE:
+        raise ValidationError(
+            _("The value is too large: at most %(maximum)s.") % {"maximum": plain_number(LARGEST_VALUE)}
+        )
     return value
+
+
+# What IndicatorValue.value (14 digits, 2 after the point) can hold.
+LARGEST_VALUE = Decimal("999999999999.99")
+
+
+def plain_number(value: Decimal) -> str:
+    """31 rather than 31.00, 2.5 rather than 2.50: bounds as a person writes them."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def report_snapshot(report: MonthlyReport) -> dict:

@@ -71,6 +71,12 @@ def summary_compile_view(request: HttpRequest) -> HttpResponse:
     except ValueError as error:
         messages.error(request, str(error))
         return redirect("reporting:summaries")
+    due_at = programme.due_at(month)
+    if timezone.now() <= due_at:
+        messages.error(request, _(
+            "%(month)s is due on %(due)s (Beijing time); it can be compiled once that has passed."
+        ) % {"month": month.strftime("%Y-%m"), "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")})  # fmt: skip
+        return redirect("reporting:summaries")
     summary, _created = MonthlySummary.objects.get_or_create(programme=programme, month=month)
     if summary.state == MonthlySummary.State.RUNNING:
         messages.warning(request, _("This month is being compiled already."))

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -250,6 +251,14 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     rows = queue_rows(request, month, state, request.GET.get("town", ""), request.GET.get("school", ""))
     contacts = liaisons_by_school({r.school.pk for r in rows})
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    waiting_elsewhere = list(
+        reports_visible_to(request.user)
+        .filter(status__in=[MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.RESUBMITTED])
+        .exclude(month=month)
+        .order_by("-month")
+        .values_list("month")
+        .annotate(count=Count("pk"))
+    )
     from pairing.filters import PairingFilter
 
     pairing_filter = PairingFilter(request.GET or None, queryset=pairings_visible_to(request.user))
@@ -259,7 +268,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         request, "reporting/report_queue.html",
         {"rows": page.object_list, "page": page, "month": month, "state": state, "filters": filters,
          "filter": pairing_filter, "contacts": contacts, "is_bureau": role_of(request.user) == BUREAU,
-         "query": query.urlencode()},
+         "query": query.urlencode(), "waiting_elsewhere": waiting_elsewhere},
     )  # fmt: skip
 
 
@@ -345,9 +354,15 @@ def workbook_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         report_upload_workbook(report=report, user=request.user, upload=upload)
     except WorkbookRejected as rejected:
-        messages.error(request, _("The workbook was not saved; correct these cells and upload it again:"))
+        if any(problem.row is not None for problem in rejected.problems):
+            messages.error(request, _("The workbook was not saved; correct these cells and upload it again:"))
         for problem in rejected.problems[:50]:
             messages.error(request, str(problem))
+    except StaleReportError:
+        messages.error(request, _(
+            "The report has changed since this workbook was downloaded, so it was not saved. Download the "
+            "workbook again, fill in the new copy and upload that."
+        ))  # fmt: skip
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

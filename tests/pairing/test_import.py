@@ -116,10 +116,29 @@ def test_a_changed_row_is_shown_and_applied_with_history(bureau, users):
     rows[5][4] = "东莞市商业学校"  # 长安: another vocational school
     preview, _confirmed = preview_and_confirm(bureau, programme, workbook(rows))
     changed = [row for row in preview.context["rows"] if row.outcome == "changed"]
-    assert [(row.number, row.changes) for row in changed] == [(6, ["中职学校"])]
+    assert [(row.number, row.changes) for row in changed] == [
+        (6, ["中职学校：东莞市机电工程学校 → 东莞市商业学校"])
+    ]
+    assert changed[0].notes == ["东莞市商业学校已是第5对结对的一方。"]
     pairing = Pairing.objects.get(number=6)
     assert [s.name for s in pairing.assisting_schools.all()] == ["东莞市商业学校"]
     assert pairing.history.first().history_user == users["bureau"]
+
+
+def test_names_the_registry_does_not_know_are_pointed_out_before_the_import(bureau):
+    programme = Programme.objects.get()
+    rows = [*seed_rows(), [9, "石龙", "西湖村", "东莞理工大学", "东莞市信息技术学校"]]
+    response = bureau.post(
+        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", workbook(rows))}
+    )
+    row = next(r for r in response.context["rows"] if r.number == 9)
+    assert row.outcome == "new"
+    assert row.notes == [
+        "将新增高校：东莞理工大学。", "东莞市信息技术学校已是第8对结对的一方。",
+        "将新增镇(街道)：石龙。", "将新增村(社区)：西湖村（石龙）。",
+    ]  # fmt: skip
+    assert "将新增高校：东莞理工大学。" in response.content.decode()
+    assert all(not r.notes for r in response.context["rows"] if r.number != 9), "the known rows say nothing"
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from pairing.models import Agreement, Area, JointMeeting, Pairing, PairingReview, PracticeBase, School
+from tests.factories import MembershipFactory, ServiceTeamFactory, VillageFactory
 from tests.helpers import ROLES, client_for
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +72,23 @@ def test_agreement_upload_and_private_download(liaison, users):
     assert response["Cache-Control"] == "private, no-store"
 
 
+def test_the_saved_signing_date_is_shown_in_the_form_and_kept_on_a_new_upload(liaison):
+    upload_agreement(liaison, "协议.pdf", PDF, signed_on="2024-01-23")
+    html = liaison.get(f"/pairings/{CHANGAN}/agreement/").content.decode()
+    assert 'value="2024-01-23"' in html, "a date input shows only ISO dates, whatever the language"
+    assert upload_agreement(liaison, "新扫描件.pdf", PDF, signed_on="2024-01-23").status_code == 302
+    assert Agreement.objects.get().signed_on == datetime.date(2024, 1, 23)
+
+
+def test_readers_are_told_in_their_language_what_they_may_not_do(users):
+    response = client_for(users["commander"]).get(f"/pairings/{CHANGAN}/adjust/")
+    assert response.status_code == 403
+    assert "您无权进行此操作" in response.content.decode()
+    response = client_for(users["other_liaison"]).get(f"/pairings/{CHANGAN}/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("role", "status"),
     [
@@ -128,6 +146,8 @@ def test_bureau_returns_the_team_with_a_comment_the_liaison_sees(users, liaison)
     review = PairingReview.objects.get()
     assert (review.reviewer, review.decision) == (users["bureau"], "returned")
     assert "请补充两名中级职称队员" in liaison.get(f"/pairings/{CHANGAN}/").content.decode()
+    pairing = Pairing.objects.get(number=CHANGAN)
+    MembershipFactory(team=ServiceTeamFactory(pairing=pairing), person__school=pairing.lead_university)
     bureau.post(url, {"subject": "team", "decision": "accepted"})
     html = liaison.get(f"/pairings/{CHANGAN}/").content.decode()
     assert "已通过" in html and "请补充两名中级职称队员" not in html
@@ -160,9 +180,9 @@ def test_bureau_replaces_a_school_and_adds_and_removes_villages(users):
     pairing = Pairing.objects.get(number=CHANGAN)
     assert list(pairing.assisting_schools.values_list("name", flat=True)) == ["东莞市商业学校"]
     assert pairing.status == "adjusted"
-    shigu = Area.objects.get(name="石鼓")
+    shigu = VillageFactory(name="石鼓新村", parent=pairing.town)  # in no pairing yet
     bureau.post(url, {"action": "add_village", "village": shigu.pk, "reason": "增加典型村"})
-    assert set(pairing.villages.values_list("name", flat=True)) == {"新民社区", "石鼓"}
+    assert set(pairing.villages.values_list("name", flat=True)) == {"新民社区", "石鼓新村"}
     bureau.post(url, {"action": "remove_village", "village": shigu.pk, "reason": "撤回"})
     assert set(pairing.villages.values_list("name", flat=True)) == {"新民社区"}
     reasons = set(pairing.history.values_list("history_change_reason", flat=True))
@@ -183,6 +203,55 @@ def test_a_vocational_school_cannot_become_lead(users):
     )
     assert response.context["form"].errors["new"] == ["牵头学校须为高校。"]
     assert Pairing.objects.get(number=CHANGAN).lead_university == lead
+
+
+def test_nothing_is_accepted_that_is_not_there(users):
+    bureau = client_for(users["bureau"])
+    url = f"/pairings/{CHANGAN}/review/"
+    for subject, message in [("agreement", "尚无已签署的三方协议，无法审核通过。"),
+                             ("team", "服务工作队尚无队员，无法审核通过。")]:  # fmt: skip
+        response = bureau.post(url, {"subject": subject, "decision": "accepted"})
+        assert response.context["form"].errors["decision"] == [message]
+    assert not PairingReview.objects.exists()
+    response = bureau.post(url, {"subject": "agreement", "comment": "x"})
+    assert "decision" in response.context["form"].errors, "the decision is never preset"
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"action": "replace_school", "old": "机电", "new": "机电"}, "new", "请选择与被更换学校不同的学校。"),
+        ({"action": "replace_school", "old": "机电", "new": "理工"}, "new", "东莞理工学院已是该结对的一方。"),
+        ({"action": "add_village", "village": "新民社区"}, "village", "新民社区已在该结对中。"),
+        (
+            {"action": "add_village", "village": "雁田村"},
+            "village",
+            "雁田村已属于第1对结对，请先从该结对移除。",
+        ),
+    ],
+)
+def test_adjustments_that_make_no_sense_are_refused(users, data, field, message):
+    names = {"机电": "东莞市机电工程学校", "理工": "东莞理工学院"}
+    data = {**data, "reason": "调整"}
+    for key in ("old", "new"):
+        if key in data:
+            data[key] = School.objects.get(name=names[data[key]]).pk
+    if "village" in data:
+        data["village"] = Area.objects.get(name=data["village"]).pk
+    response = client_for(users["bureau"]).post(f"/pairings/{CHANGAN}/adjust/", data)
+    assert response.context["form"].errors[field] == [message]
+    pairing = Pairing.objects.get(number=CHANGAN)
+    assert pairing.status == "active" and not pairing.history.filter(history_change_reason="调整").exists()
+
+
+def test_an_ended_pairing_is_not_adjusted_again(users):
+    bureau = client_for(users["bureau"])
+    url = f"/pairings/{CHANGAN}/adjust/"
+    bureau.post(url, {"action": "end", "end_date": "2025-12-31", "reason": "结束"})
+    shigu = VillageFactory(name="石鼓新村", parent=Pairing.objects.get(number=CHANGAN).town)
+    response = bureau.post(url, {"action": "add_village", "village": shigu.pk, "reason": "增加"})
+    assert response.context["form"].non_field_errors() == ["该结对已终止，不能再调整。"]
+    assert not Pairing.objects.get(number=CHANGAN).villages.filter(pk=shigu.pk).exists()
 
 
 PAGES = ["meetings/add/", "plan/", "agreement/", "bases/add/"]

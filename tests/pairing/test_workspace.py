@@ -186,6 +186,12 @@ def test_a_member_of_another_pairing_answers_404(liaison, users, member):
     )
 
 
+def test_the_title_grade_must_be_chosen(liaison):
+    response = liaison.post(f"/pairings/{CHANGAN}/team/members/add/", member_data(title_grade=""))
+    assert response.context["form"].errors["title_grade"] == ["该字段是必填项。"]
+    assert not Membership.objects.exists()
+
+
 def test_an_invalid_title_grade_keeps_what_was_typed(liaison, member):
     membership = member.memberships.get()
     response = liaison.post(

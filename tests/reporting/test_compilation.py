@@ -242,6 +242,16 @@ def test_the_command_refuses_bad_input_in_one_line(indicators, args, message):
     assert str(error.value) == message
 
 
+def test_the_command_refuses_a_month_not_yet_due(indicators):
+    import time_machine
+
+    at = datetime.datetime(2024, 2, 28, 23, 0, tzinfo=SHANGHAI)
+    with time_machine.travel(at, tick=False), pytest.raises(CommandError) as error:
+        call_command("compile_monthly_summary", "2024-02")
+    assert str(error.value) == "2024-02 is not due until 2024-02-28 23:59:59 CST; compile it after that"
+    assert not MonthlySummary.objects.exists()
+
+
 def test_the_beat_schedule_compiles_after_the_due_moment():
     from celery.schedules import crontab
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from pairing.models import Pairing, School
 from reporting.models import IndicatorValue, MonthlyReport, ReportAttachment
-from reporting.services import report_save_draft, report_submit
+from reporting.services import current_month, report_save_draft, report_submit
 from tests.helpers import ROLES
 from tests.reporting.conftest import client_for, form_data, make_report
 
@@ -61,8 +61,9 @@ def test_liaison_starts_saves_and_submits(liaison, reporting_users):
         ("activities_held", "三", "请输入数字。"),
         ("activities_held", "-1", "数值不能为负数。"),
         ("activities_held", "2.5", "请输入整数。"),
-        ("residency_days", "45", "数值不能大于31.00。"),
+        ("residency_days", "45", "数值不能大于31。"),
         ("funds_invested", "12.345", "最多保留两位小数。"),
+        ("people_trained", "999999999999999", "数值过大，不能超过999999999999.99。"),
     ],
 )
 def test_bad_values_are_named_and_everything_typed_is_kept(liaison, reporting_users, field, value, message):
@@ -155,6 +156,29 @@ def test_bureau_returns_then_sees_what_changed_and_accepts(reporting_users, liai
     bureau.post(f"/reports/{report.pk}/decide/", {"decision": "accept"})
     report.refresh_from_db()
     assert report.status == "accepted" and report.reviewed_by == reporting_users["bureau"]
+
+
+def test_a_returned_report_is_shown_as_waiting_for_the_liaison(reporting_users, liaison):
+    report = submitted(reporting_users, month=current_month())
+    bureau = client_for(reporting_users["bureau"])
+    bureau.post(f"/reports/{report.pk}/decide/", {"decision": "return", "comment": "请补充驻点天数"})
+    html = liaison.get("/reports/").content.decode()
+    card = html[html.index("border-warning") : html.index("</section>", html.index("border-warning"))]
+    assert "已被市教育局退回：请修改后重新报送。" in card and "请补充驻点天数" in card
+    assert "✓" not in card
+
+
+def test_the_queue_points_to_reports_waiting_in_other_months(reporting_users):
+    submitted(reporting_users)  # February 2024
+    html = client_for(reporting_users["bureau"]).get("/reports/queue/?month=2024-03").content.decode()
+    assert "其他月份待审核：" in html and "2024-02：1份" in html
+    assert "?month=2024-02&amp;state=waiting" in html
+
+
+def test_values_are_shown_as_people_write_them(reporting_users):
+    report = submitted(reporting_users)
+    html = client_for(reporting_users["bureau"]).get(f"/reports/{report.pk}/").content.decode()
+    assert "2 天" in html and "2.00 天" not in html
 
 
 def test_bureau_accepts_several_at_once(reporting_users):

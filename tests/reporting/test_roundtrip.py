@@ -86,7 +86,7 @@ def test_a_filled_workbook_becomes_the_draft(reporting_users, report):
         (lambda s: s.cell(row_of(s, "activities_held"), 4, "三"), "月报!D", "请输入数字。"),
         (lambda s: s.cell(row_of(s, "activities_held"), 4, -1), "月报!D", "数值不能为负数。"),
         (lambda s: s.cell(row_of(s, "activities_held"), 4, 2.5), "月报!D", "请输入整数。"),
-        (lambda s: s.cell(row_of(s, "residency_days"), 4, 40), "月报!D", "数值不能大于31.00。"),
+        (lambda s: s.cell(row_of(s, "residency_days"), 4, 40), "月报!D", "数值不能大于31。"),
         (
             lambda s: s.cell(row_of(s, "activities_held"), 4, "=1+1"),
             "月报!D",
@@ -113,7 +113,9 @@ def test_a_file_that_is_not_xlsx_is_refused(reporting_users, report):
     client = client_for(reporting_users["liaison"])
     response = client.post(f"/reports/{report.pk}/workbook/", {"workbook": SimpleUploadedFile("report.xlsx", b"not a zip")},
                            follow=True)  # fmt: skip
-    assert "请上传Excel工作簿（.xlsx）。" in response.content.decode()
+    html = response.content.decode()
+    assert "请上传Excel工作簿（.xlsx）。" in html
+    assert "请修改以下单元格" not in html, "no cells are named when the file itself is wrong"
 
 
 def test_a_stale_workbook_is_refused(reporting_users, report):
@@ -124,7 +126,8 @@ def test_a_stale_workbook_is_refused(reporting_users, report):
     )
     book["月报"].cell(row_of(book["月报"], "activities_held"), 4).value = 9
     response = upload(client, report, book)
-    assert "已在别处" in response.content.decode()
+    html = response.content.decode()
+    assert "下载此工作簿后，月报已有改动，本次上传未保存。请重新下载工作簿" in html and "已在别处" not in html
     assert IndicatorValue.objects.get(report=report, indicator__code="activities_held").value == 3
 
 

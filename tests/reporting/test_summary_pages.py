@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -87,6 +88,22 @@ def test_a_bad_month_is_said_in_the_users_language(reporting_users, month, messa
         "/reports/summaries/compile/", {"programme": Programme.objects.get().pk, "month": month}, follow=True
     )
     assert message in response.content.decode()
+    assert not MonthlySummary.objects.exists()
+
+
+def test_a_month_not_yet_due_is_not_compiled(reporting_users):
+    import time_machine
+
+    with time_machine.travel(
+        datetime.datetime(2024, 2, 28, 23, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False
+    ):
+        response = client_for(reporting_users["bureau"]).post(
+            "/reports/summaries/compile/", {"programme": Programme.objects.get().pk, "month": "2024-02"},
+            follow=True,
+        )  # fmt: skip
+    assert (
+        "2024-02月报的截止时间为2024-02-28 23:59（北京时间），截止后才能汇总。" in response.content.decode()
+    )
     assert not MonthlySummary.objects.exists()
 
 

@@ -3,7 +3,8 @@
     python manage.py compile_monthly_summary YYYY-MM [--programme CODE] [--output PATH]
 
 Exits non-zero with one clear line on a month that is not YYYY-MM, before the programme's first
-report month or in the future, an unknown programme, or a month that another run is compiling.
+report month, in the future or not yet due, an unknown programme, or a month that another run is
+compiling.
 """
 
 import datetime
@@ -43,6 +44,11 @@ class Command(BaseCommand):
             raise CommandError(f"{month} is before the first report month {target.first_report_month:%Y-%m}")
         if first_day > timezone.localdate().replace(day=1):
             raise CommandError(f"{month} is in the future")
+        due_at = timezone.localtime(target.due_at(first_day))
+        if timezone.now() <= due_at:
+            raise CommandError(
+                f"{month} is not due until {due_at:%Y-%m-%d %H:%M:%S %Z}; compile it after that"
+            )
         try:
             summary = compile_month(target, first_day, output=output)
         except AlreadyRunning as error:
