@@ -13,8 +13,10 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pairing.models import CooperationKind
 from pairing.selectors import pairing_get_for_user
 from reporting.selectors import report_get_for_user
 
@@ -56,42 +58,74 @@ def field_label(model, name: str) -> str:
         return name
 
 
-def display(model, name: str, value):
-    """A choice field's label instead of its stored value ("已终止", not "ended")."""
+def display(model, name: str, value, names: dict):
+    """What a person reads for a stored value: a choice's label ("已终止", not "ended"), the name of
+    the object a foreign key or an m2m row points to (not its id)."""
     try:
-        choices = dict(model._meta.get_field(name).flatchoices)
+        field = model._meta.get_field(name)
     except Exception:
         return value
-    return choices.get(value, value) if choices else value
+    if field.many_to_one and value is not None:
+        return related_name(field.related_model, value, names)
+    if field.many_to_many and isinstance(value, list):
+        target = field.remote_field.model
+        key = field.m2m_reverse_field_name()
+        return [related_name(target, row.get(key), names) for row in value]
+    choices = dict(field.flatchoices) if field.choices else {}
+    return choices.get(value, value)
+
+
+def related_name(model, pk, names: dict) -> str:
+    """The object's name, looked up once per page for each (model, id)."""
+    if (model, pk) not in names:
+        found = model._default_manager.filter(pk=pk).first()
+        names[(model, pk)] = (
+            (found.get_full_name() or found.username) if isinstance(found, User) else str(found)
+        ) if found else f"#{pk}"  # fmt: skip
+    return names[(model, pk)]
 
 
 def show(value) -> str:
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return "—"
-    if isinstance(value, list):  # m2m: rows of the through table
-        return "、".join(
-            sorted(str(next((v for k, v in row.items() if k not in {"id", "pairing"}), row)) for row in value)
-        )
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return "、".join(sorted(str(v) for v in value))
     return str(value)
+
+
+def changes_of(model, change, names: dict) -> list[Change]:
+    """One line per changed field; a dictionary (the narratives) one line per changed key."""
+    label = field_label(model, change.field)
+    if isinstance(change.old, dict) or isinstance(change.new, dict):
+        old, new = change.old or {}, change.new or {}
+        kinds = dict(CooperationKind.choices)
+        return [
+            Change(f"{label} · {kinds.get(key, key)}", show(old.get(key)), show(new.get(key)))
+            for key in sorted(set(old) | set(new))
+            if show(old.get(key)) != show(new.get(key))
+        ]
+    return [Change(label, show(display(model, change.field, change.old, names)),
+                   show(display(model, change.field, change.new, names)))]  # fmt: skip
 
 
 def entries_for(records, model) -> list[Entry]:
     """Entries newest first, each with its field changes against the record before it."""
     records = list(records)
-    entries = []
+    entries, names = [], {}
     for index, record in enumerate(records):
         previous = records[index + 1] if index + 1 < len(records) else None
         changes = []
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
             changes = [
-                Change(
-                    field_label(model, c.field),
-                    show(display(model, c.field, c.old)),
-                    show(display(model, c.field, c.new)),
-                )
+                line
                 for c in delta.changes
                 if c.field not in HIDDEN_FIELDS
+                for line in changes_of(model, c, names)
             ]
         entries.append(Entry(record.history_date, record.history_user, record.history_type, str(model._meta.verbose_name),
                              str(record.instance), record.history_change_reason or "", changes))  # fmt: skip

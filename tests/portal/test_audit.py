@@ -1,6 +1,7 @@
 """The audit trail: per-object history with old and new values, and the bureau's feed."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -37,6 +38,40 @@ def test_report_history_lists_the_liaisons_edits(users, indicators):
     response = client_for(users["liaison"]).get(f"/reports/{report.pk}/history/")
     newest = response.context["entries"][0]
     assert {c.field: (c.old, c.new) for c in newest.changes}["困难问题"] == ("资金不足", "资金到位")
+
+
+def test_history_names_villages_people_narratives_and_local_times(users, indicators):
+    from pairing.models import Area
+    from reporting.services import report_accept, report_submit
+
+    bureau = client_for(users["bureau"])
+    village = Area.objects.create(
+        name="新村", kind=Area.Kind.VILLAGE, parent=Pairing.objects.get(number=6).town
+    )
+    bureau.post("/pairings/6/adjust/", {"action": "add_village", "village": village.pk, "reason": "增加"})
+    entries = bureau.get("/pairings/6/history/").context["entries"]
+    villages = [(c.old, c.new) for entry in entries for c in entry.changes if c.field == "村(社区)"]
+    assert villages[0] == ("新民社区", "新村、新民社区")
+
+    report = make_report(users["liaison"])
+    report_save_draft(report=report, user=users["liaison"], values={"activities_held": "1", "residency_days": "2"},
+                      narratives={"talent": "培训一期"})  # fmt: skip
+    report_save_draft(report=report, user=users["liaison"], values={"activities_held": "1", "residency_days": "2"},
+                      narratives={"talent": "培训两期"})  # fmt: skip
+    changes = {
+        c.field: (c.old, c.new)
+        for c in bureau.get(f"/reports/{report.pk}/history/").context["entries"][0].changes
+    }
+    assert changes == {"各项合作内容进展 · 深入融入人才兴镇": ("培训一期", "培训两期")}
+    report_submit(report=report, user=users["liaison"])
+    report_accept(report=report, reviewer=users["bureau"])
+    changes = {
+        c.field: (c.old, c.new)
+        for c in bureau.get(f"/reports/{report.pk}/history/").context["entries"][0].changes
+    }
+    reviewer = users["bureau"].get_full_name() or users["bureau"].username
+    assert changes["审核人"] == ("—", reviewer), "a user is named, not numbered"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", changes["审核时间"][1]), "local time, to the minute"
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -12,7 +12,7 @@ from pairing.models import Pairing, School
 from reporting.models import IndicatorValue, MonthlyReport, ReportAttachment
 from reporting.services import current_month, report_save_draft, report_submit
 from tests.helpers import ROLES
-from tests.reporting.conftest import client_for, form_data, make_report
+from tests.reporting.conftest import CHANGAN, client_for, form_data, make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +166,19 @@ def test_a_returned_report_is_shown_as_waiting_for_the_liaison(reporting_users, 
     card = html[html.index("border-warning") : html.index("</section>", html.index("border-warning"))]
     assert "已被市教育局退回：请修改后重新报送。" in card and "请补充驻点天数" in card
     assert "✓" not in card
+
+
+def test_the_liaisons_pages_say_when_this_months_report_is_still_due(reporting_users, liaison):
+    banner = "月报尚未报送，截止时间为北京时间"
+    assert banner in liaison.get(f"/pairings/{CHANGAN}/").content.decode()
+    assert banner not in liaison.get("/reports/").content.decode(), "the reports page has its own card"
+    assert banner not in client_for(reporting_users["bureau"]).get(f"/pairings/{CHANGAN}/").content.decode()
+    report = submitted(reporting_users, month=current_month())
+    assert "report-due" not in liaison.get(f"/pairings/{CHANGAN}/").content.decode()
+    client_for(reporting_users["bureau"]).post(
+        f"/reports/{report.pk}/decide/", {"decision": "return", "comment": "补充"}
+    )
+    assert "月报已被退回，请修改后重新报送" in liaison.get(f"/pairings/{CHANGAN}/").content.decode()
 
 
 def test_the_queue_points_to_reports_waiting_in_other_months(reporting_users):
