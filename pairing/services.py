@@ -89,9 +89,13 @@ def residency_record(
     place: Area,
     note: str = "",
     today: datetime.date | None = None,
+    residency: Residency | None = None,
 ) -> Residency:
+    """Record a residency, or correct `residency` (one of this pairing's) with the same checks."""
     today = today or timezone.localdate()
     team = team_get_or_create(pairing=pairing)
+    if residency is not None and residency.team_id != team.pk:
+        raise ValidationError(_("This residency is not one of this pairing's."))
     errors: dict[str, list[str]] = {}
     if end_date < start_date:
         errors.setdefault("end_date", []).append(_("The residency ends before it starts."))
@@ -109,9 +113,13 @@ def residency_record(
     elif any(person.pk not in team_people for person in people):
         errors.setdefault("people", []).append(_("Only members of this pairing's team can be recorded."))
     if not errors:
-        overlapping = Residency.people.through.objects.filter(
-            person__in=people, residency__start_date__lte=end_date, residency__end_date__gte=start_date
-        ).values_list("person__name", "residency__start_date", "residency__end_date")
+        overlapping = (
+            Residency.people.through.objects.filter(
+                person__in=people, residency__start_date__lte=end_date, residency__end_date__gte=start_date
+            )
+            .exclude(residency=residency)
+            .values_list("person__name", "residency__start_date", "residency__end_date")
+        )
         for name, other_start, other_end in overlapping:
             errors.setdefault("people", []).append(
                 _("%(name)s already has a residency from %(start)s to %(end)s that overlaps these dates.")
@@ -119,11 +127,18 @@ def residency_record(
             )
     if errors:
         raise ValidationError(errors)
-    residency = Residency(team=team, start_date=start_date, end_date=end_date, place=place, note=note)
+    residency = _assign(residency or Residency(team=team), start_date=start_date, end_date=end_date, place=place,
+                        note=note)  # fmt: skip
     residency.full_clean()
     residency.save()
     residency.people.set(people)
     return residency
+
+
+def _assign(record, **fields):
+    for name, value in fields.items():
+        setattr(record, name, value)
+    return record
 
 
 def _within_programme(pairing: Pairing, day: datetime.date) -> bool:
@@ -134,20 +149,31 @@ def _within_programme(pairing: Pairing, day: datetime.date) -> bool:
 @transaction.atomic
 def meeting_record(
     *, pairing: Pairing, held_on: datetime.date, attendees: str, minutes: str = "", decisions: str = "",
-    today: datetime.date | None = None,
+    today: datetime.date | None = None, meeting: JointMeeting | None = None,
 ) -> JointMeeting:  # fmt: skip
+    """Record a joint meeting, or correct `meeting` (one of this pairing's) with the same checks."""
     today = today or timezone.localdate()
+    if meeting is not None and meeting.pairing_id != pairing.pk:
+        raise ValidationError(_("This meeting is not one of this pairing's."))
     if not _within_programme(pairing, held_on):
         raise ValidationError({"held_on": _("The meeting date lies outside the programme (%(start)s to %(end)s).") % {
             "start": pairing.programme.start_date, "end": pairing.programme.end_date or "—"}})  # fmt: skip
     if held_on > today:
         raise ValidationError({"held_on": _("Record a meeting once it has been held.")})
-    meeting = JointMeeting(
-        pairing=pairing, held_on=held_on, attendees=attendees, minutes=minutes, decisions=decisions
-    )
+    meeting = _assign(meeting or JointMeeting(pairing=pairing), held_on=held_on, attendees=attendees,
+                      minutes=minutes, decisions=decisions)  # fmt: skip
     meeting.full_clean()
     meeting.save()
     return meeting
+
+
+@transaction.atomic
+def record_delete(*, pairing: Pairing, record: Residency | JointMeeting) -> None:
+    """Delete a residency or a meeting recorded by mistake; the history keeps what it was."""
+    owner = record.team.pairing_id if isinstance(record, Residency) else record.pairing_id
+    if owner != pairing.pk:
+        raise ValidationError(_("This record is not one of this pairing's."))
+    record.delete()
 
 
 @transaction.atomic

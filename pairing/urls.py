@@ -12,7 +12,16 @@ urlpatterns = [
     path("<int:pk>/team/members/add/", views.member_add_view, name="member_add"),
     path("<int:pk>/team/members/<int:membership_pk>/", views.member_edit_view, name="member_edit"),
     path("<int:pk>/residencies/add/", views.residency_add_view, name="residency_add"),
+    path(
+        "<int:pk>/residencies/<int:record_pk>/",
+        views.record_edit_view,
+        {"kind": "residency"},
+        name="residency_edit",
+    ),
     path("<int:pk>/meetings/add/", views.meeting_add_view, name="meeting_add"),
+    path(
+        "<int:pk>/meetings/<int:record_pk>/", views.record_edit_view, {"kind": "meeting"}, name="meeting_edit"
+    ),
     path("<int:pk>/plan/", views.annual_plan_view, name="annual_plan"),
     path("<int:pk>/agreement/", views.agreement_edit_view, name="agreement_edit"),
     path("<int:pk>/agreement/file/", views.agreement_file_view, name="agreement_file"),

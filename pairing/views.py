@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.paginator import Paginator
+from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.excel import WorkbookRejected
 from portal.roles import BUREAU, COMMANDER, TOWN_LIAISON, role_of
@@ -31,7 +33,7 @@ from .forms import (
     ReviewForm,
 )
 from .imports import apply_rows, assess, read_rows, template_workbook
-from .models import Agreement, Membership, Programme, Residency, ServiceTeam
+from .models import Agreement, JointMeeting, Membership, Programme, Residency, ServiceTeam
 from .selectors import (
     can_edit_pairing,
     pairing_get_for_bureau,
@@ -52,6 +54,7 @@ from .services import (
     pairing_replace_school,
     pairing_review,
     practice_base_save,
+    record_delete,
     residency_record,
 )
 
@@ -241,6 +244,57 @@ def meeting_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         request, pk, form_class=MeetingForm, service=meeting_record,
         title=_("Record a joint meeting"), submit=_("Record meeting"),
         success=lambda m: _("Joint meeting of %(date)s recorded.") % {"date": m.held_on},
+    )  # fmt: skip
+
+
+def correct_record(
+    request: HttpRequest, pairing, record, *, form_class, service, argument: str, initial: dict, title: str,
+    saved: str, removed: str,
+) -> HttpResponse:  # fmt: skip
+    """Correct a residency or a meeting recorded by the liaison, with the checks of recording it,
+    or delete it (after the browser asks to confirm); the history keeps both."""
+    if request.method == "POST" and "remove" in request.POST:
+        record_delete(pairing=pairing, record=record)
+        messages.success(request, removed)
+        return redirect("pairing:detail", pk=pairing.pk)
+    form = form_class(request.POST or None, initial=initial, pairing=pairing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(pairing=pairing, **form.cleaned_data, **{argument: record})
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, saved)
+            return redirect("pairing:detail", pk=pairing.pk)
+    context = {"pairing": pairing, "form": form, "title": title, "submit": _("Save"), "removable": True,
+               "remove_label": _("Delete this record"),
+               "remove_question": _("Delete this record? The change log keeps what it was.")}  # fmt: skip
+    return render(request, "pairing/workspace_form.html", context)
+
+
+# The records a liaison may correct or delete: the model, how it belongs to a pairing, its form and
+# service, and what the page says.
+CORRECTABLE = {
+    "residency": (
+        Residency, "team__pairing", ResidencyForm, residency_record, gettext_lazy("Correct a residency"),
+        gettext_lazy("The residency is corrected."), gettext_lazy("The residency is deleted."),
+    ),
+    "meeting": (
+        JointMeeting, "pairing", MeetingForm, meeting_record, gettext_lazy("Correct a joint meeting"),
+        gettext_lazy("The joint meeting is corrected."), gettext_lazy("The joint meeting is deleted."),
+    ),
+}  # fmt: skip
+
+
+@login_required
+def record_edit_view(request: HttpRequest, pk: int, record_pk: int, kind: str) -> HttpResponse:
+    model, owner, form_class, service, title, saved, removed = CORRECTABLE[kind]
+    pairing = pairing_get_for_editor(user=request.user, pk=pk)
+    record = get_object_or_404(model, pk=record_pk, **{owner: pairing})
+    return correct_record(
+        request, pairing, record, form_class=form_class, service=service, argument=kind,
+        initial=model_to_dict(record, fields=list(form_class.base_fields)), title=str(title), saved=str(saved),
+        removed=str(removed),
     )  # fmt: skip
 
 

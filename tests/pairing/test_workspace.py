@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.test import Client
 
-from pairing.models import Area, Membership, Person, Residency, School
+from pairing.models import Area, JointMeeting, Membership, Person, Residency, School
 from pairing.services import membership_add
 from tests.helpers import client_for
 
@@ -200,3 +200,67 @@ def test_an_invalid_title_grade_keeps_what_was_typed(liaison, member):
     )
     assert "title_grade" in response.context["form"].errors
     assert 'value="教授"' in response.content.decode()
+
+
+@pytest.fixture
+def residency(liaison, member) -> Residency:
+    liaison.post(
+        f"/pairings/{CHANGAN}/residencies/add/",
+        residency_data(member, f"{LAST_YEAR}-03-01", f"{LAST_YEAR}-03-10"),
+    )
+    return Residency.objects.get()
+
+
+def test_a_residency_is_corrected_with_the_same_checks_and_can_be_deleted(liaison, users, member, residency):
+    url = f"/pairings/{CHANGAN}/residencies/{residency.pk}/"
+    page = liaison.get(url).content.decode()
+    assert f'value="{LAST_YEAR}-03-01"' in page and "确定删除此记录吗" in page
+    response = liaison.post(url, residency_data(member, f"{LAST_YEAR}-03-05", f"{LAST_YEAR}-03-01"))
+    assert response.context["form"].errors["end_date"] == ["驻点结束日期早于开始日期。"]
+    # The residency's own dates do not count as an overlap with itself.
+    assert (
+        liaison.post(url, residency_data(member, f"{LAST_YEAR}-03-01", f"{LAST_YEAR}-03-20")).status_code
+        == 302
+    )
+    residency.refresh_from_db()
+    assert residency.days == 20 and residency.history.first().history_user == users["liaison"]
+    assert liaison.post(url, {"remove": "1"}).status_code == 302
+    assert not Residency.objects.exists()
+    assert Residency.history.filter(history_type="-").exists(), "the history keeps what was deleted"
+
+
+def test_a_meeting_is_corrected_its_minutes_shown_and_deleted(liaison):
+    liaison.post(
+        f"/pairings/{CHANGAN}/meetings/add/", {"held_on": f"{LAST_YEAR}-05-06", "attendees": "三方代表"}
+    )
+    meeting = JointMeeting.objects.get()
+    url = f"/pairings/{CHANGAN}/meetings/{meeting.pk}/"
+    data = {"held_on": f"{LAST_YEAR}-05-07", "attendees": "三方代表", "minutes": "讨论年度计划"}
+    assert liaison.post(url, data).status_code == 302
+    assert "讨论年度计划" in liaison.get(f"/pairings/{CHANGAN}/").content.decode()
+    assert JointMeeting.objects.get().held_on == datetime.date(LAST_YEAR, 5, 7)
+    liaison.post(url, {"remove": "1"})
+    assert not JointMeeting.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("bureau", 200), ("commander", 403), ("liaison", 200), ("assisting_liaison", 200), ("other_liaison", 404),
+        ("town_liaison", 403), ("other_town_liaison", 404), ("no_role", 404),
+    ],
+)  # fmt: skip
+def test_correcting_records_follows_who_may_edit_the_pairing(users, residency, role, status):
+    url = f"/pairings/{CHANGAN}/residencies/{residency.pk}/"
+    assert client_for(users[role]).get(url).status_code == status
+    assert client_for(users[role]).post(url, {"remove": "1"}).status_code == (
+        302 if status == 200 else status
+    )
+    assert Residency.objects.exists() == (status != 200)
+
+
+def test_a_record_of_another_pairing_answers_404(users, residency):
+    other = client_for(users["other_liaison"])
+    assert other.get(f"/pairings/4/residencies/{residency.pk}/").status_code == 404
+    assert other.post(f"/pairings/4/residencies/{residency.pk}/", {"remove": "1"}).status_code == 404
+    assert Residency.objects.exists()
