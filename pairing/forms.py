@@ -1,11 +1,17 @@
 """Forms of the liaison workspace. They only collect and type-check input; the services decide."""
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Agreement, Area, Membership, PairingReview, Person, School
 from .services import pairing_schools, residency_places
+
+PHONE = RegexValidator(
+    r"^\+?[0-9][0-9 ()（）-]{4,24}$",
+    _("Enter a phone number: digits, with spaces, brackets, “-” or a leading “+” if you like."),
+)
 
 
 class PortalForm(forms.Form):
@@ -34,7 +40,10 @@ class MembershipForm(PortalForm):
     title_grade = forms.ChoiceField(
         label=_("Title grade"), choices=[("", _("Choose…")), *Person.TitleGrade.choices]
     )
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=40, required=False, validators=[PHONE],
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )  # fmt: skip
     email = forms.EmailField(label=_("E-mail"), required=False)
 
     def __init__(self, *args, pairing, **kwargs):
@@ -217,7 +226,10 @@ class MembershipEditForm(PortalForm):
     title_grade = forms.ChoiceField(
         label=_("Title grade"), choices=[("", _("Choose…")), *Person.TitleGrade.choices]
     )
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=40, required=False, validators=[PHONE],
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )  # fmt: skip
     email = forms.EmailField(label=_("E-mail"), required=False)
 
     def __init__(self, *args, pairing, membership, **kwargs):

@@ -55,6 +55,7 @@ def membership_add(
             {"school": _("%(school)s is not a party to this pairing.") % {"school": school.name}}
         )
     team = team_get_or_create(pairing=pairing)
+    _one_leader(team, role)
     name = name.strip()
     if Membership.objects.filter(team=team, person__name=name, person__school=school).exists():
         raise ValidationError(
@@ -237,6 +238,8 @@ def practice_base_save(
 ) -> PracticeBase:  # fmt: skip
     if place is not None and place.pk not in {area.pk for area in residency_places(pairing)}:
         raise ValidationError({"place": _("Choose the pairing's town or one of its villages.")})
+    if established_on is not None and established_on > timezone.localdate():
+        raise ValidationError({"established_on": _("Record the base once it is established.")})
     base = base or PracticeBase(pairing=pairing)
     base.name, base.place, base.established_on, base.description = name, place, established_on, description
     base.full_clean()
@@ -356,6 +359,22 @@ def pairing_change_village(*, pairing: Pairing, village: Area, add: bool, reason
     return pairing
 
 
+def _one_leader(team: ServiceTeam, role: str, *, membership: Membership | None = None) -> None:
+    """A team has one leader (队长); a second is refused, naming the first."""
+    if role != Membership.Role.LEADER:
+        return
+    leader = (
+        team.memberships.filter(role=Membership.Role.LEADER)
+        .exclude(pk=membership.pk if membership else None)
+        .select_related("person")
+        .first()
+    )
+    if leader is not None:
+        raise ValidationError({"role": _(
+            "The team already has a leader, %(name)s; change their role first."
+        ) % {"name": leader.person.name}})  # fmt: skip
+
+
 @transaction.atomic
 def membership_update(
     *, pairing: Pairing, membership: Membership, role: str, position: str = "", is_school_leader: bool = False,
@@ -363,6 +382,7 @@ def membership_update(
 ) -> Membership:  # fmt: skip
     if membership.team.pairing_id != pairing.pk:
         raise ValidationError(_("This member is not on this pairing's team."))
+    _one_leader(membership.team, role, membership=membership)
     person = membership.person
     person.position, person.is_school_leader, person.title_grade = position, is_school_leader, title_grade
     person.phone, person.email = phone, email

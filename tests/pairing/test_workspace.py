@@ -264,3 +264,31 @@ def test_a_record_of_another_pairing_answers_404(users, residency):
     assert other.get(f"/pairings/4/residencies/{residency.pk}/").status_code == 404
     assert other.post(f"/pairings/4/residencies/{residency.pk}/", {"remove": "1"}).status_code == 404
     assert Residency.objects.exists()
+
+
+def test_a_team_has_one_leader_and_phones_are_phone_numbers(liaison):
+    url = f"/pairings/{CHANGAN}/team/members/add/"
+    assert (
+        liaison.post(url, member_data(name="林磊", role="leader", phone="+86 (769) 2288-0000")).status_code
+        == 302
+    )
+    response = liaison.post(url, member_data(name="张三", role="leader"))
+    assert response.context["form"].errors["role"] == ["服务工作队已有队长林磊，请先修改其角色。"]
+    response = liaison.post(url, member_data(name="张三", phone="abc"))
+    assert response.context["form"].errors["phone"] == [
+        "请填写电话号码：由数字组成，可含空格、括号、“-”或开头的“+”。"
+    ]
+    assert list(Membership.objects.values_list("person__name", flat=True)) == ["林磊"]
+    leader = Membership.objects.get()
+    edit = f"/pairings/{CHANGAN}/team/members/{leader.pk}/"
+    assert liaison.post(edit, {"role": "leader", "title_grade": "senior"}).status_code == 302, (
+        "keeping the role is fine"
+    )
+
+
+def test_a_practice_base_cannot_be_established_in_the_future(liaison):
+    place = Area.objects.get(name="新民社区")
+    response = liaison.post(
+        f"/pairings/{CHANGAN}/bases/add/", {"name": "基地", "place": place.pk, "established_on": "2099-01-01"}
+    )
+    assert response.context["form"].errors["established_on"] == ["请在基地建成后再填写。"]
