@@ -80,10 +80,13 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         .annotate(total=Sum("value"))
     ):  # fmt: skip
         totals[indicator_id][month.strftime("%Y-%m")] = float(total)
+    # A month whose reports are not due yet has no total: a gap in the line, "—" in the table, not 0.
+    due = [m.strftime("%Y-%m") for m in months if timezone.now() > programme.due_at(m)]
     trends = [
-        {"name": i.name, "unit": i.unit, "values": [totals[i.pk].get(m.strftime("%Y-%m"), 0) for m in months]}
+        {"name": i.name, "unit": i.unit,
+         "values": [totals[i.pk].get(m, 0) if m in due else None for m in (m.strftime("%Y-%m") for m in months)]}
         for i in indicators
-    ]
+    ]  # fmt: skip
 
     year = timezone.localdate().year
     results = evaluate_pairings(pairings, year=year)

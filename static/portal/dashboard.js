@@ -36,7 +36,7 @@
       labels: data.schools.map((r) => r.school),
       datasets: [{ label: labels.rate, data: data.schools.map((r) => r.rate), backgroundColor: colours.blue }],
     },
-    options: { indexAxis: "y", scales: { x: { min: 0, max: 100 } }, plugins: { legend: { display: false } } },
+    options: { indexAxis: "y", scales: { x: { min: 0, max: 100 }, y: { ticks: { autoSkip: false } } }, plugins: { legend: { display: false } } },
   });
 
   const palette = [colours.blue, colours.onTime, colours.late];
@@ -44,7 +44,7 @@
     type: "line",
     data: {
       labels: data.months,
-      datasets: data.trends.map((t, i) => ({ label: `${t.name}（${t.unit}）`, data: t.values, borderColor: palette[i % 3], backgroundColor: palette[i % 3], tension: 0.2 })),
+      datasets: data.trends.map((t, i) => ({ label: `${t.name}（${t.unit}）`, data: t.values, borderColor: palette[i % 3], backgroundColor: palette[i % 3], tension: 0, spanGaps: false })),
     },
     options: { scales: { y: { beginAtZero: true } } },
   });

@@ -59,6 +59,18 @@ def count_queries(client) -> int:
     return len(queries)
 
 
+def test_a_month_not_yet_due_is_a_gap_in_the_trends_not_a_zero(demo):
+    import time_machine
+
+    # On the 10th the month's reports are not due; the month before is.
+    today = datetime.date.today().replace(day=10)
+    with time_machine.travel(datetime.datetime(today.year, today.month, 10, 12, 0), tick=False):
+        response = client_for(demo["commander"]).get("/dashboard/")
+    months, trend = response.context["months"], response.context["trends"][0]
+    assert trend["values"][months.index(today.strftime("%Y-%m"))] is None
+    assert all(value is not None for value in trend["values"][:-1])
+
+
 def test_dashboard_queries_do_not_grow_with_the_data(demo):
     from tests.factories import PairingFactory
 
