@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,6 +50,7 @@ class Entry:
     object_repr: str
     reason: str
     changes: list[Change]
+    url: str = ""  # the object's own history page, where there is one
 
 
 def field_label(model, name: str) -> str:
@@ -169,6 +171,9 @@ def feed_view(request: HttpRequest) -> HttpResponse:
     chosen_type = request.GET.get("type", "")
     user_id = request.GET.get("user", "")
     since, until = parse_date(request.GET.get("from")), parse_date(request.GET.get("to"))
+    errors = []
+    if since and until and since > until:
+        errors.append(_("The first day is after the last; swap them to see changes."))
     entries = []
     for label in TRACKED:
         if chosen_type and chosen_type != label:
@@ -181,14 +186,24 @@ def feed_view(request: HttpRequest) -> HttpResponse:
             records = records.filter(history_date__date__gte=since)
         if until:
             records = records.filter(history_date__date__lte=until)
-        for record in records[:FEED_LIMIT]:
+        for record in records[: FEED_LIMIT + 1]:
             entries.append(Entry(record.history_date, record.history_user, record.history_type,
                                  str(model._meta.verbose_name), f"{model._meta.verbose_name} #{record.id}",
-                                 record.history_change_reason or "", []))  # fmt: skip
+                                 record.history_change_reason or "", [], object_history_url(label, record)))  # fmt: skip
     entries.sort(key=lambda e: e.when, reverse=True)
+    truncated = len(entries) > FEED_LIMIT
     types = [(label, str(apps.get_model(label)._meta.verbose_name)) for label in TRACKED]
     staff = User.objects.filter(is_active=True).order_by("username")
     return render(request, "portal/audit_feed.html", {
         "entries": entries[:FEED_LIMIT], "types": types, "users": staff, "chosen_type": chosen_type,
-        "chosen_user": user_id, "since": since, "until": until,
+        "chosen_user": user_id, "since": since, "until": until, "errors": errors, "truncated": truncated,
+        "limit": FEED_LIMIT,
     })  # fmt: skip
+
+
+def object_history_url(label: str, record) -> str:
+    """Pairings and reports have a history page of their own; a deleted one has nothing to open."""
+    if record.history_type == "-":
+        return ""
+    names = {"pairing.Pairing": "pairing_history", "reporting.MonthlyReport": "report_history"}
+    return reverse(names[label], args=[record.id]) if label in names else ""

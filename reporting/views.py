@@ -299,6 +299,9 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
     return redirect(request.POST.get("next") or "reporting:queue")
 
 
+OPEN_STATUS_MONTHS = 3  # the latest months list their missing schools open; older ones fold them
+
+
 @login_required
 def status_view(request: HttpRequest) -> HttpResponse:
     """Per month since the first report month: due, on time, late, missing (overdue), with the liaisons to call."""
@@ -314,9 +317,11 @@ def status_view(request: HttpRequest) -> HttpResponse:
         months.append(month)
         month = (month - datetime.timedelta(days=1)).replace(day=1)
     table = []
-    for month, rows in expected_reports_by_month(months=months, pairings=pairings).items():
+    for index, (month, rows) in enumerate(
+        expected_reports_by_month(months=months, pairings=pairings).items()
+    ):
         table.append({
-            "month": month, "expected": len(rows),
+            "month": month, "expected": len(rows), "open": index < OPEN_STATUS_MONTHS,
             "on_time": sum(1 for r in rows if r.is_submitted and not r.is_late),
             "late": sum(1 for r in rows if r.is_late),
             "missing": [r for r in rows if r.is_missing],

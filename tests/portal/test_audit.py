@@ -106,6 +106,17 @@ def test_the_feed_filters_by_type_user_and_date(users):
     assert bureau.get("/audit/", {"from": "not-a-date"}).status_code == 200
 
 
+def test_the_feed_links_objects_and_says_what_it_leaves_out(users, monkeypatch):
+    bureau = client_for(users["bureau"])
+    bureau.post("/pairings/6/adjust/", {"action": "end", "end_date": "2025-12-31", "reason": "动态调整"})
+    html = bureau.get("/audit/?type=pairing.Pairing").content.decode()
+    assert 'href="/pairings/6/history/"' in html
+    response = bureau.get("/audit/?from=2025-02-01&to=2025-01-01")
+    assert "开始日期晚于结束日期，请对调后再查看。" in response.content.decode()
+    monkeypatch.setattr("portal.audit.FEED_LIMIT", 1)
+    assert "仅显示最近1条变更" in bureau.get("/audit/").content.decode()
+
+
 def test_anonymous_users_are_sent_to_log_in(dongguan):
     for url in ["/audit/", "/pairings/6/history/"]:
         response = Client().get(url)

@@ -228,6 +228,15 @@ def test_status_table_counts_on_time_late_and_missing(reporting_users):
     assert february["expected"] == 18
     assert february["late"] == 1  # submitted today, long after 2024-02-28
     assert len(february["missing"]) == 17
+    html = response.content.decode()
+    table = response.context["table"]
+    assert len(table) > 3 and sum(1 for e in table[3:] if e["missing"]) > 0
+    assert html.count("<details open>") == sum(1 for e in table[:3] if e["missing"]), (
+        "the latest three months open"
+    )
+    assert html.count("<details>") == sum(1 for e in table[3:] if e["missing"]), (
+        "older months fold their lists"
+    )
 
 
 def count_queue_queries(client) -> int:
