@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pairing.models import Programme
+from pairing.selectors import pairings_visible_to
 from portal.roles import BUREAU, COMMANDER, role_of
 
-from .compilation.service import expected_reports, state_of
+from .compilation.service import STATE_LABELS, expected_reports, state_of
 from .compilation.workbook import Column, Sheet, WorkbookWriter
 from .models import ExportJob, MonthlySummary
 from .services import current_month
@@ -141,7 +142,15 @@ def months_between(first: datetime.date, last: datetime.date) -> list[datetime.d
 def export_view(request: HttpRequest) -> HttpResponse:
     require_summary_reader(request)
     programmes = Programme.objects.order_by("code")
-    context = {"programmes": programmes, "default_month": current_month(), "errors": []}
+    visible = pairings_visible_to(request.user)
+    towns = sorted(set(visible.values_list("town__name", flat=True)))
+    schools = sorted(
+        {*visible.values_list("lead_university_id", "lead_university__name"),
+         *visible.filter(assisting_schools__isnull=False).values_list("assisting_schools__id", "assisting_schools__name")},
+        key=lambda school: school[1],
+    )  # fmt: skip
+    context = {"programmes": programmes, "default_month": current_month().strftime("%Y-%m"), "errors": [],
+               "towns": towns, "schools": schools}  # fmt: skip
     if "format" not in request.GET:
         return render(request, "reporting/export.html", context)
     programme = programmes.filter(pk=request.GET.get("programme") or 0).first()
@@ -159,6 +168,12 @@ def export_view(request: HttpRequest) -> HttpResponse:
         return render(request, "reporting/export.html", context, status=400)
     months = months_between(first, last)
     town, school = request.GET.get("town", "").strip(), request.GET.get("school", "").strip()
+    if town and town not in towns:
+        context["errors"].append(_("There is no pairing in the town %(town)s.") % {"town": town})
+    if school and school not in {str(pk) for pk, _name in schools}:
+        context["errors"].append(_("Choose a school from the list."))
+    if context["errors"]:
+        return render(request, "reporting/export.html", context, status=400)
     name = f"{programme.code}-{first:%Y-%m}-{last:%Y-%m}"
     if request.GET["format"] == "csv":
         writer = csv.writer(Echo())
@@ -183,16 +198,29 @@ def export_view(request: HttpRequest) -> HttpResponse:
     return FileResponse(handle, as_attachment=True, filename=f"{name}.xlsx")
 
 
+EXPORT_TITLES = {
+    "programme": "项目", "month": "月份", "pairing_id": "结对ID", "pairing_number": "序号", "town": "镇(街道)",
+    "school_id": "学校ID", "school": "学校", "report_id": "报告ID", "status": "状态", "indicator_code": "指标代码",
+    "indicator": "指标", "unit": "单位", "value": "数值",
+}  # fmt: skip
+
+
 def write_export_workbook(
     path: str, programme: Programme, months, town: str, school: str, progress=None
 ) -> None:
-    """The month-range workbook: the long rows of export_rows, typed, in one 明细 sheet."""
+    """The month-range workbook: the long rows of export_rows, typed, in one 明细 sheet, with the
+    Chinese column titles and status labels of the monthly workbook (the CSV keeps machine names)."""
     rows = export_rows(programme, months, town, school)
     header = next(rows)
-    columns = [Column(title, 14, "whole" if title.endswith("_id") or title == "pairing_number" else "text")
-               for title in header]  # fmt: skip
-    columns[-1] = Column("value", 14, "decimal")
-    body = ([*row[:-1], float(row[-1]) if row[-1] != "" else None] for row in rows)
+    columns = [Column(EXPORT_TITLES[name], 14, "whole" if name.endswith("_id") or name == "pairing_number" else "text")
+               for name in header]  # fmt: skip
+    columns[-1] = Column(EXPORT_TITLES["value"], 14, "decimal")
+    status = header.index("status")
+    body = (
+        [*row[:status], STATE_LABELS.get(row[status], row[status]), *row[status + 1 : -1],
+         float(row[-1]) if row[-1] != "" else None]
+        for row in rows
+    )  # fmt: skip
     workbook = WorkbookWriter(path, title=f"{programme.name} {months[0]:%Y-%m}–{months[-1]:%Y-%m}")
     workbook.add(Sheet("明细", columns, body), progress=progress)
     workbook.close()

@@ -137,6 +137,9 @@ def test_the_excel_export_opens_with_openpyxl(reporting_users):
     rows = list(book["明细"].iter_rows(min_row=3, values_only=True))
     assert len(rows) == 2 * 2 * 12  # two months, the two schools of 长安, 12 indicators
     assert {row[4] for row in rows} == {"长安"}
+    header = next(book["明细"].iter_rows(min_row=2, max_row=2, values_only=True))
+    assert header[:9] == ("项目", "月份", "结对ID", "序号", "镇(街道)", "学校ID", "学校", "报告ID", "状态")
+    assert {row[8] for row in rows} == {"已报送", "缺报"}
 
 
 @pytest.mark.parametrize(
@@ -144,6 +147,8 @@ def test_the_excel_export_opens_with_openpyxl(reporting_users):
     [
         ({"from": "2024-13", "to": "2024-02"}, "请按YYYY-MM格式填写月份"),
         ({"from": "2024-03", "to": "2024-02"}, "结束月份早于开始月份。"),
+        ({"from": "2024-01", "to": "2024-02", "town": "不存在镇"}, "不存在镇没有结对。"),
+        ({"from": "2024-01", "to": "2024-02", "school": "abc"}, "请从列表中选择学校。"),
     ],
 )
 def test_export_bad_input_is_named(reporting_users, params, message):
@@ -152,6 +157,16 @@ def test_export_bad_input_is_named(reporting_users, params, message):
     )
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_the_export_form_offers_towns_and_schools_and_keeps_what_was_typed(reporting_users):
+    client = client_for(reporting_users["commander"])
+    html = client.get("/reports/export/").content.decode()
+    assert '<option value="长安">长安</option>' in html and ">东莞理工学院</option>" in html
+    response = client.get("/reports/export/", {"programme": Programme.objects.get().pk, "from": "2024-13",
+                                                "to": "2024-02", "format": "csv"})  # fmt: skip
+    html = response.content.decode()
+    assert 'value="2024-13"' in html and 'value="2024-02"' in html, "a wrong month stays in its field"
 
 
 def test_a_large_export_runs_as_a_task_with_progress_and_only_its_owner_sees_it(
