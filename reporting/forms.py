@@ -49,10 +49,14 @@ class ReportForm(forms.Form):
                 "class": "form-control",
                 "inputmode": "numeric" if indicator.decimal_places == 0 else "decimal",
             }
-            self.fields[indicator_field_name(indicator.code)] = forms.CharField(
+            if indicator.required:
+                attrs["aria-required"] = "true"
+            field = forms.CharField(
                 label=indicator.name, required=False, widget=forms.TextInput(attrs=attrs),
                 help_text=indicator.unit,
             )  # fmt: skip
+            field.indicator_required = indicator.required  # needed to submit, not to save a draft
+            self.fields[indicator_field_name(indicator.code)] = field
         for kind, label in CooperationKind.choices:
             self.fields[narrative_field_name(kind)] = forms.CharField(
                 label=label, required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})

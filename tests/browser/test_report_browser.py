@@ -18,6 +18,8 @@ def test_report_cycle_on_a_phone(new_page, live_server, users):
     call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     phone = new_page(viewport={"width": 390, "height": 844})
+    asked = []  # submitting asks first; the liaison confirms
+    phone.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     log_in(phone, live_server.url, "liaison-dgut")
     phone.goto(f"{live_server.url}/reports/")
     phone.screenshot(path=SCREENSHOTS / "report-home-390.png", full_page=True)
@@ -34,6 +36,7 @@ def test_report_cycle_on_a_phone(new_page, live_server, users):
     phone.get_by_label("开展活动场次").fill("4")
     phone.get_by_role("button", name="报送市教育局").click()
     assert phone.get_by_text("月报已报送。").is_visible()
+    assert asked and asked[-1].startswith("确定报送市教育局吗？")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     report = MonthlyReport.objects.get()
     assert report.status == "submitted"

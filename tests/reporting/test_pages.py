@@ -79,6 +79,16 @@ def test_bad_values_are_named_and_everything_typed_is_kept(liaison, reporting_us
     assert not IndicatorValue.objects.exists()
 
 
+def test_required_indicators_are_marked_before_any_error(liaison, reporting_users):
+    report = make_report(reporting_users["liaison"])
+    html = liaison.get(f"/reports/{report.pk}/").content.decode()
+    field = html[html.index('id="id_indicator_activities_held"') :][:300]
+    assert 'aria-required="true"' in field
+    optional = html[html.index('id="id_indicator_funds_invested"') :][:300]
+    assert "aria-required" not in optional
+    assert html.count("（必填）") == sum(1 for i in report.pairing.programme.indicators.all() if i.required)
+
+
 def test_money_accepts_two_decimals_and_thousand_separators(liaison, reporting_users):
     report = make_report(reporting_users["liaison"])
     liaison.post(f"/reports/{report.pk}/", {**form_data(report, funds_invested="12,000.50"), "save": "1"})
