@@ -292,8 +292,14 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
             done += 1
         except ValidationError as error:
             refused.append(f"{report.school.name}: {' '.join(error.messages)}")
+    if not ids:
+        messages.warning(request, _("Tick the reports to accept or return first."))
     if done:
-        messages.success(request, _("%(count)s reports updated.") % {"count": done})
+        text = (_("%(count)s reports accepted and locked.") if decision == "accept"
+                else _("%(count)s reports returned to their liaisons."))  # fmt: skip
+        messages.success(request, text % {"count": done})
+    if refused and decision == "return" and not comment.strip():
+        refused = [_("Write a comment for the liaisons to return reports; nothing was returned.")]
     for text in refused:
         messages.error(request, text)
     return redirect(request.POST.get("next") or "reporting:queue")

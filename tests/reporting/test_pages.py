@@ -208,17 +208,24 @@ def test_bureau_accepts_several_at_once(reporting_users):
     first = submitted(reporting_users)
     second = submitted(reporting_users, month=datetime.date(2024, 3, 1))
     bureau = client_for(reporting_users["bureau"])
-    bureau.post("/reports/queue/decide/", {"decision": "accept", "report": [first.pk, second.pk]})
-    assert set(MonthlyReport.objects.values_list("status", flat=True)) == {"accepted"}
-
-
-def test_returning_several_without_a_comment_is_refused_for_each(reporting_users):
-    report = submitted(reporting_users)
-    response = client_for(reporting_users["bureau"]).post(
-        "/reports/queue/decide/", {"decision": "return", "report": [report.pk]}, follow=True
+    response = bureau.post(
+        "/reports/queue/decide/", {"decision": "accept", "report": [first.pk, second.pk]}, follow=True
     )
-    assert "请写明需要联络员修改的内容。" in response.content.decode()
-    assert MonthlyReport.objects.get().status == "submitted"
+    assert set(MonthlyReport.objects.values_list("status", flat=True)) == {"accepted"}
+    assert "已通过并锁定2份月报。" in response.content.decode()
+    response = bureau.post("/reports/queue/decide/", {"decision": "accept"}, follow=True)
+    assert "请先勾选要通过或退回的月报。" in response.content.decode()
+
+
+def test_returning_several_without_a_comment_is_refused_once(reporting_users):
+    first = submitted(reporting_users)
+    second = submitted(reporting_users, month=datetime.date(2024, 3, 1))
+    response = client_for(reporting_users["bureau"]).post(
+        "/reports/queue/decide/", {"decision": "return", "report": [first.pk, second.pk]}, follow=True
+    )
+    html = response.content.decode()
+    assert html.count("退回月报须填写给联络员的意见；本次未退回任何月报。") == 1
+    assert set(MonthlyReport.objects.values_list("status", flat=True)) == {"submitted"}
 
 
 def test_queue_filters_by_state(reporting_users):
