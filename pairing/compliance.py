@@ -105,27 +105,38 @@ def residency_days_in_year(residencies: Iterable[Residency], year: int) -> int:
     return total
 
 
+def yearly_minimum(pairing: Pairing, context: RuleContext, minimum: int) -> tuple[int, bool]:
+    """A yearly minimum, in proportion (rounded down) for a year the pairing ran only in part: a
+    pairing begun on 29 December owes nothing for those three days; one begun on 1 July owes half.
+    Returns the minimum and whether it was prorated."""
+    first = max(pairing.start_date, context.year_start)
+    last = min(pairing.end_date or context.year_end, context.year_end)
+    year_days = (context.year_end - context.year_start).days + 1
+    active = max((last - first).days + 1, 0)
+    if active >= year_days:
+        return minimum, False
+    return minimum * active // year_days, True
+
+
 def residency_days(pairing: Pairing, context: RuleContext) -> list[str]:
-    minimum = pairing.programme.min_residency_days_per_year
+    minimum, prorated = yearly_minimum(pairing, context, pairing.programme.min_residency_days_per_year)
     team = _team(pairing)
     days = residency_days_in_year(team.residencies.all(), context.year) if team else 0
     if days >= minimum:
         return []
-    return [
-        _("%(year)s: %(days)s days of residency in all, fewer than %(minimum)s")
-        % {"year": context.year, "days": days, "minimum": minimum}
-    ]
+    text = (_("%(year)s: %(days)s days of residency in all, fewer than %(minimum)s (for the part of the year paired)")
+            if prorated else _("%(year)s: %(days)s days of residency in all, fewer than %(minimum)s"))  # fmt: skip
+    return [text % {"year": context.year, "days": days, "minimum": minimum}]
 
 
 def joint_meetings(pairing: Pairing, context: RuleContext) -> list[str]:
-    minimum = pairing.programme.min_joint_meetings_per_year
+    minimum, prorated = yearly_minimum(pairing, context, pairing.programme.min_joint_meetings_per_year)
     count = sum(1 for meeting in pairing.meetings.all() if meeting.held_on.year == context.year)
     if count >= minimum:
         return []
-    return [
-        _("%(year)s: only %(count)s joint meetings held, fewer than %(minimum)s")
-        % {"year": context.year, "count": count, "minimum": minimum}
-    ]
+    text = (_("%(year)s: only %(count)s joint meetings held, fewer than %(minimum)s (for the part of the year paired)")
+            if prorated else _("%(year)s: only %(count)s joint meetings held, fewer than %(minimum)s"))  # fmt: skip
+    return [text % {"year": context.year, "count": count, "minimum": minimum}]
 
 
 def agreement_signed(pairing: Pairing, context: RuleContext) -> list[str]:

@@ -161,6 +161,29 @@ def test_meetings_of_another_year_do_not_count():
     assert breaches(pairing, "meetings") == ["2024年仅召开0次联席会议，少于2次"]
 
 
+# A year the pairing ran only in part owes its share of the yearly minimums, rounded down.
+def test_a_pairing_begun_on_29_december_owes_nothing_for_those_days():
+    pairing = build_compliant_pairing(residency_days=0, meetings=0)
+    Pairing.objects.filter(pk=pairing.pk).update(start_date=D(2024, 12, 29))
+    pairing.refresh_from_db()
+    assert breaches(pairing, "residency") == [] and breaches(pairing, "meetings") == []
+
+
+def test_a_pairing_begun_on_1_july_owes_its_half_year():
+    pairing = build_compliant_pairing(residency_days=0, meetings=0)
+    Pairing.objects.filter(pk=pairing.pk).update(start_date=D(2024, 7, 1))  # 184 of 366 days
+    pairing.refresh_from_db()
+    team = pairing.team
+    residency = Residency.objects.create(
+        team=team, start_date=D(2024, 8, 1), end_date=D(2024, 9, 13), place=pairing.town
+    )
+    residency.people.add(team.memberships.first().person)  # 44 days: one short of 90 x 184 // 366 = 45
+    assert breaches(pairing, "residency") == ["2024年累计驻点44天，少于45天（按当年结对天数折算）"]
+    assert breaches(pairing, "meetings") == ["2024年仅召开0次联席会议，少于1次（按当年结对天数折算）"]
+    Residency.objects.filter(pk=residency.pk).update(end_date=D(2024, 9, 14))
+    assert breaches(pairing, "residency") == []
+
+
 # Agreement: within 30 days of pairing.
 @pytest.mark.parametrize(
     ("signed_on", "expected"), [(D(2024, 1, 31), []), (D(2024, 2, 1), ["结对后31天才签署三方协议，超过30天"])]
