@@ -129,12 +129,16 @@ def read_report_workbook(report: MonthlyReport, upload) -> dict:
             continue
         seen.add(code)
         if isinstance(raw, bool) or (raw is not None and not isinstance(raw, int | float | str)):
-            problems.append(Problem(VALUES_SHEET, row[0].row, 4, _("Enter a number.")))
+            problems.append(
+                Problem(VALUES_SHEET, row[0].row, 4, f"{indicators[code].name}：" + _("Enter a number."))
+            )
             continue
         try:
             parse_indicator_value(indicators[code], raw if not isinstance(raw, float) else repr(raw))
         except ValidationError as error:
-            problems.append(Problem(VALUES_SHEET, row[0].row, 4, " ".join(error.messages)))
+            problems.append(
+                Problem(VALUES_SHEET, row[0].row, 4, f"{indicators[code].name}：" + " ".join(error.messages))
+            )
             continue
         values[code] = None if raw in (None, "") else (str(raw) if not isinstance(raw, float) else repr(raw))
     texts = {}

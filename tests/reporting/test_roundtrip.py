@@ -109,6 +109,15 @@ def test_each_bad_cell_is_named_and_nothing_is_written(reporting_users, report, 
     assert MonthlyReport.objects.get(pk=report.pk).difficulties == "旧"
 
 
+def test_a_bad_value_names_its_indicator_as_well_as_its_cell(reporting_users, report):
+    client = client_for(reporting_users["liaison"])
+    book = download(client, report)
+    row = row_of(book["月报"], "residency_days")
+    book["月报"].cell(row, 4).value = 40
+    html = upload(client, report, book).content.decode()
+    assert f"月报!D{row}：驻点服务天数：数值不能大于31。" in html
+
+
 def test_a_file_that_is_not_xlsx_is_refused(reporting_users, report):
     client = client_for(reporting_users["liaison"])
     response = client.post(f"/reports/{report.pk}/workbook/", {"workbook": SimpleUploadedFile("report.xlsx", b"not a zip")},
