@@ -25,7 +25,10 @@ class PortalForm(forms.Form):
                 # A date input shows only ISO dates; the locale's format (2024/01/23 in Chinese)
                 # would leave it empty, and saving the form would then clear the date.
                 widget.format = "%Y-%m-%d"
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                widget.attrs["class"] = "form-check-input"
+                continue
+            if isinstance(widget, forms.CheckboxInput):
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
