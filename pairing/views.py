@@ -330,8 +330,25 @@ def review_view(request: HttpRequest, pk: int) -> HttpResponse:
     return workspace_form(
         request, pk, form_class=ReviewForm, service=pairing_review, get_pairing=pairing_get_for_bureau,
         pass_user_as="reviewer", title=_("Review the team or the agreement"), submit=_("Record decision"),
+        intro=under_review(pairing_get_for_bureau(user=request.user, pk=pk)),
         success=lambda r: _("Decision recorded: %(decision)s.") % {"decision": r.get_decision_display()},
     )  # fmt: skip
+
+
+def under_review(pairing) -> str:
+    """What the reviewer decides on, in one line: the team's size and leader, the agreement's date and scan."""
+    members = list(Membership.objects.filter(team__pairing=pairing).select_related("person"))
+    leader = next((m.person.name for m in members if m.role == Membership.Role.LEADER), _("none"))
+    agreement = Agreement.objects.filter(pairing=pairing).first()
+    if agreement is None or agreement.signed_on is None:
+        signed = _("not signed yet")
+    else:
+        signed = _("signed on %(date)s, %(scan)s") % {
+            "date": agreement.signed_on.strftime("%Y-%m-%d"),
+            "scan": _("scan uploaded") if agreement.scanned_file else _("no scan uploaded"),
+        }
+    return _("Service team: %(count)s members, leader %(leader)s. Tripartite agreement: %(signed)s.") % {
+        "count": len(members), "leader": leader, "signed": signed}  # fmt: skip
 
 
 def adjust_pairing(*, pairing, action, end_date=None, old=None, new=None, village=None, reason=""):

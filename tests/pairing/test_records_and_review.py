@@ -205,6 +205,15 @@ def test_a_vocational_school_cannot_become_lead(users):
     assert Pairing.objects.get(number=CHANGAN).lead_university == lead
 
 
+def test_the_review_page_shows_what_is_under_review(users, liaison):
+    bureau = client_for(users["bureau"])
+    html = bureau.get(f"/pairings/{CHANGAN}/review/").content.decode()
+    assert "服务工作队：0人，队长：无。三方合作协议：尚未签署。" in html
+    upload_agreement(liaison, "协议.pdf", PDF, signed_on="2024-01-23")
+    html = bureau.get(f"/pairings/{CHANGAN}/review/").content.decode()
+    assert "三方合作协议：已于2024-01-23签署，已上传扫描件。" in html
+
+
 def test_nothing_is_accepted_that_is_not_there(users):
     bureau = client_for(users["bureau"])
     url = f"/pairings/{CHANGAN}/review/"
