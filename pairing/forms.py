@@ -208,6 +208,10 @@ class AdjustmentForm(PortalForm):
             (pk, f"{a.name}（{a.parent}）")
             for pk, a in sorted(self.villages.items(), key=lambda i: i[1].name)
         ]
+        # Which adjustment each field belongs to: the page shows only the chosen one's fields.
+        for name, actions in {"end_date": "end", "old": "replace_school", "new": "replace_school",
+                              "village": "add_village remove_village"}.items():  # fmt: skip
+            self.fields[name].widget.attrs["data-for-action"] = actions
 
     def clean(self):
         data = super().clean()

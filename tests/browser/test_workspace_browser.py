@@ -74,3 +74,16 @@ def test_liaison_fixes_team_and_residency_and_the_matrix_turns_green(new_page, l
     assert cell_state(bureau, live_server.url, "team_size") == "ok"
     assert cell_state(bureau, live_server.url, "residency") == "ok"
     bureau.screenshot(path=SCREENSHOTS / "compliance-after.png", full_page=True)
+
+
+def test_the_adjustment_form_shows_only_the_chosen_adjustments_fields(new_page, live_server, users):
+    bureau = new_page(viewport={"width": 1280, "height": 900})
+    log_in(bureau, live_server.url, "bureau")
+    bureau.goto(f"{live_server.url}/pairings/6/adjust/")
+    adjustment = bureau.get_by_label("调整事项")
+    assert bureau.locator("#id_end_date").is_visible() and not bureau.locator("#id_village").is_visible()
+    adjustment.select_option("add_village")
+    assert bureau.locator("#id_village").is_visible() and not bureau.locator("#id_end_date").is_visible()
+    assert not bureau.locator("#id_new").is_visible()
+    adjustment.select_option("replace_school")
+    assert bureau.locator("#id_old").is_visible() and bureau.locator("#id_new").is_visible()
