@@ -7,6 +7,7 @@ and date. Reads only: the records are written by simple-history on every save.
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from pairing.models import CooperationKind
 from pairing.selectors import pairing_get_for_user
 from reporting.selectors import report_get_for_user
+from reporting.services import plain_number
 
 from .roles import BUREAU, role_of
 
@@ -150,10 +152,34 @@ def report_history_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_get_for_user(user=request.user, pk=pk)
     model = type(report)
     records = report.history.select_related("history_user").order_by("-history_date", "-history_id")
+    entries = sorted(
+        [*entries_for(records, model), *indicator_entries(report)], key=lambda e: e.when, reverse=True
+    )
     return render(request, "portal/history.html", {
-        "title": _("History of %(object)s") % {"object": report}, "entries": entries_for(records, model),
+        "title": _("History of %(object)s") % {"object": report}, "entries": entries,
         "back": ("reporting:detail", report.pk),
     })  # fmt: skip
+
+
+def indicator_entries(report) -> list[Entry]:
+    """The indicator values live in their own rows; the report's versions say how they changed."""
+    names = {i.code: i.name for i in report.pairing.programme.indicators.all()}
+    versions = list(report.versions.select_related("actor").order_by("number"))
+    entries = []
+    for older, newer in zip(versions, versions[1:]):  # noqa: B905 - pairs of neighbours
+        before, after = older.snapshot.get("values", {}), newer.snapshot.get("values", {})
+        changes = [Change(names.get(code, code), show(plain(before.get(code))), show(plain(after.get(code))))
+                   for code in sorted(set(before) | set(after)) if before.get(code) != after.get(code)]  # fmt: skip
+        if changes:
+            entries.append(
+                Entry(newer.created_at, newer.actor, "~", _("indicator values"), str(report), "", changes)
+            )
+    return entries
+
+
+def plain(value) -> str | None:
+    """A stored value as a person writes it: 12 rather than 12.00."""
+    return None if value in (None, "") else plain_number(Decimal(str(value)))
 
 
 def parse_date(text: str | None) -> datetime.date | None:

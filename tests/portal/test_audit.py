@@ -36,8 +36,16 @@ def test_report_history_lists_the_liaisons_edits(users, indicators):
         report=report, user=users["liaison"], values={"activities_held": "1"}, difficulties="资金到位"
     )
     response = client_for(users["liaison"]).get(f"/reports/{report.pk}/history/")
-    newest = response.context["entries"][0]
-    assert {c.field: (c.old, c.new) for c in newest.changes}["困难问题"] == ("资金不足", "资金到位")
+    entries = response.context["entries"]
+    newest_difficulties = next(c for e in entries for c in e.changes if c.field == "困难问题")
+    assert (newest_difficulties.old, newest_difficulties.new) == ("资金不足", "资金到位")
+    report_save_draft(
+        report=report, user=users["liaison"], values={"activities_held": "4"}, difficulties="资金到位"
+    )
+    entries = client_for(users["bureau"]).get(f"/reports/{report.pk}/history/").context["entries"]
+    values = [e for e in entries if e.model == "指标数值"]
+    assert values[0].user == users["liaison"]
+    assert [(c.field, c.old, c.new) for c in values[0].changes] == [("开展活动场次", "1", "4")]
 
 
 def test_history_names_villages_people_narratives_and_local_times(users, indicators):
