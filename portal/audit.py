@@ -18,7 +18,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pairing.models import CooperationKind
+from pairing.models import (
+    Agreement,
+    AnnualPlan,
+    CooperationKind,
+    JointMeeting,
+    Membership,
+    PairingReview,
+    Person,
+    PracticeBase,
+    Residency,
+    ServiceTeam,
+)
 from pairing.selectors import pairing_get_for_user
 from reporting.selectors import report_get_for_user
 from reporting.services import plain_number
@@ -116,7 +127,7 @@ def changes_of(model, change, names: dict) -> list[Change]:
                    show(display(model, change.field, change.new, names)))]  # fmt: skip
 
 
-def entries_for(records, model) -> list[Entry]:
+def entries_for(records, model, describe=None) -> list[Entry]:
     """Entries newest first, each with its field changes against the record before it."""
     records = list(records)
     entries, names = [], {}
@@ -132,19 +143,53 @@ def entries_for(records, model) -> list[Entry]:
                 for line in changes_of(model, c, names)
             ]
         entries.append(Entry(record.history_date, record.history_user, record.history_type, str(model._meta.verbose_name),
-                             str(record.instance), record.history_change_reason or "", changes))  # fmt: skip
+                             describe(record) if describe else str(record.instance),
+                             record.history_change_reason or "", changes))  # fmt: skip
     return entries
 
 
 @login_required
 def pairing_history_view(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = pairing_get_for_user(user=request.user, pk=pk)
-    model = type(pairing)
     records = pairing.history.select_related("history_user").order_by("-history_date", "-history_id")
+    entries = entries_for(records, type(pairing))
+    for model, scope, related, describe in pairing_records(pairing):
+        history = (
+            model.history.filter(**scope).select_related("history_user", *related)
+            .order_by("-history_date", "-history_id")
+        )  # fmt: skip
+        entries += entries_by_object(history, model, describe)
+    entries.sort(key=lambda entry: entry.when, reverse=True)
     return render(request, "portal/history.html", {
-        "title": _("History of %(object)s") % {"object": pairing}, "entries": entries_for(records, model),
+        "title": _("History of %(object)s") % {"object": pairing}, "entries": entries,
         "back": ("pairing:detail", pairing.pk),
     })  # fmt: skip
+
+
+def pairing_records(pairing) -> list[tuple]:
+    """What the liaison and the bureau keep for a pairing, each with how its history is found."""
+    teams = list(ServiceTeam.history.filter(pairing_id=pairing.pk).values_list("id", flat=True).distinct())
+    people = list(Membership.history.filter(team_id__in=teams).values_list("person_id", flat=True).distinct())
+    # (model, which records, relations to read with them, how a record is named without more queries)
+    return [
+        (ServiceTeam, {"pairing_id": pairing.pk}, [], lambda r: r.name),
+        (Membership, {"team_id__in": teams}, ["person"], lambda r: f"{r.person.name}（{r.get_role_display()}）"),
+        (Person, {"id__in": people}, ["school"], lambda r: f"{r.name}（{r.school.name}）"),
+        (Residency, {"team_id__in": teams}, ["place"], lambda r: f"{r.place.name} {r.start_date}–{r.end_date}"),
+        (JointMeeting, {"pairing_id": pairing.pk}, [], lambda r: str(r.instance)),
+        (AnnualPlan, {"pairing_id": pairing.pk}, [], lambda r: str(r.instance)),
+        (Agreement, {"pairing_id": pairing.pk}, [], lambda r: str(Agreement._meta.verbose_name)),
+        (PracticeBase, {"pairing_id": pairing.pk}, [], lambda r: r.name),
+        (PairingReview, {"pairing_id": pairing.pk}, [], lambda r: str(r.instance)),
+    ]  # fmt: skip
+
+
+def entries_by_object(records, model, describe=None) -> list[Entry]:
+    """Entries for records of several objects: each object's records are compared among themselves."""
+    by_object: dict[int, list] = {}
+    for record in records:
+        by_object.setdefault(record.id, []).append(record)
+    return [entry for group in by_object.values() for entry in entries_for(group, model, describe)]
 
 
 @login_required

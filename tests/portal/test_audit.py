@@ -27,6 +27,20 @@ def test_a_change_in_the_portal_shows_who_which_field_old_and_new(users):
     assert changes["结束日期"] == ("—", "2025-12-31")
 
 
+def test_the_pairing_history_includes_what_the_liaison_keeps(users):
+    liaison = client_for(users["liaison"])
+    school = School.objects.get(name="东莞理工学院")
+    liaison.post("/pairings/6/team/members/add/", {"name": "张三", "school": school.pk, "role": "member",
+                                                 "title_grade": "intermediate"})  # fmt: skip
+    liaison.post("/pairings/6/meetings/add/", {"held_on": "2024-05-06", "attendees": "三方代表"})
+    author = users["liaison"]
+    entries = client_for(users["town_liaison"]).get("/pairings/6/history/").context["entries"]
+    made = {(e.model, e.object_repr) for e in entries if e.user == author}
+    assert ("队员", "张三（队员）") in made and ("服务工作队", "长安服务工作队") in made
+    assert ("人员", "张三（东莞理工学院）") in made
+    assert any(model == "联席会议" for model, _ in made)
+
+
 def test_report_history_lists_the_liaisons_edits(users, indicators):
     report = make_report(users["liaison"])
     report_save_draft(
