@@ -34,10 +34,10 @@ class PortalForm(forms.Form):
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
-class MembershipForm(PortalForm):
-    name = forms.CharField(label=_("Name"), max_length=60)
-    school = forms.TypedChoiceField(label=_("School"), coerce=int)
-    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
+class MemberDetailsForm(PortalForm):
+    """What is kept about a team member, whether added or edited."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
     position = forms.CharField(label=_("Position"), max_length=100, required=False)
     is_school_leader = forms.BooleanField(label=_("School-level leader"), required=False)
     title_grade = forms.ChoiceField(
@@ -49,8 +49,15 @@ class MembershipForm(PortalForm):
     )  # fmt: skip
     email = forms.EmailField(label=_("E-mail"), required=False)
 
+
+class MembershipForm(MemberDetailsForm):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    school = forms.TypedChoiceField(label=_("School"), coerce=int)
+    field_order = ["name", "school", "role"]
+
     def __init__(self, *args, pairing, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["role"].initial = Membership.Role.MEMBER
         self.schools = {school.pk: school for school in pairing_schools(pairing)}
         self.fields["school"].choices = [(pk, school.name) for pk, school in self.schools.items()]
 
@@ -226,19 +233,7 @@ class AdjustmentForm(PortalForm):
         return data
 
 
-class MembershipEditForm(PortalForm):
-    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
-    position = forms.CharField(label=_("Position"), max_length=100, required=False)
-    is_school_leader = forms.BooleanField(label=_("School-level leader"), required=False)
-    title_grade = forms.ChoiceField(
-        label=_("Title grade"), choices=[("", _("Choose…")), *Person.TitleGrade.choices]
-    )
-    phone = forms.CharField(
-        label=_("Phone"), max_length=40, required=False, validators=[PHONE],
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-    )  # fmt: skip
-    email = forms.EmailField(label=_("E-mail"), required=False)
-
+class MembershipEditForm(MemberDetailsForm):
     def __init__(self, *args, pairing, membership, **kwargs):
         person = membership.person
         kwargs.setdefault("initial", {

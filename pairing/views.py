@@ -1,6 +1,7 @@
 """Pages of the registry: the pairing list (bureau, commanders, town liaisons) and a pairing's detail."""
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 from django.contrib import messages
@@ -33,7 +34,7 @@ from .forms import (
     ReviewForm,
 )
 from .imports import apply_rows, assess, read_rows, template_workbook
-from .models import Agreement, JointMeeting, Membership, Programme, Residency, ServiceTeam
+from .models import Agreement, JointMeeting, Membership, Pairing, Programme, Residency, ServiceTeam
 from .selectors import (
     can_edit_pairing,
     pairing_get_for_bureau,
@@ -165,7 +166,7 @@ def apply_service_errors(form, error: ValidationError) -> None:
 
 def workspace_form(
     request: HttpRequest, pk: int, *, form_class, service, title: str, submit: str, success,
-    intro: str = "", get_pairing=pairing_get_for_editor, pass_user_as: str | None = None,
+    intro: str | Callable[[Pairing], str] = "", get_pairing=pairing_get_for_editor, pass_user_as: str | None = None,
 ) -> HttpResponse:  # fmt: skip
     """One page that changes a pairing: the form types the input, the service decides, errors stay on the form."""
     pairing = get_pairing(user=request.user, pk=pk)
@@ -181,6 +182,7 @@ def workspace_form(
         else:
             messages.success(request, success(saved))
             return redirect("pairing:detail", pk=pairing.pk)
+    intro = intro(pairing) if callable(intro) else intro
     context = {"pairing": pairing, "form": form, "title": title, "submit": submit, "intro": intro}
     return render(request, "pairing/workspace_form.html", context)
 
@@ -330,7 +332,7 @@ def review_view(request: HttpRequest, pk: int) -> HttpResponse:
     return workspace_form(
         request, pk, form_class=ReviewForm, service=pairing_review, get_pairing=pairing_get_for_bureau,
         pass_user_as="reviewer", title=_("Review the team or the agreement"), submit=_("Record decision"),
-        intro=under_review(pairing_get_for_bureau(user=request.user, pk=pk)),
+        intro=under_review,
         success=lambda r: _("Decision recorded: %(decision)s.") % {"decision": r.get_decision_display()},
     )  # fmt: skip
 
