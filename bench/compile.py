@@ -70,9 +70,18 @@ def build(pairings: int) -> None:
         [School(name=f"中职{i:05d}", kind=School.Kind.VOCATIONAL) for i in range(pairings)], batch_size=5000
     )
     created = Pairing.objects.bulk_create(
-        [Pairing(programme=programme, number=i + 1, lead_university=universities[i], town=towns[i],
-                 start_date=datetime.date(2024, 1, 1)) for i in range(pairings)], batch_size=5000,
-    )  # fmt: skip
+        [
+            Pairing(
+                programme=programme,
+                number=i + 1,
+                lead_university=universities[i],
+                town=towns[i],
+                start_date=datetime.date(2024, 1, 1),
+            )
+            for i in range(pairings)
+        ],
+        batch_size=5000,
+    )
     Pairing.assisting_schools.through.objects.bulk_create(
         [
             Pairing.assisting_schools.through(pairing_id=p.pk, school_id=vocational[i].pk)
@@ -81,22 +90,41 @@ def build(pairings: int) -> None:
         batch_size=5000,
     )
     indicators = Indicator.objects.bulk_create(
-        [Indicator(programme=programme, code=f"i{n:02d}", name_zh=f"指标{n:02d}", name_en=f"Indicator {n}", unit="个",
-                   kind=Indicator.Kind.MONEY if n % 5 == 0 else Indicator.Kind.WHOLE, order=n)
-         for n in range(INDICATORS)]
-    )  # fmt: skip
+        [
+            Indicator(
+                programme=programme,
+                code=f"i{n:02d}",
+                name_zh=f"指标{n:02d}",
+                name_en=f"Indicator {n}",
+                unit="个",
+                kind=Indicator.Kind.MONEY if n % 5 == 0 else Indicator.Kind.WHOLE,
+                order=n,
+            )
+            for n in range(INDICATORS)
+        ]
+    )
     due = programme.due_at(MONTH)
     reports = []
     for i, pairing in enumerate(created):
         for school in (universities[i], vocational[i]):
             if rng.random() < 0.05:
                 continue  # missing
-            reports.append(MonthlyReport(
-                pairing=pairing, school=school, month=MONTH, created_by=author, status="accepted",
-                first_submitted_at=due - datetime.timedelta(hours=rng.randrange(-30, 200)), submitted_at=due,
-                narratives={"talent": "举办技能培训班一期，培训村民三十人。", "consulting": "完成村庄规划初稿。"},
-                difficulties="道路改造资金不足。" if rng.random() < 0.1 else "",
-            ))  # fmt: skip
+            reports.append(
+                MonthlyReport(
+                    pairing=pairing,
+                    school=school,
+                    month=MONTH,
+                    created_by=author,
+                    status="accepted",
+                    first_submitted_at=due - datetime.timedelta(hours=rng.randrange(-30, 200)),
+                    submitted_at=due,
+                    narratives={
+                        "talent": "举办技能培训班一期，培训村民三十人。",
+                        "consulting": "完成村庄规划初稿。",
+                    },
+                    difficulties="道路改造资金不足。" if rng.random() < 0.1 else "",
+                )
+            )
     reports = MonthlyReport.objects.bulk_create(reports, batch_size=5000)
     batch = []
     for report in reports:
@@ -153,8 +181,16 @@ def run_floor(queue) -> None:
     db = settings.DATABASES["default"]
     programme = Programme.objects.get(code=CODE).pk
     started = time.perf_counter()
-    with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"] or None,
-                         dbname=db["NAME"]) as connection, connection.cursor() as cursor:  # fmt: skip
+    with (
+        psycopg.connect(
+            host=db["HOST"],
+            port=db["PORT"] or 5432,
+            user=db["USER"],
+            password=db["PASSWORD"] or None,
+            dbname=db["NAME"],
+        ) as connection,
+        connection.cursor() as cursor,
+    ):
         results = []
         for sql in FLOOR_QUERIES:
             cursor.execute(sql, {"month": MONTH, "programme": programme})
@@ -177,8 +213,20 @@ def run_floor(queue) -> None:
         sheet = book.add_worksheet("明细")
         for n, row in enumerate(expected):
             cells = by_report.get(row[5], {})
-            sheet.write_row(n, 0, [row[5], row[0], row[1], row[2], row[3], row[4], row[6] or "缺报",
-                                   *[float(cells[i]) if i in cells else None for i in indicator_ids]])  # fmt: skip
+            sheet.write_row(
+                n,
+                0,
+                [
+                    row[5],
+                    row[0],
+                    row[1],
+                    row[2],
+                    row[3],
+                    row[4],
+                    row[6] or "缺报",
+                    *[float(cells[i]) if i in cells else None for i in indicator_ids],
+                ],
+            )
         sheet = book.add_worksheet("进展摘要")
         n = 0
         for _report_id, narratives, _difficulties in texts:
@@ -236,8 +284,14 @@ def ensure_database(url: str) -> None:
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
-    with psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres",
-                         password=parts.password, dbname="postgres", autocommit=True) as connection:  # fmt: skip
+    with psycopg.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+        autocommit=True,
+    ) as connection:
         if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             connection.execute(f'CREATE DATABASE "{name}"')
 

@@ -29,10 +29,21 @@ class ProgrammeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Programme
         fields = [
-            "id", "code", "name", "city", "start_date", "end_date", "report_due_day", "report_due_time",
-            "first_report_month", "min_team_size", "min_residency_days_per_year", "min_joint_meetings_per_year",
-            "agreement_deadline_days", "practice_bases_per_pairing",
-        ]  # fmt: skip
+            "id",
+            "code",
+            "name",
+            "city",
+            "start_date",
+            "end_date",
+            "report_due_day",
+            "report_due_time",
+            "first_report_month",
+            "min_team_size",
+            "min_residency_days_per_year",
+            "min_joint_meetings_per_year",
+            "agreement_deadline_days",
+            "practice_bases_per_pairing",
+        ]
 
 
 class AreaSerializer(serializers.ModelSerializer):
@@ -63,9 +74,19 @@ class PairingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Pairing
         fields = [
-            "id", "programme", "number", "lead_university", "assisting_schools", "town", "villages",
-            "start_date", "status", "end_date", "end_reason", "compliance",
-        ]  # fmt: skip
+            "id",
+            "programme",
+            "number",
+            "lead_university",
+            "assisting_schools",
+            "town",
+            "villages",
+            "start_date",
+            "status",
+            "end_date",
+            "end_reason",
+            "compliance",
+        ]
 
     def get_compliance(self, pairing) -> dict[str, list[str]]:
         return self.context.get("compliance", {}).get(pairing.pk, {})

@@ -124,8 +124,13 @@ def residency_days(pairing: Pairing, context: RuleContext) -> list[str]:
     days = residency_days_in_year(team.residencies.all(), context.year) if team else 0
     if days >= minimum:
         return []
-    text = (_("%(year)s: %(days)s days of residency in all, fewer than %(minimum)s (for the part of the year paired)")
-            if prorated else _("%(year)s: %(days)s days of residency in all, fewer than %(minimum)s"))  # fmt: skip
+    text = (
+        _(
+            "%(year)s: %(days)s days of residency in all, fewer than %(minimum)s (for the part of the year paired)"
+        )
+        if prorated
+        else _("%(year)s: %(days)s days of residency in all, fewer than %(minimum)s")
+    )
     return [text % {"year": context.year, "days": days, "minimum": minimum}]
 
 
@@ -134,8 +139,13 @@ def joint_meetings(pairing: Pairing, context: RuleContext) -> list[str]:
     count = sum(1 for meeting in pairing.meetings.all() if meeting.held_on.year == context.year)
     if count >= minimum:
         return []
-    text = (_("%(year)s: only %(count)s joint meetings held, fewer than %(minimum)s (for the part of the year paired)")
-            if prorated else _("%(year)s: only %(count)s joint meetings held, fewer than %(minimum)s"))  # fmt: skip
+    text = (
+        _(
+            "%(year)s: only %(count)s joint meetings held, fewer than %(minimum)s (for the part of the year paired)"
+        )
+        if prorated
+        else _("%(year)s: only %(count)s joint meetings held, fewer than %(minimum)s")
+    )
     return [text % {"year": context.year, "count": count, "minimum": minimum}]
 
 

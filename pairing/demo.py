@@ -73,13 +73,21 @@ def _seed_one(pairing: Pairing, flaws: dict, rng: random.Random, until: datetime
     vocational = pairing.assisting_schools.order_by("pk").first()
     team = ServiceTeam.objects.create(pairing=pairing, name=f"{pairing.town.name}“百千万工程”服务工作队")
     leader = Person.objects.create(
-        name=_name(rng), school=university, position="副校长", title_grade=Person.TitleGrade.SENIOR,
-        is_school_leader=not flaws.get("leader_not_school_leader"), phone=f"1380769{rng.randrange(1000, 9999)}",
-    )  # fmt: skip
+        name=_name(rng),
+        school=university,
+        position="副校长",
+        title_grade=Person.TitleGrade.SENIOR,
+        is_school_leader=not flaws.get("leader_not_school_leader"),
+        phone=f"1380769{rng.randrange(1000, 9999)}",
+    )
     deputy = Person.objects.create(
-        name=_name(rng), school=vocational, position="副校长", title_grade=Person.TitleGrade.ASSOCIATE,
-        is_school_leader=True, phone=f"1392688{rng.randrange(1000, 9999)}",
-    )  # fmt: skip
+        name=_name(rng),
+        school=vocational,
+        position="副校长",
+        title_grade=Person.TitleGrade.ASSOCIATE,
+        is_school_leader=True,
+        phone=f"1392688{rng.randrange(1000, 9999)}",
+    )
     Membership.objects.create(
         team=team, person=leader, role=Membership.Role.LEADER, joined_on=pairing.start_date
     )
@@ -90,24 +98,31 @@ def _seed_one(pairing: Pairing, flaws: dict, rng: random.Random, until: datetime
     for index in range(flaws.get("members", 7) - 2):
         junior = flaws.get("junior_member") and index == 0
         person = Person.objects.create(
-            name=_name(rng), school=university if index % 2 == 0 else vocational,
+            name=_name(rng),
+            school=university if index % 2 == 0 else vocational,
             position=rng.choice(["讲师", "副教授", "教授", "高级讲师", "工程师"]),
             title_grade=Person.TitleGrade.JUNIOR if junior else rng.choice(Person.MID_LEVEL_OR_ABOVE),
-        )  # fmt: skip
+        )
         Membership.objects.create(team=team, person=person, joined_on=pairing.start_date)
         members.append(person)
 
     signed = pairing.start_date + datetime.timedelta(days=flaws.get("agreement_days", rng.randrange(10, 28)))
     Agreement.objects.create(
-        pairing=pairing, signed_on=signed, university_signatory=leader.name, vocational_signatory=deputy.name,
+        pairing=pairing,
+        signed_on=signed,
+        university_signatory=leader.name,
+        vocational_signatory=deputy.name,
         town_signatory=f"{pairing.town.name}镇人民政府",
-    )  # fmt: skip
+    )
     if flaws.get("practice_base", True):
         place = pairing.villages.order_by("pk").first() or pairing.town
         PracticeBase.objects.create(
-            pairing=pairing, name=f"{place.name}乡村建设实践基地", place=place, established_on=signed,
+            pairing=pairing,
+            name=f"{place.name}乡村建设实践基地",
+            place=place,
+            established_on=signed,
             description="师生驻点开展规划设计、技能培训和社会实践。",
-        )  # fmt: skip
+        )
 
     places = list(pairing.villages.all()) or [pairing.town]
     for year in range(pairing.start_date.year + 1, until.year + 1):
@@ -128,6 +143,9 @@ def _seed_one(pairing: Pairing, flaws: dict, rng: random.Random, until: datetime
             held_on = datetime.date(year, month, 15)
             if held_on <= until:
                 JointMeeting.objects.create(
-                    pairing=pairing, held_on=held_on, attendees=f"{university.name}、{vocational.name}、{pairing.town.name}",
-                    minutes="听取上阶段工作汇报，研究下阶段合作事项。", decisions="通过年度合作计划。",
-                )  # fmt: skip
+                    pairing=pairing,
+                    held_on=held_on,
+                    attendees=f"{university.name}、{vocational.name}、{pairing.town.name}",
+                    minutes="听取上阶段工作汇报，研究下阶段合作事项。",
+                    decisions="通过年度合作计划。",
+                )

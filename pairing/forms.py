@@ -44,9 +44,12 @@ class MemberDetailsForm(PortalForm):
         label=_("Title grade"), choices=[("", _("Choose…")), *Person.TitleGrade.choices]
     )
     phone = forms.CharField(
-        label=_("Phone"), max_length=40, required=False, validators=[PHONE],
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        validators=[PHONE],
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-    )  # fmt: skip
+    )
     email = forms.EmailField(label=_("E-mail"), required=False)
 
 
@@ -134,18 +137,25 @@ class AgreementForm(PortalForm):
     )
     town_signatory = forms.CharField(label=_("Signatory for the town"), max_length=100, required=False)
     scanned_file = forms.FileField(
-        label=_("Scanned agreement (PDF, JPG or PNG)"), required=False,
+        label=_("Scanned agreement (PDF, JPG or PNG)"),
+        required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
-    )  # fmt: skip
+    )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, pairing, **kwargs):
         agreement = Agreement.objects.filter(pairing=pairing).first()
         if agreement and "initial" not in kwargs:
             kwargs["initial"] = {
-                name: getattr(agreement, name) for name in
-                ["signed_on", "university_signatory", "vocational_signatory", "town_signatory", "note"]
-            }  # fmt: skip
+                name: getattr(agreement, name)
+                for name in [
+                    "signed_on",
+                    "university_signatory",
+                    "vocational_signatory",
+                    "town_signatory",
+                    "note",
+                ]
+            }
         super().__init__(*args, **kwargs)
 
 
@@ -216,8 +226,12 @@ class AdjustmentForm(PortalForm):
             for pk, a in sorted(self.villages.items(), key=lambda i: i[1].name)
         ]
         # Which adjustment each field belongs to: the page shows only the chosen one's fields.
-        for name, actions in {"end_date": "end", "old": "replace_school", "new": "replace_school",
-                              "village": "add_village remove_village"}.items():  # fmt: skip
+        for name, actions in {
+            "end_date": "end",
+            "old": "replace_school",
+            "new": "replace_school",
+            "village": "add_village remove_village",
+        }.items():
             self.fields[name].widget.attrs["data-for-action"] = actions
 
     def clean(self):
@@ -236,8 +250,15 @@ class AdjustmentForm(PortalForm):
 class MembershipEditForm(MemberDetailsForm):
     def __init__(self, *args, pairing, membership, **kwargs):
         person = membership.person
-        kwargs.setdefault("initial", {
-            "role": membership.role, "position": person.position, "is_school_leader": person.is_school_leader,
-            "title_grade": person.title_grade, "phone": person.phone, "email": person.email,
-        })  # fmt: skip
+        kwargs.setdefault(
+            "initial",
+            {
+                "role": membership.role,
+                "position": person.position,
+                "is_school_leader": person.is_school_leader,
+                "title_grade": person.title_grade,
+                "phone": person.phone,
+                "email": person.email,
+            },
+        )
         super().__init__(*args, **kwargs)

@@ -65,9 +65,14 @@ def membership_add(
             }
         )
     person = Person(
-        name=name, school=school, position=position, is_school_leader=is_school_leader,
-        title_grade=title_grade, phone=phone, email=email,
-    )  # fmt: skip
+        name=name,
+        school=school,
+        position=position,
+        is_school_leader=is_school_leader,
+        title_grade=title_grade,
+        phone=phone,
+        email=email,
+    )
     person.full_clean()
     person.save()
     membership = Membership(team=team, person=person, role=role, joined_on=timezone.localdate())
@@ -128,8 +133,9 @@ def residency_record(
             )
     if errors:
         raise ValidationError(errors)
-    residency = _assign(residency or Residency(team=team), start_date=start_date, end_date=end_date, place=place,
-                        note=note)  # fmt: skip
+    residency = _assign(
+        residency or Residency(team=team), start_date=start_date, end_date=end_date, place=place, note=note
+    )
     residency.full_clean()
     residency.save()
     residency.people.set(people)
@@ -149,20 +155,35 @@ def _within_programme(pairing: Pairing, day: datetime.date) -> bool:
 
 @transaction.atomic
 def meeting_record(
-    *, pairing: Pairing, held_on: datetime.date, attendees: str, minutes: str = "", decisions: str = "",
-    today: datetime.date | None = None, meeting: JointMeeting | None = None,
-) -> JointMeeting:  # fmt: skip
+    *,
+    pairing: Pairing,
+    held_on: datetime.date,
+    attendees: str,
+    minutes: str = "",
+    decisions: str = "",
+    today: datetime.date | None = None,
+    meeting: JointMeeting | None = None,
+) -> JointMeeting:
     """Record a joint meeting, or correct `meeting` (one of this pairing's) with the same checks."""
     today = today or timezone.localdate()
     if meeting is not None and meeting.pairing_id != pairing.pk:
         raise ValidationError(_("This meeting is not one of this pairing's."))
     if not _within_programme(pairing, held_on):
-        raise ValidationError({"held_on": _("The meeting date lies outside the programme (%(start)s to %(end)s).") % {
-            "start": pairing.programme.start_date, "end": pairing.programme.end_date or "—"}})  # fmt: skip
+        raise ValidationError(
+            {
+                "held_on": _("The meeting date lies outside the programme (%(start)s to %(end)s).")
+                % {"start": pairing.programme.start_date, "end": pairing.programme.end_date or "—"}
+            }
+        )
     if held_on > today:
         raise ValidationError({"held_on": _("Record a meeting once it has been held.")})
-    meeting = _assign(meeting or JointMeeting(pairing=pairing), held_on=held_on, attendees=attendees,
-                      minutes=minutes, decisions=decisions)  # fmt: skip
+    meeting = _assign(
+        meeting or JointMeeting(pairing=pairing),
+        held_on=held_on,
+        attendees=attendees,
+        minutes=minutes,
+        decisions=decisions,
+    )
     meeting.full_clean()
     meeting.save()
     return meeting
@@ -200,17 +221,26 @@ def check_agreement_file(upload) -> None:
     from django.conf import settings
 
     check_upload(
-        upload, allowed=(".pdf", ".jpg", ".jpeg", ".png"), limit=settings.AGREEMENT_MAX_BYTES,
-        field="scanned_file", wrong_type_message=_("Upload a PDF, JPG or PNG file."),
-    )  # fmt: skip
+        upload,
+        allowed=(".pdf", ".jpg", ".jpeg", ".png"),
+        limit=settings.AGREEMENT_MAX_BYTES,
+        field="scanned_file",
+        wrong_type_message=_("Upload a PDF, JPG or PNG file."),
+    )
 
 
 @transaction.atomic
 def agreement_save(
-    *, pairing: Pairing, signed_on: datetime.date | None, university_signatory: str = "",
-    vocational_signatory: str = "", town_signatory: str = "", note: str = "", scanned_file=None,
+    *,
+    pairing: Pairing,
+    signed_on: datetime.date | None,
+    university_signatory: str = "",
+    vocational_signatory: str = "",
+    town_signatory: str = "",
+    note: str = "",
+    scanned_file=None,
     today: datetime.date | None = None,
-) -> Agreement:  # fmt: skip
+) -> Agreement:
     today = today or timezone.localdate()
     if signed_on and signed_on > today:
         raise ValidationError({"signed_on": _("The signing date cannot be in the future.")})
@@ -233,9 +263,14 @@ def agreement_save(
 
 @transaction.atomic
 def practice_base_save(
-    *, pairing: Pairing, name: str, place: Area | None = None, established_on: datetime.date | None = None,
-    description: str = "", base: PracticeBase | None = None,
-) -> PracticeBase:  # fmt: skip
+    *,
+    pairing: Pairing,
+    name: str,
+    place: Area | None = None,
+    established_on: datetime.date | None = None,
+    description: str = "",
+    base: PracticeBase | None = None,
+) -> PracticeBase:
     if place is not None and place.pk not in {area.pk for area in residency_places(pairing)}:
         raise ValidationError({"place": _("Choose the pairing's town or one of its villages.")})
     if established_on is not None and established_on > timezone.localdate():
@@ -344,9 +379,12 @@ def pairing_change_village(*, pairing: Pairing, village: Area, add: bool, reason
             .first()
         )
         if other is not None:
-            raise ValidationError({"village": _(
-                "%(village)s is already in pairing %(number)s; remove it there first."
-            ) % {"village": village.name, "number": other.number}})  # fmt: skip
+            raise ValidationError(
+                {
+                    "village": _("%(village)s is already in pairing %(number)s; remove it there first.")
+                    % {"village": village.name, "number": other.number}
+                }
+            )
         pairing.villages.add(village)
     else:
         if not pairing.villages.filter(pk=village.pk).exists():
@@ -370,16 +408,26 @@ def _one_leader(team: ServiceTeam, role: str, *, membership: Membership | None =
         .first()
     )
     if leader is not None:
-        raise ValidationError({"role": _(
-            "The team already has a leader, %(name)s; change their role first."
-        ) % {"name": leader.person.name}})  # fmt: skip
+        raise ValidationError(
+            {
+                "role": _("The team already has a leader, %(name)s; change their role first.")
+                % {"name": leader.person.name}
+            }
+        )
 
 
 @transaction.atomic
 def membership_update(
-    *, pairing: Pairing, membership: Membership, role: str, position: str = "", is_school_leader: bool = False,
-    title_grade: str = Person.TitleGrade.NONE, phone: str = "", email: str = "",
-) -> Membership:  # fmt: skip
+    *,
+    pairing: Pairing,
+    membership: Membership,
+    role: str,
+    position: str = "",
+    is_school_leader: bool = False,
+    title_grade: str = Person.TitleGrade.NONE,
+    phone: str = "",
+    email: str = "",
+) -> Membership:
     if membership.team.pairing_id != pairing.pk:
         raise ValidationError(_("This member is not on this pairing's team."))
     _one_leader(membership.team, role, membership=membership)

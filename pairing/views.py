@@ -165,9 +165,18 @@ def apply_service_errors(form, error: ValidationError) -> None:
 
 
 def workspace_form(
-    request: HttpRequest, pk: int, *, form_class, service, title: str, submit: str, success,
-    intro: str | Callable[[Pairing], str] = "", get_pairing=pairing_get_for_editor, pass_user_as: str | None = None,
-) -> HttpResponse:  # fmt: skip
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class,
+    service,
+    title: str,
+    submit: str,
+    success,
+    intro: str | Callable[[Pairing], str] = "",
+    get_pairing=pairing_get_for_editor,
+    pass_user_as: str | None = None,
+) -> HttpResponse:
     """One page that changes a pairing: the form types the input, the service decides, errors stay on the form."""
     pairing = get_pairing(user=request.user, pk=pk)
     form = form_class(request.POST or None, request.FILES or None, pairing=pairing)
@@ -190,10 +199,14 @@ def workspace_form(
 @login_required
 def member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     return workspace_form(
-        request, pk, form_class=MembershipForm, service=membership_add,
-        title=_("Add a team member"), submit=_("Add member"),
+        request,
+        pk,
+        form_class=MembershipForm,
+        service=membership_add,
+        title=_("Add a team member"),
+        submit=_("Add member"),
         success=lambda m: _("%(name)s joined the service team.") % {"name": m.person.name},
-    )  # fmt: skip
+    )
 
 
 def membership_get_for_editor(*, user, pk: int, membership_pk: int):
@@ -232,27 +245,48 @@ def residency_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     days = residency_days_in_year(team.residencies.all(), year) if team else 0
     minimum = team.pairing.programme.min_residency_days_per_year if team else 0
     intro = _("%(year)s so far: %(days_this_year)s of %(minimum)s days of residency.") % {
-        "year": year, "days_this_year": days, "minimum": minimum}  # fmt: skip
+        "year": year,
+        "days_this_year": days,
+        "minimum": minimum,
+    }
     return workspace_form(
-        request, pk, form_class=ResidencyForm, service=residency_record, intro=intro if team else "",
-        title=_("Record a residency"), submit=_("Record residency"),
+        request,
+        pk,
+        form_class=ResidencyForm,
+        service=residency_record,
+        intro=intro if team else "",
+        title=_("Record a residency"),
+        submit=_("Record residency"),
         success=lambda r: _("Residency of %(days)s days recorded.") % {"days": r.days},
-    )  # fmt: skip
+    )
 
 
 @login_required
 def meeting_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     return workspace_form(
-        request, pk, form_class=MeetingForm, service=meeting_record,
-        title=_("Record a joint meeting"), submit=_("Record meeting"),
+        request,
+        pk,
+        form_class=MeetingForm,
+        service=meeting_record,
+        title=_("Record a joint meeting"),
+        submit=_("Record meeting"),
         success=lambda m: _("Joint meeting of %(date)s recorded.") % {"date": m.held_on},
-    )  # fmt: skip
+    )
 
 
 def correct_record(
-    request: HttpRequest, pairing, record, *, form_class, service, argument: str, initial: dict, title: str,
-    saved: str, removed: str,
-) -> HttpResponse:  # fmt: skip
+    request: HttpRequest,
+    pairing,
+    record,
+    *,
+    form_class,
+    service,
+    argument: str,
+    initial: dict,
+    title: str,
+    saved: str,
+    removed: str,
+) -> HttpResponse:
     """Correct a residency or a meeting recorded by the liaison, with the checks of recording it,
     or delete it (after the browser asks to confirm); the history keeps both."""
     if request.method == "POST" and "remove" in request.POST:
@@ -268,9 +302,15 @@ def correct_record(
         else:
             messages.success(request, saved)
             return redirect("pairing:detail", pk=pairing.pk)
-    context = {"pairing": pairing, "form": form, "title": title, "submit": _("Save"), "removable": True,
-               "remove_label": _("Delete this record"),
-               "remove_question": _("Delete this record? The change log keeps what it was.")}  # fmt: skip
+    context = {
+        "pairing": pairing,
+        "form": form,
+        "title": title,
+        "submit": _("Save"),
+        "removable": True,
+        "remove_label": _("Delete this record"),
+        "remove_question": _("Delete this record? The change log keeps what it was."),
+    }
     return render(request, "pairing/workspace_form.html", context)
 
 
@@ -278,14 +318,24 @@ def correct_record(
 # service, and what the page says.
 CORRECTABLE = {
     "residency": (
-        Residency, "team__pairing", ResidencyForm, residency_record, gettext_lazy("Correct a residency"),
-        gettext_lazy("The residency is corrected."), gettext_lazy("The residency is deleted."),
+        Residency,
+        "team__pairing",
+        ResidencyForm,
+        residency_record,
+        gettext_lazy("Correct a residency"),
+        gettext_lazy("The residency is corrected."),
+        gettext_lazy("The residency is deleted."),
     ),
     "meeting": (
-        JointMeeting, "pairing", MeetingForm, meeting_record, gettext_lazy("Correct a joint meeting"),
-        gettext_lazy("The joint meeting is corrected."), gettext_lazy("The joint meeting is deleted."),
+        JointMeeting,
+        "pairing",
+        MeetingForm,
+        meeting_record,
+        gettext_lazy("Correct a joint meeting"),
+        gettext_lazy("The joint meeting is corrected."),
+        gettext_lazy("The joint meeting is deleted."),
     ),
-}  # fmt: skip
+}
 
 
 @login_required
@@ -294,47 +344,72 @@ def record_edit_view(request: HttpRequest, pk: int, record_pk: int, kind: str) -
     pairing = pairing_get_for_editor(user=request.user, pk=pk)
     record = get_object_or_404(model, pk=record_pk, **{owner: pairing})
     return correct_record(
-        request, pairing, record, form_class=form_class, service=service, argument=kind,
-        initial=model_to_dict(record, fields=list(form_class.base_fields)), title=str(title), saved=str(saved),
+        request,
+        pairing,
+        record,
+        form_class=form_class,
+        service=service,
+        argument=kind,
+        initial=model_to_dict(record, fields=list(form_class.base_fields)),
+        title=str(title),
+        saved=str(saved),
         removed=str(removed),
-    )  # fmt: skip
+    )
 
 
 @login_required
 def annual_plan_view(request: HttpRequest, pk: int) -> HttpResponse:
     return workspace_form(
-        request, pk, form_class=AnnualPlanForm, service=annual_plan_save,
-        title=_("Annual cooperation plan"), submit=_("Save plan"),
+        request,
+        pk,
+        form_class=AnnualPlanForm,
+        service=annual_plan_save,
+        title=_("Annual cooperation plan"),
+        submit=_("Save plan"),
         success=lambda p: _("The %(year)s plan is saved.") % {"year": p.year},
-    )  # fmt: skip
+    )
 
 
 @login_required
 def agreement_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return workspace_form(
-        request, pk, form_class=AgreementForm, service=agreement_save,
-        title=_("Tripartite agreement"), submit=_("Save agreement"),
+        request,
+        pk,
+        form_class=AgreementForm,
+        service=agreement_save,
+        title=_("Tripartite agreement"),
+        submit=_("Save agreement"),
         success=lambda a: _("The agreement is saved."),
-    )  # fmt: skip
+    )
 
 
 @login_required
 def practice_base_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     return workspace_form(
-        request, pk, form_class=PracticeBaseForm, service=practice_base_save,
-        title=_("Describe the practice base"), submit=_("Save practice base"),
+        request,
+        pk,
+        form_class=PracticeBaseForm,
+        service=practice_base_save,
+        title=_("Describe the practice base"),
+        submit=_("Save practice base"),
         success=lambda b: _("Practice base %(name)s is saved.") % {"name": b.name},
-    )  # fmt: skip
+    )
 
 
 @login_required
 def review_view(request: HttpRequest, pk: int) -> HttpResponse:
     return workspace_form(
-        request, pk, form_class=ReviewForm, service=pairing_review, get_pairing=pairing_get_for_bureau,
-        pass_user_as="reviewer", title=_("Review the team or the agreement"), submit=_("Record decision"),
+        request,
+        pk,
+        form_class=ReviewForm,
+        service=pairing_review,
+        get_pairing=pairing_get_for_bureau,
+        pass_user_as="reviewer",
+        title=_("Review the team or the agreement"),
+        submit=_("Record decision"),
         intro=under_review,
         success=lambda r: _("Decision recorded: %(decision)s.") % {"decision": r.get_decision_display()},
-    )  # fmt: skip
+    )
 
 
 def under_review(pairing) -> str:
@@ -350,7 +425,10 @@ def under_review(pairing) -> str:
             "scan": _("scan uploaded") if agreement.scanned_file else _("no scan uploaded"),
         }
     return _("Service team: %(count)s members, leader %(leader)s. Tripartite agreement: %(signed)s.") % {
-        "count": len(members), "leader": leader, "signed": signed}  # fmt: skip
+        "count": len(members),
+        "leader": leader,
+        "signed": signed,
+    }
 
 
 def adjust_pairing(*, pairing, action, end_date=None, old=None, new=None, village=None, reason=""):
@@ -366,10 +444,15 @@ def adjust_pairing(*, pairing, action, end_date=None, old=None, new=None, villag
 @login_required
 def adjust_view(request: HttpRequest, pk: int) -> HttpResponse:
     return workspace_form(
-        request, pk, form_class=AdjustmentForm, service=adjust_pairing, get_pairing=pairing_get_for_bureau,
-        title=_("Adjust the pairing"), submit=_("Apply adjustment"),
+        request,
+        pk,
+        form_class=AdjustmentForm,
+        service=adjust_pairing,
+        get_pairing=pairing_get_for_bureau,
+        title=_("Adjust the pairing"),
+        submit=_("Apply adjustment"),
         success=lambda p: _("The pairing is adjusted; the history keeps the reason."),
-    )  # fmt: skip
+    )
 
 
 @login_required

@@ -38,11 +38,23 @@ from .roles import BUREAU, role_of
 
 # The models whose changes the feed shows, by the name used in the type filter.
 TRACKED = [
-    "pairing.Pairing", "pairing.Programme", "pairing.School", "pairing.Area", "pairing.Person",
-    "pairing.ServiceTeam", "pairing.Membership", "pairing.Residency", "pairing.Agreement",
-    "pairing.PracticeBase", "pairing.JointMeeting", "pairing.AnnualPlan", "pairing.PairingReview",
-    "reporting.MonthlyReport", "reporting.Indicator", "portal.Profile",
-]  # fmt: skip
+    "pairing.Pairing",
+    "pairing.Programme",
+    "pairing.School",
+    "pairing.Area",
+    "pairing.Person",
+    "pairing.ServiceTeam",
+    "pairing.Membership",
+    "pairing.Residency",
+    "pairing.Agreement",
+    "pairing.PracticeBase",
+    "pairing.JointMeeting",
+    "pairing.AnnualPlan",
+    "pairing.PairingReview",
+    "reporting.MonthlyReport",
+    "reporting.Indicator",
+    "portal.Profile",
+]
 FEED_LIMIT = 200
 HIDDEN_FIELDS = {"version", "updated_at"}
 
@@ -95,8 +107,10 @@ def related_name(model, pk, names: dict) -> str:
     if (model, pk) not in names:
         found = model._default_manager.filter(pk=pk).first()
         names[(model, pk)] = (
-            (found.get_full_name() or found.username) if isinstance(found, User) else str(found)
-        ) if found else f"#{pk}"  # fmt: skip
+            ((found.get_full_name() or found.username) if isinstance(found, User) else str(found))
+            if found
+            else f"#{pk}"
+        )
     return names[(model, pk)]
 
 
@@ -123,8 +137,13 @@ def changes_of(model, change, names: dict) -> list[Change]:
             for key in sorted(set(old) | set(new))
             if show(old.get(key)) != show(new.get(key))
         ]
-    return [Change(label, show(display(model, change.field, change.old, names)),
-                   show(display(model, change.field, change.new, names)))]  # fmt: skip
+    return [
+        Change(
+            label,
+            show(display(model, change.field, change.old, names)),
+            show(display(model, change.field, change.new, names)),
+        )
+    ]
 
 
 def entries_for(records, model, describe=None) -> list[Entry]:
@@ -142,9 +161,17 @@ def entries_for(records, model, describe=None) -> list[Entry]:
                 if c.field not in HIDDEN_FIELDS
                 for line in changes_of(model, c, names)
             ]
-        entries.append(Entry(record.history_date, record.history_user, record.history_type, str(model._meta.verbose_name),
-                             describe(record) if describe else str(record.instance),
-                             record.history_change_reason or "", changes))  # fmt: skip
+        entries.append(
+            Entry(
+                record.history_date,
+                record.history_user,
+                record.history_type,
+                str(model._meta.verbose_name),
+                describe(record) if describe else str(record.instance),
+                record.history_change_reason or "",
+                changes,
+            )
+        )
     return entries
 
 
@@ -155,15 +182,21 @@ def pairing_history_view(request: HttpRequest, pk: int) -> HttpResponse:
     entries = entries_for(records, type(pairing))
     for model, scope, related, describe in pairing_records(pairing):
         history = (
-            model.history.filter(**scope).select_related("history_user", *related)
+            model.history.filter(**scope)
+            .select_related("history_user", *related)
             .order_by("-history_date", "-history_id")
-        )  # fmt: skip
+        )
         entries += entries_by_object(history, model, describe)
     entries.sort(key=lambda entry: entry.when, reverse=True)
-    return render(request, "portal/history.html", {
-        "title": _("History of %(object)s") % {"object": pairing}, "entries": entries,
-        "back": ("pairing:detail", pairing.pk),
-    })  # fmt: skip
+    return render(
+        request,
+        "portal/history.html",
+        {
+            "title": _("History of %(object)s") % {"object": pairing},
+            "entries": entries,
+            "back": ("pairing:detail", pairing.pk),
+        },
+    )
 
 
 def pairing_records(pairing) -> list[tuple]:
@@ -173,15 +206,25 @@ def pairing_records(pairing) -> list[tuple]:
     # (model, which records, relations to read with them, how a record is named without more queries)
     return [
         (ServiceTeam, {"pairing_id": pairing.pk}, [], lambda r: r.name),
-        (Membership, {"team_id__in": teams}, ["person"], lambda r: f"{r.person.name}（{r.get_role_display()}）"),
+        (
+            Membership,
+            {"team_id__in": teams},
+            ["person"],
+            lambda r: f"{r.person.name}（{r.get_role_display()}）",
+        ),
         (Person, {"id__in": people}, ["school"], lambda r: f"{r.name}（{r.school.name}）"),
-        (Residency, {"team_id__in": teams}, ["place"], lambda r: f"{r.place.name} {r.start_date}–{r.end_date}"),
+        (
+            Residency,
+            {"team_id__in": teams},
+            ["place"],
+            lambda r: f"{r.place.name} {r.start_date}–{r.end_date}",
+        ),
         (JointMeeting, {"pairing_id": pairing.pk}, [], lambda r: str(r.instance)),
         (AnnualPlan, {"pairing_id": pairing.pk}, [], lambda r: str(r.instance)),
         (Agreement, {"pairing_id": pairing.pk}, [], lambda r: str(Agreement._meta.verbose_name)),
         (PracticeBase, {"pairing_id": pairing.pk}, [], lambda r: r.name),
         (PairingReview, {"pairing_id": pairing.pk}, [], lambda r: str(r.instance)),
-    ]  # fmt: skip
+    ]
 
 
 def entries_by_object(records, model, describe=None) -> list[Entry]:
@@ -200,10 +243,15 @@ def report_history_view(request: HttpRequest, pk: int) -> HttpResponse:
     entries = sorted(
         [*entries_for(records, model), *indicator_entries(report)], key=lambda e: e.when, reverse=True
     )
-    return render(request, "portal/history.html", {
-        "title": _("History of %(object)s") % {"object": report}, "entries": entries,
-        "back": ("reporting:detail", report.pk),
-    })  # fmt: skip
+    return render(
+        request,
+        "portal/history.html",
+        {
+            "title": _("History of %(object)s") % {"object": report},
+            "entries": entries,
+            "back": ("reporting:detail", report.pk),
+        },
+    )
 
 
 def indicator_entries(report) -> list[Entry]:
@@ -213,8 +261,11 @@ def indicator_entries(report) -> list[Entry]:
     entries = []
     for older, newer in zip(versions, versions[1:]):  # noqa: B905 - pairs of neighbours
         before, after = older.snapshot.get("values", {}), newer.snapshot.get("values", {})
-        changes = [Change(names.get(code, code), show(plain(before.get(code))), show(plain(after.get(code))))
-                   for code in sorted(set(before) | set(after)) if before.get(code) != after.get(code)]  # fmt: skip
+        changes = [
+            Change(names.get(code, code), show(plain(before.get(code))), show(plain(after.get(code))))
+            for code in sorted(set(before) | set(after))
+            if before.get(code) != after.get(code)
+        ]
         if changes:
             entries.append(
                 Entry(newer.created_at, newer.actor, "~", _("indicator values"), str(report), "", changes)
@@ -258,18 +309,38 @@ def feed_view(request: HttpRequest) -> HttpResponse:
         if until:
             records = records.filter(history_date__date__lte=until)
         for record in records[: FEED_LIMIT + 1]:
-            entries.append(Entry(record.history_date, record.history_user, record.history_type,
-                                 str(model._meta.verbose_name), f"{model._meta.verbose_name} #{record.id}",
-                                 record.history_change_reason or "", [], object_history_url(label, record)))  # fmt: skip
+            entries.append(
+                Entry(
+                    record.history_date,
+                    record.history_user,
+                    record.history_type,
+                    str(model._meta.verbose_name),
+                    f"{model._meta.verbose_name} #{record.id}",
+                    record.history_change_reason or "",
+                    [],
+                    object_history_url(label, record),
+                )
+            )
     entries.sort(key=lambda e: e.when, reverse=True)
     truncated = len(entries) > FEED_LIMIT
     types = [(label, str(apps.get_model(label)._meta.verbose_name)) for label in TRACKED]
     staff = User.objects.filter(is_active=True).order_by("username")
-    return render(request, "portal/audit_feed.html", {
-        "entries": entries[:FEED_LIMIT], "types": types, "users": staff, "chosen_type": chosen_type,
-        "chosen_user": user_id, "since": since, "until": until, "errors": errors, "truncated": truncated,
-        "limit": FEED_LIMIT,
-    })  # fmt: skip
+    return render(
+        request,
+        "portal/audit_feed.html",
+        {
+            "entries": entries[:FEED_LIMIT],
+            "types": types,
+            "users": staff,
+            "chosen_type": chosen_type,
+            "chosen_user": user_id,
+            "since": since,
+            "until": until,
+            "errors": errors,
+            "truncated": truncated,
+            "limit": FEED_LIMIT,
+        },
+    )
 
 
 def object_history_url(label: str, record) -> str:

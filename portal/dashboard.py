@@ -52,41 +52,53 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     per_school: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for month in months:
         rows = by_month[month]
-        submission.append({
-            "month": month.strftime("%Y-%m"),
-            "on_time": sum(1 for r in rows if r.is_submitted and not r.is_late),
-            "late": sum(1 for r in rows if r.is_late),
-            "missing": sum(1 for r in rows if r.is_missing),
-            "expected": len(rows),
-        })  # fmt: skip
+        submission.append(
+            {
+                "month": month.strftime("%Y-%m"),
+                "on_time": sum(1 for r in rows if r.is_submitted and not r.is_late),
+                "late": sum(1 for r in rows if r.is_late),
+                "missing": sum(1 for r in rows if r.is_missing),
+                "expected": len(rows),
+            }
+        )
         for row in rows:
             if row.is_submitted or row.is_missing:
                 per_school[row.school.name][1] += 1
                 per_school[row.school.name][0] += row.is_submitted and not row.is_late
     on_time_by_school = sorted(
-        ({"school": name, "rate": round(100 * on_time / due), "on_time": on_time, "due": due}
-         for name, (on_time, due) in per_school.items() if due),
+        (
+            {"school": name, "rate": round(100 * on_time / due), "on_time": on_time, "due": due}
+            for name, (on_time, due) in per_school.items()
+            if due
+        ),
         key=lambda item: (item["rate"], item["school"]),
-    )  # fmt: skip
+    )
 
     indicators = list(programme.indicators.all()[:TREND_INDICATORS])
     totals = defaultdict(dict)
     for month, indicator_id, total in (
         IndicatorValue.objects.filter(
-            report__pairing__in=pairings, report__month__in=months,
-            report__status__in=["submitted", "resubmitted", "accepted"], indicator__in=indicators,
+            report__pairing__in=pairings,
+            report__month__in=months,
+            report__status__in=["submitted", "resubmitted", "accepted"],
+            indicator__in=indicators,
         )
         .values_list("report__month", "indicator_id")
         .annotate(total=Sum("value"))
-    ):  # fmt: skip
+    ):
         totals[indicator_id][month.strftime("%Y-%m")] = float(total)
     # A month whose reports are not due yet has no total: a gap in the line, "—" in the table, not 0.
     due = [m.strftime("%Y-%m") for m in months if timezone.now() > programme.due_at(m)]
     trends = [
-        {"name": i.name, "unit": i.unit,
-         "values": [totals[i.pk].get(m, 0) if m in due else None for m in (m.strftime("%Y-%m") for m in months)]}
+        {
+            "name": i.name,
+            "unit": i.unit,
+            "values": [
+                totals[i.pk].get(m, 0) if m in due else None for m in (m.strftime("%Y-%m") for m in months)
+            ],
+        }
         for i in indicators
-    ]  # fmt: skip
+    ]
 
     year = timezone.localdate().year
     results = evaluate_pairings(pairings, year=year)
@@ -94,15 +106,31 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "year": year,
         "pairings": len(results),
         "compliant": sum(1 for r in results if r.is_compliant),
-        "by_rule": [{"rule": str(rule.label), "breaching": sum(1 for r in results if r.breaches.get(rule.code))}
-                    for rule in RULES],
-    }  # fmt: skip
+        "by_rule": [
+            {"rule": str(rule.label), "breaching": sum(1 for r in results if r.breaches.get(rule.code))}
+            for rule in RULES
+        ],
+    }
     milestones = list(Milestone.objects.filter(programme=programme).order_by("year"))
     return render(
-        request, "portal/dashboard.html",
-        {"programme": programme, "programmes": Programme.objects.order_by("code"), "months": [m.strftime("%Y-%m") for m in months],
-         "submission": submission, "on_time_by_school": on_time_by_school, "trends": trends,
-         "compliance": compliance, "milestones": milestones, "this_year": year,
-         "chart_data": {"months": [m.strftime("%Y-%m") for m in months], "submission": submission,
-                        "schools": on_time_by_school, "trends": trends, "compliance": compliance}},
-    )  # fmt: skip
+        request,
+        "portal/dashboard.html",
+        {
+            "programme": programme,
+            "programmes": Programme.objects.order_by("code"),
+            "months": [m.strftime("%Y-%m") for m in months],
+            "submission": submission,
+            "on_time_by_school": on_time_by_school,
+            "trends": trends,
+            "compliance": compliance,
+            "milestones": milestones,
+            "this_year": year,
+            "chart_data": {
+                "months": [m.strftime("%Y-%m") for m in months],
+                "submission": submission,
+                "schools": on_time_by_school,
+                "trends": trends,
+                "compliance": compliance,
+            },
+        },
+    )

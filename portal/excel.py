@@ -40,8 +40,17 @@ def open_workbook(upload, *, max_bytes: int) -> openpyxl.Workbook:
     """The uploaded .xlsx, opened with formulas kept as formulas so they can be refused."""
     name = getattr(upload, "name", "") or ""
     if upload.size > max_bytes:
-        raise WorkbookRejected([Problem(name, None, None, _("The file is %(size)s MB; the limit is %(limit)s MB.") % {
-            "size": round(upload.size / 1_048_576, 1), "limit": round(max_bytes / 1_048_576)})])  # fmt: skip
+        raise WorkbookRejected(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    _("The file is %(size)s MB; the limit is %(limit)s MB.")
+                    % {"size": round(upload.size / 1_048_576, 1), "limit": round(max_bytes / 1_048_576)},
+                )
+            ]
+        )
     content = upload.read()
     upload.seek(0)
     if not name.lower().endswith(".xlsx") or not zipfile.is_zipfile(io.BytesIO(content)):
@@ -68,8 +77,15 @@ def check_sheet(
     for index, expected in enumerate(headers, start=1):
         actual = found[index - 1] if index <= len(found) else None
         if actual != expected:
-            problems.append(Problem(sheet_name, header_row, index, _("Expected the column %(expected)s here, found %(found)s.") % {
-                "expected": expected, "found": actual if actual not in (None, "") else _("nothing")}))  # fmt: skip
+            problems.append(
+                Problem(
+                    sheet_name,
+                    header_row,
+                    index,
+                    _("Expected the column %(expected)s here, found %(found)s.")
+                    % {"expected": expected, "found": actual if actual not in (None, "") else _("nothing")},
+                )
+            )
     for index in range(len(headers) + 1, len(found) + 1):
         problems.append(
             Problem(

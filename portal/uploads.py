@@ -23,8 +23,12 @@ def check_upload(
     if suffix not in allowed:
         raise ValidationError({field: wrong_type_message})
     if upload.size > limit:
-        raise ValidationError({field: _("The file is %(size)s MB; the limit is %(limit)s MB.") % {
-            "size": round(upload.size / 1_048_576, 1), "limit": round(limit / 1_048_576)}})  # fmt: skip
+        raise ValidationError(
+            {
+                field: _("The file is %(size)s MB; the limit is %(limit)s MB.")
+                % {"size": round(upload.size / 1_048_576, 1), "limit": round(limit / 1_048_576)}
+            }
+        )
     head = upload.read(16)
     upload.seek(0)
     if not head.startswith(SIGNATURES[suffix]):

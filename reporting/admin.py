@@ -58,10 +58,23 @@ class MonthlyReportAdmin(SimpleHistoryAdmin):
     date_hierarchy = "month"
     inlines = [IndicatorValueInline, AttachmentInline]
     readonly_fields = [
-        "pairing", "school", "month", "status", "version", "first_submitted_at", "submitted_at", "submitted_by",
-        "reviewed_at", "reviewed_by", "created_by", "narratives", "difficulties", "next_month_plan",
-        "review_comment", "reopened_until",
-    ]  # fmt: skip
+        "pairing",
+        "school",
+        "month",
+        "status",
+        "version",
+        "first_submitted_at",
+        "submitted_at",
+        "submitted_by",
+        "reviewed_at",
+        "reviewed_by",
+        "created_by",
+        "narratives",
+        "difficulties",
+        "next_month_plan",
+        "review_comment",
+        "reopened_until",
+    ]
 
     def has_add_permission(self, request):
         return False  # reports are written by liaisons in the portal, where the lifecycle is enforced

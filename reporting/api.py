@@ -43,10 +43,24 @@ class ReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = MonthlyReport
         fields = [
-            "id", "pairing", "school", "month", "status", "version", "values", "narratives", "difficulties",
-            "next_month_plan", "due_at", "first_submitted_at", "submitted_at", "is_late", "reviewed_by",
-            "reviewed_at", "review_comment",
-        ]  # fmt: skip
+            "id",
+            "pairing",
+            "school",
+            "month",
+            "status",
+            "version",
+            "values",
+            "narratives",
+            "difficulties",
+            "next_month_plan",
+            "due_at",
+            "first_submitted_at",
+            "submitted_at",
+            "is_late",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+        ]
         read_only_fields = fields
 
     def get_values(self, report) -> dict[str, str]:
@@ -117,10 +131,15 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         return self.run(
-            report_save_draft, report=report, user=request.user, values=fields.get("values", {}),
-            narratives=fields.get("narratives"), difficulties=fields["difficulties"],
-            next_month_plan=fields["next_month_plan"], expected_version=fields["version"],
-        )  # fmt: skip
+            report_save_draft,
+            report=report,
+            user=request.user,
+            values=fields.get("values", {}),
+            narratives=fields.get("narratives"),
+            difficulties=fields["difficulties"],
+            next_month_plan=fields["next_month_plan"],
+            expected_version=fields["version"],
+        )
 
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -148,8 +167,19 @@ class SummarySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MonthlySummary
-        fields = ["id", "programme", "month", "state", "progress", "started_at", "finished_at", "failure_reason",
-                  "counts", "totals", "workbook_url"]  # fmt: skip
+        fields = [
+            "id",
+            "programme",
+            "month",
+            "state",
+            "progress",
+            "started_at",
+            "finished_at",
+            "failure_reason",
+            "counts",
+            "totals",
+            "workbook_url",
+        ]
 
     def get_workbook_url(self, summary) -> str | None:
         if not summary.workbook:

@@ -32,8 +32,11 @@ def liaison_for(school) -> User:
     user = User.objects.filter(groups__name=LIAISON, profile__school=school).order_by("pk").first()
     if user:
         return user
-    user = User.objects.create(username=f"liaison-school-{school.pk}", first_name=f"{school.short_name or school.name}联络员",
-                               email=f"liaison-school-{school.pk}@example.org")  # fmt: skip
+    user = User.objects.create(
+        username=f"liaison-school-{school.pk}",
+        first_name=f"{school.short_name or school.name}联络员",
+        email=f"liaison-school-{school.pk}@example.org",
+    )
     user.set_unusable_password()
     user.save()
     user.groups.add(Group.objects.get_or_create(name=LIAISON)[0])
@@ -63,15 +66,25 @@ def seed_reports(*, programme: Programme, reviewer: User, months: int = 4) -> in
             author = liaison_for(row.school)
             due = row.due_at
             late = fate > 0.88
-            submitted_at = due + datetime.timedelta(hours=rng.randrange(5, 90)) if late else due - datetime.timedelta(
-                days=rng.randrange(0, 6), hours=rng.randrange(1, 20))  # fmt: skip
+            submitted_at = (
+                due + datetime.timedelta(hours=rng.randrange(5, 90))
+                if late
+                else due - datetime.timedelta(days=rng.randrange(0, 6), hours=rng.randrange(1, 20))
+            )
             report = MonthlyReport.objects.create(
-                pairing=row.pairing, school=row.school, month=month, created_by=author, status=MonthlyReport.Status.SUBMITTED,
+                pairing=row.pairing,
+                school=row.school,
+                month=month,
+                created_by=author,
+                status=MonthlyReport.Status.SUBMITTED,
                 narratives={k: v for k, v in NARRATIVES.items() if rng.random() < 0.7},
                 difficulties="村内道路改造资金缺口较大，需市级协调。" if rng.random() < 0.2 else "",
-                next_month_plan="继续开展驻村服务，筹备联席会议。", first_submitted_at=submitted_at,
-                submitted_at=submitted_at, submitted_by=author, version=2,
-            )  # fmt: skip
+                next_month_plan="继续开展驻村服务，筹备联席会议。",
+                first_submitted_at=submitted_at,
+                submitted_at=submitted_at,
+                submitted_by=author,
+                version=2,
+            )
             for indicator in indicators:
                 if indicator.required or rng.random() < 0.6:
                     high = (
@@ -82,24 +95,45 @@ def seed_reports(*, programme: Programme, reviewer: User, months: int = 4) -> in
                     IndicatorValue.objects.create(
                         report=report, indicator=indicator, value=Decimal(rng.randrange(0, high))
                     )
-            ReportVersion.objects.create(report=report, number=2, action="report.submitted", status=report.status,
-                                         snapshot=report_snapshot(report), actor=author, created_at=submitted_at)  # fmt: skip
+            ReportVersion.objects.create(
+                report=report,
+                number=2,
+                action="report.submitted",
+                status=report.status,
+                snapshot=report_snapshot(report),
+                actor=author,
+                created_at=submitted_at,
+            )
             if month != month_list[0]:
                 report.status = MonthlyReport.Status.ACCEPTED
                 report.reviewed_by, report.reviewed_at = reviewer, submitted_at + datetime.timedelta(days=2)
                 report.version = 3
                 report.save()
-                ReportVersion.objects.create(report=report, number=3, action="report.accepted", status=report.status,
-                                             snapshot=report_snapshot(report), actor=reviewer, created_at=report.reviewed_at)  # fmt: skip
+                ReportVersion.objects.create(
+                    report=report,
+                    number=3,
+                    action="report.accepted",
+                    status=report.status,
+                    snapshot=report_snapshot(report),
+                    actor=reviewer,
+                    created_at=report.reviewed_at,
+                )
             elif not returned_done and index > 2:
                 report.status = MonthlyReport.Status.RETURNED
                 report.review_comment = "请补充本月驻点服务的具体人员和天数。"
                 report.reviewed_by, report.reviewed_at = reviewer, submitted_at + datetime.timedelta(days=1)
                 report.version = 3
                 report.save()
-                ReportVersion.objects.create(report=report, number=3, action="report.returned", status=report.status,
-                                             snapshot=report_snapshot(report), comment=report.review_comment,
-                                             actor=reviewer, created_at=report.reviewed_at)  # fmt: skip
+                ReportVersion.objects.create(
+                    report=report,
+                    number=3,
+                    action="report.returned",
+                    status=report.status,
+                    snapshot=report_snapshot(report),
+                    comment=report.review_comment,
+                    actor=reviewer,
+                    created_at=report.reviewed_at,
+                )
                 returned_done = True
             created += 1
     return created

@@ -23,9 +23,10 @@ def narrative_field_name(kind: str) -> str:
 class ReportForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     difficulties = forms.CharField(
-        label=_("Difficulties needing coordination"), required=False,
+        label=_("Difficulties needing coordination"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-    )  # fmt: skip
+    )
     next_month_plan = forms.CharField(
         label=_("Next month's plan"),
         required=False,
@@ -52,9 +53,11 @@ class ReportForm(forms.Form):
             if indicator.required:
                 attrs["aria-required"] = "true"
             field = forms.CharField(
-                label=indicator.name, required=False, widget=forms.TextInput(attrs=attrs),
+                label=indicator.name,
+                required=False,
+                widget=forms.TextInput(attrs=attrs),
                 help_text=indicator.unit,
-            )  # fmt: skip
+            )
             field.indicator_required = indicator.required  # needed to submit, not to save a draft
             self.fields[indicator_field_name(indicator.code)] = field
         for kind, label in CooperationKind.choices:
@@ -62,9 +65,14 @@ class ReportForm(forms.Form):
                 label=label, required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
             )
         self.order_fields(
-            ["version", *[indicator_field_name(i.code) for i in self.indicators],
-             *[narrative_field_name(k) for k in CooperationKind.values], "difficulties", "next_month_plan"]
-        )  # fmt: skip
+            [
+                "version",
+                *[indicator_field_name(i.code) for i in self.indicators],
+                *[narrative_field_name(k) for k in CooperationKind.values],
+                "difficulties",
+                "next_month_plan",
+            ]
+        )
 
     def clean(self):
         data = super().clean()

@@ -96,14 +96,22 @@ class MonthlyReport(models.Model):
     first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("submitted by"),
-    )  # fmt: skip
+    )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("reviewed by"),
-    )  # fmt: skip
+    )
     review_comment = models.TextField(_("reviewer's comment"), blank=True)
     reopened_until = models.DateTimeField(_("reopened until"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -278,9 +286,13 @@ class MonthlySummary(models.Model):
     workbook = models.FileField(_("workbook"), upload_to=summary_path, blank=True)
     run_token = models.CharField(max_length=32, blank=True, editable=False)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("requested by"),
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = _("monthly summary")

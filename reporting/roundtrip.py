@@ -58,12 +58,16 @@ def build_report_workbook(report: MonthlyReport) -> bytes:
             row=row, column=6, value=float(indicator.maximum) if indicator.maximum is not None else None
         )
         rule = DataValidation(
-            type="whole" if indicator.kind == Indicator.Kind.WHOLE else "decimal", operator="between",
-            formula1=str(indicator.minimum), formula2=str(indicator.maximum if indicator.maximum is not None else MAX_NUMBER),
-            allow_blank=True, showErrorMessage=True, errorTitle="数值有误",
+            type="whole" if indicator.kind == Indicator.Kind.WHOLE else "decimal",
+            operator="between",
+            formula1=str(indicator.minimum),
+            formula2=str(indicator.maximum if indicator.maximum is not None else MAX_NUMBER),
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="数值有误",
             error=f"请输入{indicator.minimum}到{indicator.maximum if indicator.maximum is not None else '不限'}之间的"
-                  + ("整数" if indicator.kind == Indicator.Kind.WHOLE else "数字"),
-        )  # fmt: skip
+            + ("整数" if indicator.kind == Indicator.Kind.WHOLE else "数字"),
+        )
         sheet.add_data_validation(rule)
         rule.add(cell)
     for column, width in zip("ABCDEF", [20, 24, 8, 14, 10, 14], strict=True):
@@ -75,8 +79,10 @@ def build_report_workbook(report: MonthlyReport) -> bytes:
         cell = text.cell(row=1, column=column, value=title)
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     rows = [(kind, str(label), report.narratives.get(kind, "")) for kind, label in CooperationKind.choices]
-    rows += [("difficulties", TEXT_EXTRA["difficulties"], report.difficulties),
-             ("next_month_plan", TEXT_EXTRA["next_month_plan"], report.next_month_plan)]  # fmt: skip
+    rows += [
+        ("difficulties", TEXT_EXTRA["difficulties"], report.difficulties),
+        ("next_month_plan", TEXT_EXTRA["next_month_plan"], report.next_month_plan),
+    ]
     for row, (code, label, value) in enumerate(rows, start=2):
         text.cell(row=row, column=1, value=code)
         text.cell(row=row, column=2, value=label)

@@ -39,11 +39,18 @@ def report_get_for_user(*, user, pk: int) -> MonthlyReport:
     try:
         return (
             reports_visible_to(user)
-            .select_related("pairing__programme", "pairing__town", "pairing__lead_university", "school",
-                            "reviewed_by", "submitted_by", "created_by")
+            .select_related(
+                "pairing__programme",
+                "pairing__town",
+                "pairing__lead_university",
+                "school",
+                "reviewed_by",
+                "submitted_by",
+                "created_by",
+            )
             .prefetch_related("values__indicator", "attachments")
             .get(pk=pk)
-        )  # fmt: skip
+        )
     except MonthlyReport.DoesNotExist:
         raise Http404("No such report") from None
 

@@ -105,9 +105,14 @@ def report_snapshot(report: MonthlyReport) -> dict:
 
 def _record(report: MonthlyReport, *, action: str, actor, comment: str = "") -> ReportVersion:
     return ReportVersion.objects.create(
-        report=report, number=report.version, action=action, status=report.status,
-        snapshot=report_snapshot(report), comment=comment, actor=actor,
-    )  # fmt: skip
+        report=report,
+        number=report.version,
+        action=action,
+        status=report.status,
+        snapshot=report_snapshot(report),
+        comment=comment,
+        actor=actor,
+    )
 
 
 def _authors(report: MonthlyReport) -> set[int]:
@@ -152,17 +157,25 @@ def _lock(report: MonthlyReport) -> MonthlyReport:
 
 @transaction.atomic
 def report_save_draft(
-    *, report: MonthlyReport, user, values: dict[str, object], narratives: dict[str, str] | None = None,
-    difficulties: str = "", next_month_plan: str = "", expected_version: int | None = None,
-) -> MonthlyReport:  # fmt: skip
+    *,
+    report: MonthlyReport,
+    user,
+    values: dict[str, object],
+    narratives: dict[str, str] | None = None,
+    difficulties: str = "",
+    next_month_plan: str = "",
+    expected_version: int | None = None,
+) -> MonthlyReport:
     report = _lock(report)
     if not user_writes_for(user, report.pairing, report.school):
         raise PermissionDenied
     if expected_version is not None and expected_version != report.version:
         raise StaleReportError(
-            _("This report was changed elsewhere (another tab or person) after you opened it. Your text is "
-              "kept below; copy what you need, reload the report and apply your changes again.")
-        )  # fmt: skip
+            _(
+                "This report was changed elsewhere (another tab or person) after you opened it. Your text is "
+                "kept below; copy what you need, reload the report and apply your changes again."
+            )
+        )
     if not report.is_editable:
         if report.status in report.EDITABLE:
             raise ValidationError(_("The time to change this reopened report has passed."))
@@ -232,8 +245,10 @@ def _require_reviewer(report: MonthlyReport, reviewer) -> None:
     if role_of(reviewer) != BUREAU:
         raise PermissionDenied
     if report.status not in MonthlyReport.IN_REVIEW:
-        raise ValidationError(_("Only a submitted report can be reviewed; this one is %(status)s.") % {
-            "status": report.get_status_display()})  # fmt: skip
+        raise ValidationError(
+            _("Only a submitted report can be reviewed; this one is %(status)s.")
+            % {"status": report.get_status_display()}
+        )
 
 
 @transaction.atomic
@@ -303,9 +318,12 @@ def attachment_add(*, report: MonthlyReport, user, upload) -> ReportAttachment:
             _("This report is %(status)s and cannot be changed.") % {"status": report.get_status_display()}
         )
     check_upload(
-        upload, allowed=(".jpg", ".jpeg", ".png", ".pdf", ".docx", ".xlsx"), limit=settings.ATTACHMENT_MAX_BYTES,
-        field="file", wrong_type_message=_("Attach photos (JPG, PNG) or documents (PDF, DOCX, XLSX)."),
-    )  # fmt: skip
+        upload,
+        allowed=(".jpg", ".jpeg", ".png", ".pdf", ".docx", ".xlsx"),
+        limit=settings.ATTACHMENT_MAX_BYTES,
+        field="file",
+        wrong_type_message=_("Attach photos (JPG, PNG) or documents (PDF, DOCX, XLSX)."),
+    )
     attachment = ReportAttachment(
         report=report, original_name=Path(upload.name).name[:200], size=upload.size, uploaded_by=user
     )

@@ -55,10 +55,16 @@ def summary_list_view(request: HttpRequest) -> HttpResponse:
     )
     busy = any(s.state in {"queued", "running"} for s in summaries)
     return render(
-        request, "reporting/summary_list.html",
-        {"summaries": summaries, "programmes": Programme.objects.order_by("code"), "busy": busy,
-         "is_bureau": role_of(request.user) == BUREAU, "default_month": current_month()},
-    )  # fmt: skip
+        request,
+        "reporting/summary_list.html",
+        {
+            "summaries": summaries,
+            "programmes": Programme.objects.order_by("code"),
+            "busy": busy,
+            "is_bureau": role_of(request.user) == BUREAU,
+            "default_month": current_month(),
+        },
+    )
 
 
 @login_required
@@ -74,9 +80,14 @@ def summary_compile_view(request: HttpRequest) -> HttpResponse:
         return redirect("reporting:summaries")
     due_at = programme.due_at(month)
     if timezone.now() <= due_at:
-        messages.error(request, _(
-            "%(month)s is due on %(due)s (Beijing time); it can be compiled once that has passed."
-        ) % {"month": month.strftime("%Y-%m"), "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")})  # fmt: skip
+        messages.error(
+            request,
+            _("%(month)s is due on %(due)s (Beijing time); it can be compiled once that has passed.")
+            % {
+                "month": month.strftime("%Y-%m"),
+                "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M"),
+            },
+        )
         return redirect("reporting:summaries")
     summary, _created = MonthlySummary.objects.get_or_create(programme=programme, month=month)
     if summary.state == MonthlySummary.State.RUNNING:
@@ -113,8 +124,21 @@ class Echo:
 
 def export_rows(programme: Programme, months: list[datetime.date], town: str, school: str):
     """Long format: one row per expected report and indicator, with stable ids, for people who pivot."""
-    yield ["programme", "month", "pairing_id", "pairing_number", "town", "school_id", "school", "report_id",
-           "status", "indicator_code", "indicator", "unit", "value"]  # fmt: skip
+    yield [
+        "programme",
+        "month",
+        "pairing_id",
+        "pairing_number",
+        "town",
+        "school_id",
+        "school",
+        "report_id",
+        "status",
+        "indicator_code",
+        "indicator",
+        "unit",
+        "value",
+    ]
     now = timezone.now()
     indicators = list(programme.indicators.all())
     for month in months:
@@ -125,9 +149,21 @@ def export_rows(programme: Programme, months: list[datetime.date], town: str, sc
             report = row.report
             for indicator in indicators:
                 value = row.values.get(indicator.pk)
-                yield [programme.code, f"{month:%Y-%m}", row.pairing_id, row.number, row.town, row.school_id,
-                       row.school, report[0] if report else "", state_of(report, due, now), indicator.code,
-                       indicator.name_zh, indicator.unit, "" if value is None else format(value, "f")]  # fmt: skip
+                yield [
+                    programme.code,
+                    f"{month:%Y-%m}",
+                    row.pairing_id,
+                    row.number,
+                    row.town,
+                    row.school_id,
+                    row.school,
+                    report[0] if report else "",
+                    state_of(report, due, now),
+                    indicator.code,
+                    indicator.name_zh,
+                    indicator.unit,
+                    "" if value is None else format(value, "f"),
+                ]
 
 
 def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
@@ -145,12 +181,21 @@ def export_view(request: HttpRequest) -> HttpResponse:
     visible = pairings_visible_to(request.user)
     towns = sorted(set(visible.values_list("town__name", flat=True)))
     schools = sorted(
-        {*visible.values_list("lead_university_id", "lead_university__name"),
-         *visible.filter(assisting_schools__isnull=False).values_list("assisting_schools__id", "assisting_schools__name")},
+        {
+            *visible.values_list("lead_university_id", "lead_university__name"),
+            *visible.filter(assisting_schools__isnull=False).values_list(
+                "assisting_schools__id", "assisting_schools__name"
+            ),
+        },
         key=lambda school: school[1],
-    )  # fmt: skip
-    context = {"programmes": programmes, "default_month": current_month().strftime("%Y-%m"), "errors": [],
-               "towns": towns, "schools": schools}  # fmt: skip
+    )
+    context = {
+        "programmes": programmes,
+        "default_month": current_month().strftime("%Y-%m"),
+        "errors": [],
+        "towns": towns,
+        "schools": schools,
+    }
     if "format" not in request.GET:
         return render(request, "reporting/export.html", context)
     programme = programmes.filter(pk=request.GET.get("programme") or 0).first()
@@ -185,9 +230,10 @@ def export_view(request: HttpRequest) -> HttpResponse:
     if expected_rows > settings.EXPORT_INLINE_MAX_ROWS:
         # Too large to build inside the request: a worker builds it and the page shows its progress.
         job = ExportJob.objects.create(
-            user=request.user, programme=programme,
+            user=request.user,
+            programme=programme,
             parameters={"from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}", "town": town, "school": school},
-        )  # fmt: skip
+        )
         from .tasks import build_export
 
         transaction.on_commit(lambda: build_export.delay(job.pk))
@@ -199,10 +245,20 @@ def export_view(request: HttpRequest) -> HttpResponse:
 
 
 EXPORT_TITLES = {
-    "programme": "项目", "month": "月份", "pairing_id": "结对ID", "pairing_number": "序号", "town": "镇(街道)",
-    "school_id": "学校ID", "school": "学校", "report_id": "报告ID", "status": "状态", "indicator_code": "指标代码",
-    "indicator": "指标", "unit": "单位", "value": "数值",
-}  # fmt: skip
+    "programme": "项目",
+    "month": "月份",
+    "pairing_id": "结对ID",
+    "pairing_number": "序号",
+    "town": "镇(街道)",
+    "school_id": "学校ID",
+    "school": "学校",
+    "report_id": "报告ID",
+    "status": "状态",
+    "indicator_code": "指标代码",
+    "indicator": "指标",
+    "unit": "单位",
+    "value": "数值",
+}
 
 
 def write_export_workbook(
@@ -212,15 +268,23 @@ def write_export_workbook(
     Chinese column titles and status labels of the monthly workbook (the CSV keeps machine names)."""
     rows = export_rows(programme, months, town, school)
     header = next(rows)
-    columns = [Column(EXPORT_TITLES[name], 14, "whole" if name.endswith("_id") or name == "pairing_number" else "text")
-               for name in header]  # fmt: skip
+    columns = [
+        Column(
+            EXPORT_TITLES[name], 14, "whole" if name.endswith("_id") or name == "pairing_number" else "text"
+        )
+        for name in header
+    ]
     columns[-1] = Column(EXPORT_TITLES["value"], 14, "decimal")
     status = header.index("status")
     body = (
-        [*row[:status], STATE_LABELS.get(row[status], row[status]), *row[status + 1 : -1],
-         float(row[-1]) if row[-1] != "" else None]
+        [
+            *row[:status],
+            STATE_LABELS.get(row[status], row[status]),
+            *row[status + 1 : -1],
+            float(row[-1]) if row[-1] != "" else None,
+        ]
         for row in rows
-    )  # fmt: skip
+    )
     workbook = WorkbookWriter(path, title=f"{programme.name} {months[0]:%Y-%m}–{months[-1]:%Y-%m}")
     workbook.add(Sheet("明细", columns, body), progress=progress)
     workbook.close()
@@ -231,8 +295,11 @@ def export_job_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_summary_reader(request)
     job = get_object_or_404(ExportJob.objects.select_related("programme"), pk=pk, user=request.user)
     if request.GET.get("download") and job.file:
-        response = FileResponse(job.file.open("rb"), as_attachment=True,
-                                filename=f"{job.programme.code}-{job.parameters['from']}-{job.parameters['to']}.xlsx")  # fmt: skip
+        response = FileResponse(
+            job.file.open("rb"),
+            as_attachment=True,
+            filename=f"{job.programme.code}-{job.parameters['from']}-{job.parameters['to']}.xlsx",
+        )
         response["Cache-Control"] = "private, no-store"
         return response
     return render(request, "reporting/export_job.html", {"job": job})

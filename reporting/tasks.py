@@ -47,12 +47,21 @@ def _remind_liaisons(rows, *, kind: str, template: str) -> int:
             logger.warning("No liaison to remind for %s %s", row.school, row.month)
             continue
         with transaction.atomic():
-            if not claim(pairing=row.pairing, school=row.school, month=row.month, kind=kind,
-                         recipients=[u.username for u in users]):  # fmt: skip
+            if not claim(
+                pairing=row.pairing,
+                school=row.school,
+                month=row.month,
+                kind=kind,
+                recipients=[u.username for u in users],
+            ):
                 continue
             for user in users:
-                notify(user, template=template, url=reverse("reporting:home"),
-                       context={"row": row, "month": row.month, "due_at": row.due_at, "school": row.school})  # fmt: skip
+                notify(
+                    user,
+                    template=template,
+                    url=reverse("reporting:home"),
+                    context={"row": row, "month": row.month, "due_at": row.due_at, "school": row.school},
+                )
             sent += 1
     return sent
 
@@ -103,13 +112,22 @@ def remind_reviews_waiting() -> int:
         ):
             continue
         with transaction.atomic():
-            if not claim(pairing=report.pairing, school=report.school, month=report.month,
-                         kind=ReminderSent.Kind.REVIEW_WAITING, key=str(report.version),
-                         recipients=[u.username for u in reviewers]):  # fmt: skip
+            if not claim(
+                pairing=report.pairing,
+                school=report.school,
+                month=report.month,
+                kind=ReminderSent.Kind.REVIEW_WAITING,
+                key=str(report.version),
+                recipients=[u.username for u in reviewers],
+            ):
                 continue
             for user in reviewers:
-                notify(user, template="review_waiting", url=reverse("reporting:detail", args=[report.pk]),
-                       context={"report": report, "days": (now - report.submitted_at).days})  # fmt: skip
+                notify(
+                    user,
+                    template="review_waiting",
+                    url=reverse("reporting:detail", args=[report.pk]),
+                    context={"report": report, "days": (now - report.submitted_at).days},
+                )
             sent += 1
     return sent
 
@@ -120,19 +138,32 @@ def notify_report_returned(report_pk: int, version: int) -> int:
     report = MonthlyReport.objects.select_related("pairing__town", "school", "reviewed_by").get(pk=report_pk)
     users = liaisons_by_school([report.school_id]).get(report.school_id, [])
     with transaction.atomic():
-        if not claim(pairing=report.pairing, school=report.school, month=report.month, kind=ReminderSent.Kind.RETURNED,
-                     key=str(version), recipients=[u.username for u in users]):  # fmt: skip
+        if not claim(
+            pairing=report.pairing,
+            school=report.school,
+            month=report.month,
+            kind=ReminderSent.Kind.RETURNED,
+            key=str(version),
+            recipients=[u.username for u in users],
+        ):
             return 0
         for user in users:
-            notify(user, template="report_returned", url=reverse("reporting:detail", args=[report.pk]),
-                   context={"report": report, "comment": report.review_comment})  # fmt: skip
+            notify(
+                user,
+                template="report_returned",
+                url=reverse("reporting:detail", args=[report.pk]),
+                context={"report": report, "comment": report.review_comment},
+            )
     return len(users)
 
 
 @shared_task(
-    bind=True, name="reporting.compile_monthly_summary", autoretry_for=(OperationalError,),
-    retry_backoff=True, max_retries=3,
-)  # fmt: skip
+    bind=True,
+    name="reporting.compile_monthly_summary",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
 def compile_monthly_summary(self, programme_pk: int, month: str) -> str:
     """Compile one programme's month; transient database errors retry, a second run at once is a no-op."""
     from .compilation import AlreadyRunning, compile_month
@@ -181,8 +212,10 @@ def build_export(job_pk: int) -> str:
     job = ExportJob.objects.select_related("programme").get(pk=job_pk)
     ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, progress=1)
     parameters = job.parameters
-    months = months_between(datetime.date.fromisoformat(parameters["from"] + "-01"),
-                            datetime.date.fromisoformat(parameters["to"] + "-01"))  # fmt: skip
+    months = months_between(
+        datetime.date.fromisoformat(parameters["from"] + "-01"),
+        datetime.date.fromisoformat(parameters["to"] + "-01"),
+    )
     expected = max(
         len(months) * job.programme.pairings.count() * 2 * max(job.programme.indicators.count(), 1), 1
     )
@@ -190,9 +223,15 @@ def build_export(job_pk: int) -> str:
     os.close(handle)
     try:
         write_export_workbook(
-            path, job.programme, months, parameters.get("town", ""), parameters.get("school", ""),
-            progress=lambda rows: ExportJob.objects.filter(pk=job.pk).update(progress=min(99, rows * 100 // expected)),
-        )  # fmt: skip
+            path,
+            job.programme,
+            months,
+            parameters.get("town", ""),
+            parameters.get("school", ""),
+            progress=lambda rows: ExportJob.objects.filter(pk=job.pk).update(
+                progress=min(99, rows * 100 // expected)
+            ),
+        )
         with open(path, "rb") as source:
             job.file.save(f"export-{job.pk}.xlsx", File(source), save=False)
         job.state, job.progress, job.finished_at = ExportJob.State.DONE, 100, timezone.now()

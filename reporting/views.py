@@ -72,9 +72,10 @@ def home_view(request: HttpRequest) -> HttpResponse:
         for row in this_month
     ]
     history = (
-        reports_visible_to(request.user).select_related("pairing__town", "pairing__programme", "school")
+        reports_visible_to(request.user)
+        .select_related("pairing__town", "pairing__programme", "school")
         .order_by("-month", "pairing__number")
-    )  # fmt: skip
+    )
     earlier = []
     for back in range(1, 4):  # the three months before, so a missing report is in sight
         previous = (month - datetime.timedelta(days=28 * back)).replace(day=1)
@@ -85,9 +86,10 @@ def home_view(request: HttpRequest) -> HttpResponse:
         ]
     notices = list(Notice.objects.filter(user=request.user, read_at__isnull=True)[:5])
     return render(
-        request, "reporting/report_home.html",
+        request,
+        "reporting/report_home.html",
         {"cards": cards, "history": history, "earlier": earlier, "notices": notices, "school": school},
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -139,16 +141,24 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     if len(submitted) >= 2:
         changes = version_changes(submitted[1].snapshot, submitted[0].snapshot)
     return render(
-        request, "reporting/report_detail.html",
+        request,
+        "reporting/report_detail.html",
         {
-            "report": report, "form": form, "writer": writer,
+            "report": report,
+            "form": form,
+            "writer": writer,
             "rows": [(i, values.get(i.pk)) for i in indicators],
-            "narratives": [(label, report.narratives.get(kind, "")) for kind, label in CooperationKind.choices],
-            "versions": versions, "changes": changes,
+            "narratives": [
+                (label, report.narratives.get(kind, "")) for kind, label in CooperationKind.choices
+            ],
+            "versions": versions,
+            "changes": changes,
             "is_bureau": role_of(request.user) == BUREAU,
-            "decision_form": ReviewDecisionForm(), "reopen_form": ReopenForm(), "attachment_form": AttachmentForm(),
+            "decision_form": ReviewDecisionForm(),
+            "reopen_form": ReopenForm(),
+            "attachment_form": AttachmentForm(),
         },
-    )  # fmt: skip
+    )
 
 
 def _reviewable(request: HttpRequest, pk: int) -> MonthlyReport:
@@ -265,11 +275,21 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "reporting/report_queue.html",
-        {"rows": page.object_list, "page": page, "month": month, "state": state, "filters": filters,
-         "filter": pairing_filter, "contacts": contacts, "is_bureau": role_of(request.user) == BUREAU,
-         "query": query.urlencode(), "waiting_elsewhere": waiting_elsewhere},
-    )  # fmt: skip
+        request,
+        "reporting/report_queue.html",
+        {
+            "rows": page.object_list,
+            "page": page,
+            "month": month,
+            "state": state,
+            "filters": filters,
+            "filter": pairing_filter,
+            "contacts": contacts,
+            "is_bureau": role_of(request.user) == BUREAU,
+            "query": query.urlencode(),
+            "waiting_elsewhere": waiting_elsewhere,
+        },
+    )
 
 
 @login_required
@@ -295,8 +315,11 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
     if not ids:
         messages.warning(request, _("Tick the reports to accept or return first."))
     if done:
-        text = (_("%(count)s reports accepted and locked.") if decision == "accept"
-                else _("%(count)s reports returned to their liaisons."))  # fmt: skip
+        text = (
+            _("%(count)s reports accepted and locked.")
+            if decision == "accept"
+            else _("%(count)s reports returned to their liaisons.")
+        )
         messages.success(request, text % {"count": done})
     if refused and decision == "return" and not comment.strip():
         refused = [_("Write a comment for the liaisons to return reports; nothing was returned.")]
@@ -326,13 +349,17 @@ def status_view(request: HttpRequest) -> HttpResponse:
     for index, (month, rows) in enumerate(
         expected_reports_by_month(months=months, pairings=pairings).items()
     ):
-        table.append({
-            "month": month, "expected": len(rows), "open": index < OPEN_STATUS_MONTHS,
-            "on_time": sum(1 for r in rows if r.is_submitted and not r.is_late),
-            "late": sum(1 for r in rows if r.is_late),
-            "missing": [r for r in rows if r.is_missing],
-            "pending": sum(1 for r in rows if not r.is_submitted and not r.is_missing),
-        })  # fmt: skip
+        table.append(
+            {
+                "month": month,
+                "expected": len(rows),
+                "open": index < OPEN_STATUS_MONTHS,
+                "on_time": sum(1 for r in rows if r.is_submitted and not r.is_late),
+                "late": sum(1 for r in rows if r.is_late),
+                "missing": [r for r in rows if r.is_missing],
+                "pending": sum(1 for r in rows if not r.is_submitted and not r.is_missing),
+            }
+        )
     contacts = liaisons_by_school({r.school.pk for entry in table for r in entry["missing"]})
     return render(request, "reporting/report_status.html", {"table": table, "contacts": contacts})
 
@@ -370,10 +397,13 @@ def workbook_view(request: HttpRequest, pk: int) -> HttpResponse:
         for problem in rejected.problems[:50]:
             messages.error(request, str(problem))
     except StaleReportError:
-        messages.error(request, _(
-            "The report has changed since this workbook was downloaded, so it was not saved. Download the "
-            "workbook again, fill in the new copy and upload that."
-        ))  # fmt: skip
+        messages.error(
+            request,
+            _(
+                "The report has changed since this workbook was downloaded, so it was not saved. Download the "
+                "workbook again, fill in the new copy and upload that."
+            ),
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

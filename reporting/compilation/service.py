@@ -31,9 +31,14 @@ COUNTED = (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.RESUBMITTED, Mon
 STALE_RUN = datetime.timedelta(hours=2)
 
 STATE_LABELS = {
-    "not_started": "未开始", "draft": "草稿", "missing": "缺报", "submitted": "已报送",
-    "resubmitted": "已重新报送", "returned": "已退回", "accepted": "已通过",
-}  # fmt: skip
+    "not_started": "未开始",
+    "draft": "草稿",
+    "missing": "缺报",
+    "submitted": "已报送",
+    "resubmitted": "已重新报送",
+    "returned": "已退回",
+    "accepted": "已通过",
+}
 
 
 class AlreadyRunning(Exception):
@@ -110,20 +115,27 @@ def expected_reports(programme: Programme, month: datetime.date, *, chunk: int =
         }
         values: dict[int, dict[int, Decimal]] = defaultdict(dict)
         for report_id, indicator_id, value in (
-            IndicatorValue.objects.filter(**{f"report__{key}": value for key, value in within.items()},
-                                          report__month=month)
+            IndicatorValue.objects.filter(
+                **{f"report__{key}": value for key, value in within.items()}, report__month=month
+            )
             .order_by()
             .values_list("report_id", "indicator_id", "value")
-        ):  # fmt: skip
+        ):
             values[report_id][indicator_id] = value
         contacts = liaison_contacts(numbers)
         for pairing_id, number, town, lead_id, lead_name in batch:
             for school_id, school in [(lead_id, lead_name), *assisting[pairing_id]]:
                 report = reports.get((pairing_id, school_id))
                 yield Expected(
-                    pairing_id, number, town, school_id, school, report,
-                    values.get(report[0], EMPTY) if report else EMPTY, contacts.get(school_id, NO_CONTACT),
-                )  # fmt: skip
+                    pairing_id,
+                    number,
+                    town,
+                    school_id,
+                    school,
+                    report,
+                    values.get(report[0], EMPTY) if report else EMPTY,
+                    contacts.get(school_id, NO_CONTACT),
+                )
 
 
 def liaison_contacts(numbers: dict) -> dict[int, tuple[str, str, str]]:
@@ -154,9 +166,11 @@ def year_to_date(
     """Each indicator from January to `month`, by its own way of adding up: the sum of the months;
     for `max` and `latest`, each school's largest or latest value, added over the schools."""
     year_values = IndicatorValue.objects.filter(
-        report__pairing__programme=programme, report__status__in=COUNTED,
-        report__month__gte=month.replace(month=1), report__month__lte=month,
-    ).order_by()  # fmt: skip
+        report__pairing__programme=programme,
+        report__status__in=COUNTED,
+        report__month__gte=month.replace(month=1),
+        report__month__lte=month,
+    ).order_by()
     kinds = {i.pk: i.aggregation for i in indicators}
     ytd: dict[int, Decimal] = defaultdict(Decimal)
     for indicator_id, total in year_values.values_list("indicator_id").annotate(total=Sum("value")):
@@ -190,24 +204,58 @@ def number_kind(indicator: Indicator) -> str:
     return {"whole": "whole", "decimal": "decimal", "money": "money"}[indicator.kind]
 
 
-SUMMARY_COLUMNS = [Column("类别", 8), Column("项目", 28), Column("单位", 8), Column("本月", 16, "decimal"),
-                   Column("本年累计", 16, "decimal")]  # fmt: skip
-STATUS_COLUMNS = [Column("序号", 6, "whole"), Column("镇(街道)", 10), Column("学校", 26), Column("状态", 10),
-                  Column("报送时间", 17, "datetime"), Column("逾期(小时)", 10, "decimal"), Column("联络员", 12),
-                  Column("电话", 14), Column("邮箱", 24)]  # fmt: skip
-NARRATIVE_COLUMNS = [Column("序号", 6, "whole"), Column("镇(街道)", 10), Column("学校", 26),
-                     Column("合作内容", 22), Column("进展", 80)]  # fmt: skip
-DIFFICULTY_COLUMNS = [Column("序号", 6, "whole"), Column("镇(街道)", 10), Column("学校", 26),
-                      Column("困难问题", 70), Column("跟进情况", 30)]  # fmt: skip
-COUNT_LABELS = [("expected", "应报"), ("on_time", "按时报送"), ("late", "逾期报送"), ("missing", "缺报"),
-                ("returned", "已退回"), ("accepted", "已通过")]  # fmt: skip
+SUMMARY_COLUMNS = [
+    Column("类别", 8),
+    Column("项目", 28),
+    Column("单位", 8),
+    Column("本月", 16, "decimal"),
+    Column("本年累计", 16, "decimal"),
+]
+STATUS_COLUMNS = [
+    Column("序号", 6, "whole"),
+    Column("镇(街道)", 10),
+    Column("学校", 26),
+    Column("状态", 10),
+    Column("报送时间", 17, "datetime"),
+    Column("逾期(小时)", 10, "decimal"),
+    Column("联络员", 12),
+    Column("电话", 14),
+    Column("邮箱", 24),
+]
+NARRATIVE_COLUMNS = [
+    Column("序号", 6, "whole"),
+    Column("镇(街道)", 10),
+    Column("学校", 26),
+    Column("合作内容", 22),
+    Column("进展", 80),
+]
+DIFFICULTY_COLUMNS = [
+    Column("序号", 6, "whole"),
+    Column("镇(街道)", 10),
+    Column("学校", 26),
+    Column("困难问题", 70),
+    Column("跟进情况", 30),
+]
+COUNT_LABELS = [
+    ("expected", "应报"),
+    ("on_time", "按时报送"),
+    ("late", "逾期报送"),
+    ("missing", "缺报"),
+    ("returned", "已退回"),
+    ("accepted", "已通过"),
+]
 
 
 def detail_columns(indicators: list[Indicator]) -> list[Column]:
-    return [Column("报告ID", 10, "whole"), Column("结对ID", 8, "whole"), Column("序号", 6, "whole"),
-            Column("镇(街道)", 10), Column("学校ID", 8, "whole"), Column("学校", 26), Column("状态", 10)] + [
-        Column(f"{i.name_zh}（{i.unit}）" if i.unit else i.name_zh, 14, number_kind(i)) for i in indicators
-    ]  # fmt: skip
+    return [
+        Column("报告ID", 10, "whole"),
+        Column("结对ID", 8, "whole"),
+        Column("序号", 6, "whole"),
+        Column("镇(街道)", 10),
+        Column("学校ID", 8, "whole"),
+        Column("学校", 26),
+        Column("状态", 10),
+    ] + [Column(f"{i.name_zh}（{i.unit}）" if i.unit else i.name_zh, 14, number_kind(i)) for i in indicators]
 
 
 @dataclass
@@ -250,8 +298,18 @@ def write_workbook(programme: Programme, month: datetime.date, path: str, *, pro
         )
         local = submitted.astimezone(zone).replace(tzinfo=None) if submitted else None
         status.write((row.number, row.town, row.school, STATE_LABELS[state], local, late_hours, *row.contact))
-        detail.write((report[0] if report else None, row.pairing_id, row.number, row.town, row.school_id,
-                      row.school, STATE_LABELS[state], *[row.values.get(i) for i in indicator_ids]))  # fmt: skip
+        detail.write(
+            (
+                report[0] if report else None,
+                row.pairing_id,
+                row.number,
+                row.town,
+                row.school_id,
+                row.school,
+                STATE_LABELS[state],
+                *[row.values.get(i) for i in indicator_ids],
+            )
+        )
         if report:
             narratives = report[5] or EMPTY
             for kind in kinds:
@@ -343,9 +401,11 @@ def compile_month(programme: Programme, month: datetime.date, *, output: str | N
         raise
     except Exception as error:
         MonthlySummary.objects.filter(pk=summary.pk, run_token=token).update(
-            state=MonthlySummary.State.FAILED, failure_reason=f"{error.__class__.__name__}: {error}"[:500],
-            finished_at=timezone.now(), run_token="",
-        )  # fmt: skip
+            state=MonthlySummary.State.FAILED,
+            failure_reason=f"{error.__class__.__name__}: {error}"[:500],
+            finished_at=timezone.now(),
+            run_token="",
+        )
         raise
     finally:
         os.unlink(temporary)

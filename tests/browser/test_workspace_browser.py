@@ -31,9 +31,11 @@ def test_liaison_fixes_team_and_residency_and_the_matrix_turns_green(new_page, l
     assert Membership.objects.filter(team__pairing=pairing).count() == 5
     Residency.objects.filter(team__pairing=pairing, start_date__year=LAST_YEAR).delete()
     Residency.objects.create(
-        team=pairing.team, start_date=datetime.date(LAST_YEAR, 1, 5), end_date=datetime.date(LAST_YEAR, 3, 7),
+        team=pairing.team,
+        start_date=datetime.date(LAST_YEAR, 1, 5),
+        end_date=datetime.date(LAST_YEAR, 3, 7),
         place=pairing.town,
-    ).people.add(pairing.team.members.first())  # fmt: skip
+    ).people.add(pairing.team.members.first())
 
     bureau = new_page(viewport={"width": 1280, "height": 900})
     log_in(bureau, live_server.url, "bureau")

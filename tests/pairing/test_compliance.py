@@ -49,9 +49,11 @@ def build_compliant_pairing(programme=None, *, members: int = 4, residency_days:
         MembershipFactory(team=team, person=PersonFactory(school=school, title_grade="intermediate"))
     if residency_days:
         residency = Residency.objects.create(
-            team=team, start_date=D(2024, 3, 1), end_date=D(2024, 3, 1) + datetime.timedelta(days=residency_days - 1),
+            team=team,
+            start_date=D(2024, 3, 1),
+            end_date=D(2024, 3, 1) + datetime.timedelta(days=residency_days - 1),
             place=pairing.town,
-        )  # fmt: skip
+        )
         residency.people.add(leader)
     for month in range(1, meetings + 1):
         JointMeeting.objects.create(pairing=pairing, held_on=D(2024, month * 3, 10), attendees="三方代表")
@@ -218,13 +220,19 @@ def test_no_practice_base():
 # Another programme with other numbers.
 def test_another_programmes_numbers_give_other_results():
     strict = ProgrammeFactory(
-        min_team_size=8, min_residency_days_per_year=120, min_joint_meetings_per_year=4,
-        agreement_deadline_days=20, practice_bases_per_pairing=2,
-    )  # fmt: skip
+        min_team_size=8,
+        min_residency_days_per_year=120,
+        min_joint_meetings_per_year=4,
+        agreement_deadline_days=20,
+        practice_bases_per_pairing=2,
+    )
     lenient = ProgrammeFactory(
-        min_team_size=3, min_residency_days_per_year=30, min_joint_meetings_per_year=1,
-        agreement_deadline_days=60, practice_bases_per_pairing=1,
-    )  # fmt: skip
+        min_team_size=3,
+        min_residency_days_per_year=30,
+        min_joint_meetings_per_year=1,
+        agreement_deadline_days=60,
+        practice_bases_per_pairing=1,
+    )
     under_strict = evaluate_pairing(
         build_compliant_pairing(strict), year=YEAR, as_of=D(2024, 12, 31)
     ).breaches

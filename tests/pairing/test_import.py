@@ -66,12 +66,18 @@ def table_kind(area) -> str:
 
 def registry_shape() -> dict:
     return {
-        p.number: (p.town.name, p.town.parent.name, p.lead_university.name, p.lead_university.kind,
-                   sorted((s.name, s.kind) for s in p.assisting_schools.all()),
-                   sorted((v.name, table_kind(v), v.parent.name) for v in p.villages.all()))
+        p.number: (
+            p.town.name,
+            p.town.parent.name,
+            p.lead_university.name,
+            p.lead_university.kind,
+            sorted((s.name, s.kind) for s in p.assisting_schools.all()),
+            sorted((v.name, table_kind(v), v.parent.name) for v in p.villages.all()),
+        )
         for p in Pairing.objects.select_related("town__parent", "lead_university").prefetch_related(
-            "assisting_schools", "villages__parent")
-    }  # fmt: skip
+            "assisting_schools", "villages__parent"
+        )
+    }
 
 
 def test_the_seed_table_reproduces_the_fixture(bureau):
@@ -134,9 +140,11 @@ def test_names_the_registry_does_not_know_are_pointed_out_before_the_import(bure
     row = next(r for r in response.context["rows"] if r.number == 9)
     assert row.outcome == "new"
     assert row.notes == [
-        "将新增高校：东莞理工大学。", "东莞市信息技术学校已是第8对结对的一方。",
-        "将新增镇(街道)：石龙。", "将新增村(社区)：西湖村（石龙）。",
-    ]  # fmt: skip
+        "将新增高校：东莞理工大学。",
+        "东莞市信息技术学校已是第8对结对的一方。",
+        "将新增镇(街道)：石龙。",
+        "将新增村(社区)：西湖村（石龙）。",
+    ]
     assert "将新增高校：东莞理工大学。" in response.content.decode()
     assert all(not r.notes for r in response.context["rows"] if r.number != 9), "the known rows say nothing"
 
@@ -210,8 +218,10 @@ def test_merged_cells_and_formulas_are_refused(bureau):
     sheet["A4"] = "=1+2"
     data = io.BytesIO()
     book.save(data)
-    response = bureau.post("/pairings/import/", {"programme": Programme.objects.get().pk,
-                                                 "file": SimpleUploadedFile("t.xlsx", data.getvalue())})  # fmt: skip
+    response = bureau.post(
+        "/pairings/import/",
+        {"programme": Programme.objects.get().pk, "file": SimpleUploadedFile("t.xlsx", data.getvalue())},
+    )
     html = response.content.decode()
     assert "不允许合并单元格（D2:D3）" in html and "签约结对关系安排表!A4：不允许使用公式" in html
 

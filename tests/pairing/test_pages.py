@@ -116,7 +116,9 @@ def test_detail_runs_the_same_number_of_queries_however_big_the_team(bureau_clie
     for day in range(1, 21):
         member = MembershipFactory(team=pairing.team)
         Residency.objects.create(
-            team=pairing.team, start_date=datetime.date(2025, 12, day), end_date=datetime.date(2025, 12, day),
+            team=pairing.team,
+            start_date=datetime.date(2025, 12, day),
+            end_date=datetime.date(2025, 12, day),
             place=pairing.town,
-        ).people.add(member.person)  # fmt: skip
+        ).people.add(member.person)
     assert count_detail_queries(bureau_client) == small

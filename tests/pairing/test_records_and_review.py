@@ -92,10 +92,16 @@ def test_readers_are_told_in_their_language_what_they_may_not_do(users):
 @pytest.mark.parametrize(
     ("role", "status"),
     [
-        ("bureau", 200), ("commander", 200), ("liaison", 200), ("assisting_liaison", 200), ("other_liaison", 404),
-        ("town_liaison", 200), ("other_town_liaison", 404), ("no_role", 404),
+        ("bureau", 200),
+        ("commander", 200),
+        ("liaison", 200),
+        ("assisting_liaison", 200),
+        ("other_liaison", 404),
+        ("town_liaison", 200),
+        ("other_town_liaison", 404),
+        ("no_role", 404),
     ],
-)  # fmt: skip
+)
 def test_the_agreement_file_is_served_only_to_those_who_see_the_pairing(liaison, users, role, status):
     upload_agreement(liaison, "协议.png", PNG)
     assert client_for(users[role]).get(f"/pairings/{CHANGAN}/agreement/file/").status_code == status
@@ -217,8 +223,10 @@ def test_the_review_page_shows_what_is_under_review(users, liaison):
 def test_nothing_is_accepted_that_is_not_there(users):
     bureau = client_for(users["bureau"])
     url = f"/pairings/{CHANGAN}/review/"
-    for subject, message in [("agreement", "尚无已签署的三方协议，无法审核通过。"),
-                             ("team", "服务工作队尚无队员，无法审核通过。")]:  # fmt: skip
+    for subject, message in [
+        ("agreement", "尚无已签署的三方协议，无法审核通过。"),
+        ("team", "服务工作队尚无队员，无法审核通过。"),
+    ]:
         response = bureau.post(url, {"subject": subject, "decision": "accepted"})
         assert response.context["form"].errors["decision"] == [message]
     assert not PairingReview.objects.exists()

@@ -63,9 +63,11 @@ def test_the_service_refuses_a_school_outside_the_pairing_too(dongguan):
 
     with pytest.raises(ValidationError, match="不是该结对的签约学校|is not a party"):
         membership_add(
-            pairing=Pairing.objects.get(number=CHANGAN), name="李四", school=School.objects.get(name="广东医科大学"),
+            pairing=Pairing.objects.get(number=CHANGAN),
+            name="李四",
+            school=School.objects.get(name="广东医科大学"),
             role="member",
-        )  # fmt: skip
+        )
 
 
 @pytest.fixture
@@ -138,10 +140,16 @@ def test_a_place_outside_the_pairing_is_refused(liaison, member):
 @pytest.mark.parametrize(
     ("role", "status"),
     [
-        ("bureau", 200), ("commander", 403), ("liaison", 200), ("assisting_liaison", 200), ("other_liaison", 404),
-        ("town_liaison", 403), ("other_town_liaison", 404), ("no_role", 404),
+        ("bureau", 200),
+        ("commander", 403),
+        ("liaison", 200),
+        ("assisting_liaison", 200),
+        ("other_liaison", 404),
+        ("town_liaison", 403),
+        ("other_town_liaison", 404),
+        ("no_role", 404),
     ],
-)  # fmt: skip
+)
 @pytest.mark.parametrize(
     "url", [f"/pairings/{CHANGAN}/team/members/add/", f"/pairings/{CHANGAN}/residencies/add/"]
 )
@@ -246,10 +254,16 @@ def test_a_meeting_is_corrected_its_minutes_shown_and_deleted(liaison):
 @pytest.mark.parametrize(
     ("role", "status"),
     [
-        ("bureau", 200), ("commander", 403), ("liaison", 200), ("assisting_liaison", 200), ("other_liaison", 404),
-        ("town_liaison", 403), ("other_town_liaison", 404), ("no_role", 404),
+        ("bureau", 200),
+        ("commander", 403),
+        ("liaison", 200),
+        ("assisting_liaison", 200),
+        ("other_liaison", 404),
+        ("town_liaison", 403),
+        ("other_town_liaison", 404),
+        ("no_role", 404),
     ],
-)  # fmt: skip
+)
 def test_correcting_records_follows_who_may_edit_the_pairing(users, residency, role, status):
     url = f"/pairings/{CHANGAN}/residencies/{residency.pk}/"
     assert client_for(users[role]).get(url).status_code == status

@@ -29,9 +29,19 @@ def api_for(user, language="zh-hans") -> APIClient:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
     "endpoint",
-    ["programmes", "areas", "schools", "people", "pairings", "memberships", "residencies", "meetings", "reports",
-     "summaries"],
-)  # fmt: skip
+    [
+        "programmes",
+        "areas",
+        "schools",
+        "people",
+        "pairings",
+        "memberships",
+        "residencies",
+        "meetings",
+        "reports",
+        "summaries",
+    ],
+)
 def test_list_endpoints_by_role(users, indicators, role, endpoint):
     response = api_for(users[role]).get(f"/api/v1/{endpoint}/")
     assert response.status_code == (403 if role == "no_role" else 200)
@@ -39,9 +49,16 @@ def test_list_endpoints_by_role(users, indicators, role, endpoint):
 
 @pytest.mark.parametrize(
     ("role", "numbers"),
-    [("bureau", list(range(1, 9))), ("commander", list(range(1, 9))), ("liaison", [6]), ("assisting_liaison", [6]),
-     ("other_liaison", [4]), ("town_liaison", [6]), ("other_town_liaison", [4])],
-)  # fmt: skip
+    [
+        ("bureau", list(range(1, 9))),
+        ("commander", list(range(1, 9))),
+        ("liaison", [6]),
+        ("assisting_liaison", [6]),
+        ("other_liaison", [4]),
+        ("town_liaison", [6]),
+        ("other_town_liaison", [4]),
+    ],
+)
 def test_pairings_are_scoped_like_the_pages(users, role, numbers):
     response = api_for(users[role]).get("/api/v1/pairings/")
     assert [p["number"] for p in response.json()["results"]] == numbers
@@ -80,8 +97,15 @@ def test_the_report_lifecycle_through_the_api(users, indicators):
     assert created.status_code == 201 and created.json()["status"] == "draft"
     report = created.json()
     url = f"/api/v1/reports/{report['id']}/"
-    saved = liaison.patch(url, {"version": report["version"], "values": {"activities_held": "3", "residency_days": "8"},
-                                "narratives": {"talent": "培训"}}, format="json")  # fmt: skip
+    saved = liaison.patch(
+        url,
+        {
+            "version": report["version"],
+            "values": {"activities_held": "3", "residency_days": "8"},
+            "narratives": {"talent": "培训"},
+        },
+        format="json",
+    )
     assert saved.status_code == 200 and saved.json()["values"]["activities_held"] == "3.00"
     stale = liaison.patch(
         url, {"version": report["version"], "values": {"activities_held": "4"}}, format="json"
@@ -109,8 +133,11 @@ def test_the_report_lifecycle_through_the_api(users, indicators):
 def test_the_due_moment_holds_through_the_api(users, indicators):
     report = make_report(users["liaison"], month=datetime.date(2024, 2, 1))
     liaison = api_for(users["liaison"])
-    liaison.patch(f"/api/v1/reports/{report.pk}/", {"version": 1, "values": {"activities_held": "1", "residency_days": "1"}},
-                  format="json")  # fmt: skip
+    liaison.patch(
+        f"/api/v1/reports/{report.pk}/",
+        {"version": 1, "values": {"activities_held": "1", "residency_days": "1"}},
+        format="json",
+    )
     assert liaison.post(f"/api/v1/reports/{report.pk}/submit/").json()["is_late"] is True
 
 
@@ -165,8 +192,18 @@ def test_the_api_lists_in_a_fixed_number_of_queries(users, django_assert_max_num
 
 
 WRITE_METHODS = ["post", "put", "patch", "delete"]
-REGISTRY = ["programmes", "areas", "schools", "people", "pairings", "teams", "memberships", "residencies", "meetings",
-            "summaries"]  # fmt: skip
+REGISTRY = [
+    "programmes",
+    "areas",
+    "schools",
+    "people",
+    "pairings",
+    "teams",
+    "memberships",
+    "residencies",
+    "meetings",
+    "summaries",
+]
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -36,9 +36,12 @@ def test_no_operation_answers_with_a_server_error(live_server, users, indicators
         operation = result.ok()
         operations += 1
         hypothesis.settings(
-            max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
             suppress_health_check=list(hypothesis.HealthCheck),
-        )(hypothesis.given(case=operation.as_strategy())(check))()  # fmt: skip
+        )(hypothesis.given(case=operation.as_strategy())(check))()
     session.close()
     assert operations >= 15
     assert failures == []

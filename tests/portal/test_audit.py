@@ -30,8 +30,10 @@ def test_a_change_in_the_portal_shows_who_which_field_old_and_new(users):
 def test_the_pairing_history_includes_what_the_liaison_keeps(users):
     liaison = client_for(users["liaison"])
     school = School.objects.get(name="东莞理工学院")
-    liaison.post("/pairings/6/team/members/add/", {"name": "张三", "school": school.pk, "role": "member",
-                                                 "title_grade": "intermediate"})  # fmt: skip
+    liaison.post(
+        "/pairings/6/team/members/add/",
+        {"name": "张三", "school": school.pk, "role": "member", "title_grade": "intermediate"},
+    )
     liaison.post("/pairings/6/meetings/add/", {"held_on": "2024-05-06", "attendees": "三方代表"})
     author = users["liaison"]
     entries = client_for(users["town_liaison"]).get("/pairings/6/history/").context["entries"]
@@ -76,10 +78,18 @@ def test_history_names_villages_people_narratives_and_local_times(users, indicat
     assert villages[0] == ("新民社区", "新村、新民社区")
 
     report = make_report(users["liaison"])
-    report_save_draft(report=report, user=users["liaison"], values={"activities_held": "1", "residency_days": "2"},
-                      narratives={"talent": "培训一期"})  # fmt: skip
-    report_save_draft(report=report, user=users["liaison"], values={"activities_held": "1", "residency_days": "2"},
-                      narratives={"talent": "培训两期"})  # fmt: skip
+    report_save_draft(
+        report=report,
+        user=users["liaison"],
+        values={"activities_held": "1", "residency_days": "2"},
+        narratives={"talent": "培训一期"},
+    )
+    report_save_draft(
+        report=report,
+        user=users["liaison"],
+        values={"activities_held": "1", "residency_days": "2"},
+        narratives={"talent": "培训两期"},
+    )
     changes = {
         c.field: (c.old, c.new)
         for c in bureau.get(f"/reports/{report.pk}/history/").context["entries"][0].changes
@@ -115,9 +125,15 @@ def test_the_feed_is_for_bureau_staff(users, role):
 def test_the_feed_filters_by_type_user_and_date(users):
     bureau = client_for(users["bureau"])
     bureau.post("/pairings/6/adjust/", {"action": "end", "end_date": "2025-12-31", "reason": "动态调整"})
-    client_for(users["liaison"]).post("/pairings/6/team/members/add/",
-                                      {"name": "张三", "school": School.objects.get(name="东莞理工学院").pk,
-                                       "role": "member", "title_grade": "intermediate"})  # fmt: skip
+    client_for(users["liaison"]).post(
+        "/pairings/6/team/members/add/",
+        {
+            "name": "张三",
+            "school": School.objects.get(name="东莞理工学院").pk,
+            "role": "member",
+            "title_grade": "intermediate",
+        },
+    )
     response = bureau.get("/audit/", {"type": "pairing.Pairing"})
     assert {e.model for e in response.context["entries"]} == {"结对"}
     response = bureau.get("/audit/", {"user": users["liaison"].pk})

@@ -17,9 +17,11 @@ def reporting_users(users, indicators):
 
 def make_report(author, *, month=datetime.date(2024, 2, 1), number=CHANGAN, school=DGUT) -> MonthlyReport:
     return MonthlyReport.objects.create(
-        pairing=Pairing.objects.get(number=number), school=School.objects.get(name=school), month=month,
+        pairing=Pairing.objects.get(number=number),
+        school=School.objects.get(name=school),
+        month=month,
         created_by=author,
-    )  # fmt: skip
+    )
 
 
 def form_data(report: MonthlyReport, **values) -> dict:

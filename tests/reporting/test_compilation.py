@@ -39,11 +39,23 @@ def submit(users, key, school, *, month=FEB, number=6, when=None, **values):
 @pytest.fixture
 def month_of_reports(reporting_users):
     users = reporting_users
-    on_time = submit(users, "liaison", "东莞理工学院", when=datetime.datetime(2024, 2, 28, 23, 59, 59, tzinfo=SHANGHAI),
-                     activities_held="7", funds_invested="1200.50", people_trained="30")  # fmt: skip
-    late = submit(users, "assisting_liaison", "东莞市机电工程学校",
-                  when=datetime.datetime(2024, 2, 29, 0, 0, 0, tzinfo=SHANGHAI), activities_held="5",
-                  funds_invested="99.50")  # fmt: skip
+    on_time = submit(
+        users,
+        "liaison",
+        "东莞理工学院",
+        when=datetime.datetime(2024, 2, 28, 23, 59, 59, tzinfo=SHANGHAI),
+        activities_held="7",
+        funds_invested="1200.50",
+        people_trained="30",
+    )
+    late = submit(
+        users,
+        "assisting_liaison",
+        "东莞市机电工程学校",
+        when=datetime.datetime(2024, 2, 29, 0, 0, 0, tzinfo=SHANGHAI),
+        activities_held="5",
+        funds_invested="99.50",
+    )
     returned = submit(users, "other_liaison", "广东医科大学", number=4, activities_held="100")
     report_return(report=returned, reviewer=users["bureau"], comment="请修改")
     report_accept(report=on_time, reviewer=users["bureau"])
@@ -163,8 +175,13 @@ def test_reading_in_chunks_gives_the_same_rows_in_the_same_order(month_of_report
 @pytest.mark.parametrize("text", ['=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1:A2)", "\tTAB", "=1+1"])
 def test_text_that_looks_like_a_formula_stays_text(reporting_users, text):
     report = make_report(reporting_users["liaison"])
-    report_save_draft(report=report, user=reporting_users["liaison"], values={"activities_held": "1", "residency_days": "1"},
-                      difficulties=text, narratives={"talent": text})  # fmt: skip
+    report_save_draft(
+        report=report,
+        user=reporting_users["liaison"],
+        values={"activities_held": "1", "residency_days": "1"},
+        difficulties=text,
+        narratives={"talent": text},
+    )
     MonthlyReport.objects.filter(pk=report.pk).update(difficulties=text, narratives={"talent": text})
     book = read(compile_month(Programme.objects.get(), FEB))
     for sheet, column in [("困难问题", 4), ("进展摘要", 5)]:
@@ -204,8 +221,9 @@ def test_a_failure_midway_leaves_the_previous_summary_in_place(month_of_reports,
 
 def test_two_runs_of_the_same_month_at_once_do_not_both_write(month_of_reports):
     programme = Programme.objects.get()
-    MonthlySummary.objects.create(programme=programme, month=FEB, state="running",
-                                  started_at=datetime.datetime.now(datetime.UTC))  # fmt: skip
+    MonthlySummary.objects.create(
+        programme=programme, month=FEB, state="running", started_at=datetime.datetime.now(datetime.UTC)
+    )
     with pytest.raises(AlreadyRunning):
         compile_month(programme, FEB)
     assert not MonthlySummary.objects.get().workbook
@@ -213,8 +231,12 @@ def test_two_runs_of_the_same_month_at_once_do_not_both_write(month_of_reports):
 
 def test_a_stale_run_is_taken_over(month_of_reports):
     programme = Programme.objects.get()
-    MonthlySummary.objects.create(programme=programme, month=FEB, state="running",
-                                  started_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=3))  # fmt: skip
+    MonthlySummary.objects.create(
+        programme=programme,
+        month=FEB,
+        state="running",
+        started_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=3),
+    )
     assert compile_month(programme, FEB).state == "done"
 
 

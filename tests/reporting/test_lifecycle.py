@@ -47,8 +47,13 @@ def test_the_whole_cycle(reporting_users):
     assert report.status == "accepted" and not report.is_editable
     actions = list(report.versions.order_by("created_at", "pk").values_list("action", flat=True))
     assert actions == [
-        "report.saved", "report.submitted", "report.returned", "report.saved", "report.resubmitted", "report.accepted"
-    ]  # fmt: skip
+        "report.saved",
+        "report.submitted",
+        "report.returned",
+        "report.saved",
+        "report.resubmitted",
+        "report.accepted",
+    ]
     assert ReportVersion.objects.filter(report=report).count() == 6
 
 
@@ -167,7 +172,9 @@ def test_a_month_before_the_first_or_in_the_future_is_refused(reporting_users, m
 
     with pytest.raises(ValidationError) as error:
         report_start(
-            pairing=Pairing.objects.get(number=6), school=School.objects.get(name="东莞理工学院"), month=month,
+            pairing=Pairing.objects.get(number=6),
+            school=School.objects.get(name="东莞理工学院"),
+            month=month,
             user=reporting_users["liaison"],
-        )  # fmt: skip
+        )
     assert error.value.message_dict["month"] == [message]

@@ -127,8 +127,14 @@ def test_attachments_are_checked_and_private(liaison, reporting_users):
     assert attachment.original_name == "驻村照片.png"
     file_url = f"/reports/{report.pk}/attachments/{attachment.pk}/"
     assert b"".join(liaison.get(file_url).streaming_content) == PNG
-    for role, status in [("other_liaison", 404), ("other_town_liaison", 404), ("bureau", 200), ("commander", 200),
-                         ("town_liaison", 200), ("assisting_liaison", 404)]:  # fmt: skip
+    for role, status in [
+        ("other_liaison", 404),
+        ("other_town_liaison", 404),
+        ("bureau", 200),
+        ("commander", 200),
+        ("town_liaison", 200),
+        ("assisting_liaison", 404),
+    ]:
         assert client_for(reporting_users[role]).get(file_url).status_code == status, role
     assert Client().get(file_url).status_code == 302
 

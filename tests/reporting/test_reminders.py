@@ -170,9 +170,10 @@ def test_a_real_worker_sends_the_reminders_once(redis_url, users, settings):
 
     call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    with time_machine.travel(at(2024, 2, 26, 9, 0), tick=True), start_worker(
-        app, pool="solo", perform_ping_check=False, shutdown_timeout=30
-    ):  # fmt: skip
+    with (
+        time_machine.travel(at(2024, 2, 26, 9, 0), tick=True),
+        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30),
+    ):
         assert remind_before_due.delay().get(timeout=30) == 3
         assert remind_before_due.delay().get(timeout=30) == 0
     assert ReminderSent.objects.filter(kind="before_due").count() == 3

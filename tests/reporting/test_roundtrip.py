@@ -120,8 +120,11 @@ def test_a_bad_value_names_its_indicator_as_well_as_its_cell(reporting_users, re
 
 def test_a_file_that_is_not_xlsx_is_refused(reporting_users, report):
     client = client_for(reporting_users["liaison"])
-    response = client.post(f"/reports/{report.pk}/workbook/", {"workbook": SimpleUploadedFile("report.xlsx", b"not a zip")},
-                           follow=True)  # fmt: skip
+    response = client.post(
+        f"/reports/{report.pk}/workbook/",
+        {"workbook": SimpleUploadedFile("report.xlsx", b"not a zip")},
+        follow=True,
+    )
     html = response.content.decode()
     assert "请上传Excel工作簿（.xlsx）。" in html
     assert "请修改以下单元格" not in html, "no cells are named when the file itself is wrong"
@@ -144,8 +147,13 @@ def test_only_the_writer_uploads_and_outsiders_get_404(reporting_users, report):
     book = download(client_for(reporting_users["liaison"]), report)
     data = io.BytesIO()
     book.save(data)
-    for role, status in [("bureau", 403), ("commander", 403), ("town_liaison", 403), ("other_liaison", 404),
-                         ("assisting_liaison", 404)]:  # fmt: skip
+    for role, status in [
+        ("bureau", 403),
+        ("commander", 403),
+        ("town_liaison", 403),
+        ("other_liaison", 404),
+        ("assisting_liaison", 404),
+    ]:
         response = client_for(reporting_users[role]).post(
             f"/reports/{report.pk}/workbook/", {"workbook": SimpleUploadedFile("r.xlsx", data.getvalue())}
         )

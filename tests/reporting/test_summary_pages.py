@@ -98,9 +98,10 @@ def test_a_month_not_yet_due_is_not_compiled(reporting_users):
         datetime.datetime(2024, 2, 28, 23, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False
     ):
         response = client_for(reporting_users["bureau"]).post(
-            "/reports/summaries/compile/", {"programme": Programme.objects.get().pk, "month": "2024-02"},
+            "/reports/summaries/compile/",
+            {"programme": Programme.objects.get().pk, "month": "2024-02"},
             follow=True,
-        )  # fmt: skip
+        )
     assert (
         "2024-02月报的截止时间为2024-02-28 23:59（北京时间），截止后才能汇总。" in response.content.decode()
     )
@@ -163,8 +164,10 @@ def test_the_export_form_offers_towns_and_schools_and_keeps_what_was_typed(repor
     client = client_for(reporting_users["commander"])
     html = client.get("/reports/export/").content.decode()
     assert '<option value="长安">长安</option>' in html and ">东莞理工学院</option>" in html
-    response = client.get("/reports/export/", {"programme": Programme.objects.get().pk, "from": "2024-13",
-                                                "to": "2024-02", "format": "csv"})  # fmt: skip
+    response = client.get(
+        "/reports/export/",
+        {"programme": Programme.objects.get().pk, "from": "2024-13", "to": "2024-02", "format": "csv"},
+    )
     html = response.content.decode()
     assert 'value="2024-13"' in html and 'value="2024-02"' in html, "a wrong month stays in its field"
 
@@ -207,8 +210,11 @@ def test_a_running_export_shows_its_progress(reporting_users):
     from reporting.models import ExportJob
 
     job = ExportJob.objects.create(
-        user=reporting_users["commander"], programme=Programme.objects.get(), state="running", progress=40,
+        user=reporting_users["commander"],
+        programme=Programme.objects.get(),
+        state="running",
+        progress=40,
         parameters={"from": "2024-01", "to": "2024-02"},
-    )  # fmt: skip
+    )
     html = client_for(reporting_users["commander"]).get(f"/reports/export/jobs/{job.pk}/").content.decode()
     assert 'aria-valuenow="40"' in html and 'http-equiv="refresh"' in html

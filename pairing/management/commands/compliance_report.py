@@ -76,9 +76,15 @@ class Command(BaseCommand):
                 for code, texts in result.breaches.items():
                     for text in texts:
                         rows.append(
-                            [programme.code, str(pairing.number), pairing.town.name, pairing.lead_university.name,
-                             str(RULES_BY_CODE[code].label), text]
-                        )  # fmt: skip
+                            [
+                                programme.code,
+                                str(pairing.number),
+                                pairing.town.name,
+                                pairing.lead_university.name,
+                                str(RULES_BY_CODE[code].label),
+                                text,
+                            ]
+                        )
             for school, text in schools_without_pairing(programme, year=year):
                 rows.append([programme.code, "", "", school.name, _("School pairing"), text])
         return rows
