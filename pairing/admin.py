@@ -44,7 +44,6 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
             {
                 "fields": [
                     "report_due_day",
-                    "report_due_time",
                     "first_report_month",
                     "min_team_size",
                     "min_residency_days_per_year",

@@ -5,24 +5,13 @@ from django_filters import rest_framework as filters
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
 
-from portal.roles import BUREAU, COMMANDER, role_of
+from core.api import PolicyPermission
+from core.policy import scope_of
 
 from .compliance import evaluate_pairings
 from .filters import PairingFilter
 from .models import Area, JointMeeting, Membership, Pairing, Person, Programme, Residency, School, ServiceTeam
-from .selectors import pairings_visible_to
-
-
-class HasRole(permissions.BasePermission):
-    """Any of the portal's roles; a user without one sees nothing."""
-
-    def has_permission(self, request, view) -> bool:
-        return role_of(request.user) is not None
-
-
-class ReadsEverything(permissions.BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return role_of(request.user) in {BUREAU, COMMANDER}
+from .selectors import pairings_visible_to, programmes_visible_to
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -36,7 +25,6 @@ class ProgrammeSerializer(serializers.ModelSerializer):
             "start_date",
             "end_date",
             "report_due_day",
-            "report_due_time",
             "first_report_month",
             "min_team_size",
             "min_residency_days_per_year",
@@ -93,22 +81,24 @@ class PairingSerializer(serializers.ModelSerializer):
 
 
 class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Programme.objects.order_by("code")
     serializer_class = ProgrammeSerializer
-    permission_classes = [permissions.IsAuthenticated, HasRole]
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
+
+    def get_queryset(self):
+        return programmes_visible_to(self.request.user)
 
 
 class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Area.objects.order_by("kind", "name")
     serializer_class = AreaSerializer
-    permission_classes = [permissions.IsAuthenticated, HasRole]
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     filterset_fields = ["kind", "parent"]
 
 
 class SchoolViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = School.objects.order_by("kind", "name")
     serializer_class = SchoolSerializer
-    permission_classes = [permissions.IsAuthenticated, HasRole]
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     filterset_fields = ["kind"]
 
 
@@ -116,11 +106,11 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     """People on the teams of the pairings the user may see (contacts are not public)."""
 
     serializer_class = PersonSerializer
-    permission_classes = [permissions.IsAuthenticated, HasRole]
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     filterset_fields = ["school", "title_grade", "is_school_leader"]
 
     def get_queryset(self):
-        if role_of(self.request.user) in {BUREAU, COMMANDER}:
+        if scope_of(self.request.user).everything:
             return Person.objects.order_by("school", "name")
         return (
             Person.objects.filter(memberships__team__pairing__in=pairings_visible_to(self.request.user))
@@ -136,7 +126,7 @@ class PairingApiFilter(PairingFilter):
 
 class PairingViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PairingSerializer
-    permission_classes = [permissions.IsAuthenticated, HasRole]
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = PairingApiFilter
 
@@ -178,7 +168,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MembershipSerializer
-    permission_classes = [permissions.IsAuthenticated, HasRole]
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     filterset_fields = ["team", "role"]
 
     def get_queryset(self):
@@ -199,7 +189,7 @@ class ResidencySerializer(serializers.ModelSerializer):
 
 class ResidencyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ResidencySerializer
-    permission_classes = [permissions.IsAuthenticated, HasRole]
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     filterset_fields = ["team", "place"]
 
     def get_queryset(self):
@@ -218,7 +208,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MeetingSerializer
-    permission_classes = [permissions.IsAuthenticated, HasRole]
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     filterset_fields = ["pairing"]
 
     def get_queryset(self):
@@ -237,7 +227,7 @@ class TeamSerializer(serializers.ModelSerializer):
 
 class TeamViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TeamSerializer
-    permission_classes = [permissions.IsAuthenticated, HasRole]
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     filterset_fields = ["pairing"]
 
     def get_queryset(self):

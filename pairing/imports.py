@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font, PatternFill
 
-from portal.excel import Problem, WorkbookRejected, check_sheet, open_workbook
+from core.excel import Problem, WorkbookRejected, check_sheet, open_workbook
 
 from .models import Area, Pairing, Programme, School
 

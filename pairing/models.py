@@ -2,12 +2,14 @@
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from core.months import Month
 
 
 class CooperationKind(models.TextChoices):
@@ -35,12 +37,10 @@ class Programme(models.Model):
         _("report due day of month"),
         default=28,
         validators=[MinValueValidator(1), MaxValueValidator(28)],
-        help_text=_("Monthly reports are due on this day of each month (1–28)."),
-    )
-    report_due_time = models.TimeField(
-        _("report due time"),
-        default=datetime.time(23, 59, 59),
-        help_text=_("Local time (Asia/Shanghai) on the due day."),
+        help_text=_(
+            "Monthly reports are due on this day of each month (1–28): a report first submitted at any time "
+            "of that day (Beijing time) is on time."
+        ),
     )
     first_report_month = models.DateField(
         _("first report month"),
@@ -89,14 +89,17 @@ class Programme(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def due_at(self, month: datetime.date) -> datetime.datetime:
-        """The due moment of a month's report: the due day and time, local (Asia/Shanghai), as an aware datetime."""
-        from zoneinfo import ZoneInfo
+    def due_date(self, month: Month) -> datetime.date:
+        """The day a month's report is due."""
+        return month.due_date(self.report_due_day)
 
-        local = datetime.datetime.combine(
-            datetime.date(month.year, month.month, self.report_due_day), self.report_due_time
-        )
-        return local.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+    def late_from(self, month: Month) -> datetime.datetime:
+        """The first moment a month's report counts as late (the start of the day after the due day)."""
+        return month.late_from(self.report_due_day)
+
+    def is_due(self, month: Month, *, now: datetime.datetime | None = None) -> bool:
+        """Whether the month's reports are due by now, i.e. late from now on."""
+        return (now or timezone.now()) >= self.late_from(month)
 
     def clean(self) -> None:
         errors = {}
@@ -238,9 +241,7 @@ class Pairing(models.Model):
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="pairings", verbose_name=_("programme")
     )
-    number = models.PositiveSmallIntegerField(
-        _("number"), help_text=_("The row number in the programme's table.")
-    )
+    number = models.PositiveIntegerField(_("number"), help_text=_("The row number in the programme's table."))
     lead_university = models.ForeignKey(
         School,
         on_delete=models.PROTECT,

@@ -1,12 +1,12 @@
-"""Reads of the registry. The only doors through which pages (and later the API) reach pairings:
-every lookup asks who is asking, and an object outside the user's scope answers 404."""
+"""Reads of the registry. The only doors through which pages, the API and exports reach pairings:
+every lookup asks who is asking (the policy's scope), and an object outside it answers 404."""
 
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
-from portal.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON, role_of
+from core.policy import require, scope_of
 
-from .models import Membership, Pairing, PairingReview, School
+from .models import Membership, Pairing, PairingReview, Programme
 
 # Leader first, then deputy, then members.
 ROLE_ORDER = Case(
@@ -16,25 +16,20 @@ ROLE_ORDER = Case(
 )
 
 
-def school_of(user) -> School | None:
-    profile = getattr(user, "profile", None)
-    return profile.school if profile else None
-
-
 def pairings_visible_to(user) -> QuerySet[Pairing]:
-    """Pairings the user may read: all for bureau and commanders, their school's for a liaison,
-    their town's for a town liaison, none for anyone else."""
+    """Pairings the user may read, by the policy's scope: all for bureau and commanders, their school's
+    for a liaison, their town's for a town liaison, none for anyone else."""
+    scope = scope_of(user)
     pairings = Pairing.objects.all()
-    role = role_of(user)
-    if role in {BUREAU, COMMANDER}:
+    if scope.everything:
         return pairings
-    profile = getattr(user, "profile", None) if user.is_authenticated else None
-    if role == LIAISON and profile and profile.school_id:
+    if scope.school_id:
+        assisted = Pairing.assisting_schools.through.objects.filter(school_id=scope.school_id)
         return pairings.filter(
-            Q(lead_university_id=profile.school_id) | Q(assisting_schools__id=profile.school_id)
-        ).distinct()
-    if role == TOWN_LIAISON and profile and profile.town_id:
-        return pairings.filter(town_id=profile.town_id)
+            Q(lead_university_id=scope.school_id) | Q(pk__in=assisted.values("pairing_id"))
+        )
+    if scope.town_id:
+        return pairings.filter(town_id=scope.town_id)
     return pairings.none()
 
 
@@ -67,45 +62,35 @@ def pairing_get_for_user(*, user, pk: int) -> Pairing:
                 Prefetch(
                     "team__memberships",
                     queryset=Membership.objects.select_related("person__school").order_by(
-                        "role", "person__name"
+                        ROLE_ORDER, "person__name"
                     ),
                 ),
             )
             .get(pk=pk)
         )
-    except Pairing.DoesNotExist:
+    except (Pairing.DoesNotExist, ValueError, TypeError):
         raise Http404("No such pairing") from None
 
 
-def can_edit_pairing(user, pairing: Pairing) -> bool:
-    """Bureau staff, and liaisons of a school that is a party to the pairing, keep its records."""
-    role = role_of(user)
-    if role == BUREAU:
-        return True
-    if role != LIAISON:
-        return False
-    school = school_of(user)
-    return school is not None and (
-        pairing.lead_university_id == school.pk
-        or any(s.pk == school.pk for s in pairing.assisting_schools.all())
-    )
-
-
-def pairing_get_for_editor(*, user, pk: int) -> Pairing:
-    """The pairing for a page that changes it: 404 to outsiders, 403 to those who may only read it."""
-    from django.core.exceptions import PermissionDenied
-
+def pairing_get_for(*, user, pk, permission: str) -> Pairing:
+    """The pairing for a page that acts on it: 404 to those who cannot see it, 403 to those who may
+    only read it."""
     pairing = pairing_get_for_user(user=user, pk=pk)
-    if not can_edit_pairing(user, pairing):
-        raise PermissionDenied("This role reads the pairing but does not change it")
+    require(user, permission, pairing)
     return pairing
 
 
-def pairing_get_for_bureau(*, user, pk: int) -> Pairing:
-    """For the bureau's own pages (review, adjustment): 404 to outsiders, 403 to other readers."""
-    from django.core.exceptions import PermissionDenied
+def programmes_visible_to(user) -> QuerySet[Programme]:
+    """Programmes a user may pick: those of the pairings they may see (all for the bureau and commanders)."""
+    if scope_of(user).everything:
+        return Programme.objects.order_by("code")
+    return Programme.objects.filter(pk__in=pairings_visible_to(user).values("programme_id")).order_by("code")
 
-    pairing = pairing_get_for_user(user=user, pk=pk)
-    if role_of(user) != BUREAU:
-        raise PermissionDenied("Only bureau staff review and adjust pairings")
-    return pairing
+
+def programme_from(user, value) -> Programme | None:
+    """The programme a request names by id (?programme=3), if the user may pick it; None for an
+    empty, malformed or unknown value, so a typed URL gives a message rather than an error."""
+    text = str(value or "").strip()
+    if not text.isdigit():
+        return None
+    return programmes_visible_to(user).filter(pk=int(text)).first()

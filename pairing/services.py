@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.uploads import check_upload
+from core.uploads import check_upload
 
 from .models import (
     Agreement,

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.excel import WorkbookRejected
-from portal.roles import BUREAU, COMMANDER, TOWN_LIAISON, role_of
+from core.excel import WorkbookRejected
+from core.policy import can, require
 
 from .compliance import RULES, evaluate_pairing, evaluate_pairings, residency_days_in_year
 from .filters import PairingFilter
@@ -36,12 +36,11 @@ from .forms import (
 from .imports import apply_rows, assess, read_rows, template_workbook
 from .models import Agreement, JointMeeting, Membership, Pairing, Programme, Residency, ServiceTeam
 from .selectors import (
-    can_edit_pairing,
-    pairing_get_for_bureau,
-    pairing_get_for_editor,
+    pairing_get_for,
     pairing_get_for_user,
     pairing_list,
     pairings_visible_to,
+    programme_from,
 )
 from .services import (
     agreement_save,
@@ -59,14 +58,24 @@ from .services import (
     residency_record,
 )
 
-LIST_ROLES = {BUREAU, COMMANDER, TOWN_LIAISON}
 PAGE_SIZE = 50
+
+
+def pairing_get_for_editor(*, user, pk) -> Pairing:
+    return pairing_get_for(user=user, pk=pk, permission="pairing.change")
+
+
+def pairing_get_for_reviewer(*, user, pk) -> Pairing:
+    return pairing_get_for(user=user, pk=pk, permission="pairing.review")
+
+
+def pairing_get_for_adjuster(*, user, pk) -> Pairing:
+    return pairing_get_for(user=user, pk=pk, permission="pairing.adjust")
 
 
 @login_required
 def pairing_list_view(request: HttpRequest) -> HttpResponse:
-    if role_of(request.user) not in LIST_ROLES:
-        raise Http404("The pairing list is not available to this role")
+    require(request.user, "pairing.list", hide=True)
     filterset = PairingFilter(request.GET or None, queryset=pairings_visible_to(request.user))
     page = Paginator(pairing_list(user=request.user, filters=request.GET), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -100,7 +109,7 @@ def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "pairing": pairing,
             "compliance": compliance,
             "year": year,
-            "can_edit": can_edit_pairing(request.user, pairing),
+            "can_edit": can(request.user, "pairing.change", pairing),
             "latest_reviews": latest_reviews(pairing),
             "residencies": residencies,
             "residency_days": residency_days_in_year(residencies, year),
@@ -117,9 +126,6 @@ def latest_reviews(pairing) -> list:
     return list(latest.values())
 
 
-MATRIX_ROLES = {BUREAU, COMMANDER, TOWN_LIAISON}
-
-
 def requested_year(request: HttpRequest) -> int:
     """The year asked for in ?year=, or this year; a value that is not a plausible year falls back."""
     this_year = timezone.localdate().year
@@ -132,8 +138,7 @@ def requested_year(request: HttpRequest) -> int:
 
 @login_required
 def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
-    if role_of(request.user) not in MATRIX_ROLES:
-        raise Http404("The compliance matrix is not available to this role")
+    require(request.user, "pairing.list", hide=True)
     year = requested_year(request)
     filters = request.GET.copy()
     filters.pop("year", None)
@@ -240,25 +245,29 @@ def member_edit_view(request: HttpRequest, pk: int, membership_pk: int) -> HttpR
 
 @login_required
 def residency_add_view(request: HttpRequest, pk: int) -> HttpResponse:
-    year = timezone.localdate().year
-    team = ServiceTeam.objects.filter(pairing_id=pk).first()
-    days = residency_days_in_year(team.residencies.all(), year) if team else 0
-    minimum = team.pairing.programme.min_residency_days_per_year if team else 0
-    intro = _("%(year)s so far: %(days_this_year)s of %(minimum)s days of residency.") % {
-        "year": year,
-        "days_this_year": days,
-        "minimum": minimum,
-    }
     return workspace_form(
         request,
         pk,
         form_class=ResidencyForm,
         service=residency_record,
-        intro=intro if team else "",
+        intro=residency_so_far,
         title=_("Record a residency"),
         submit=_("Record residency"),
         success=lambda r: _("Residency of %(days)s days recorded.") % {"days": r.days},
     )
+
+
+def residency_so_far(pairing: Pairing) -> str:
+    """This year's residency days against the programme's minimum, for the liaison recording one."""
+    team = ServiceTeam.objects.filter(pairing=pairing).first()
+    if team is None:
+        return ""
+    year = timezone.localdate().year
+    return _("%(year)s so far: %(days_this_year)s of %(minimum)s days of residency.") % {
+        "year": year,
+        "days_this_year": residency_days_in_year(team.residencies.all(), year),
+        "minimum": pairing.programme.min_residency_days_per_year,
+    }
 
 
 @login_required
@@ -403,7 +412,7 @@ def review_view(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         form_class=ReviewForm,
         service=pairing_review,
-        get_pairing=pairing_get_for_bureau,
+        get_pairing=pairing_get_for_reviewer,
         pass_user_as="reviewer",
         title=_("Review the team or the agreement"),
         submit=_("Record decision"),
@@ -448,7 +457,7 @@ def adjust_view(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         form_class=AdjustmentForm,
         service=adjust_pairing,
-        get_pairing=pairing_get_for_bureau,
+        get_pairing=pairing_get_for_adjuster,
         title=_("Adjust the pairing"),
         submit=_("Apply adjustment"),
         success=lambda p: _("The pairing is adjusted; the history keeps the reason."),
@@ -473,8 +482,7 @@ IMPORT_SESSION_KEY = "registry_import"
 
 
 def require_bureau(request: HttpRequest) -> None:
-    if role_of(request.user) != BUREAU:
-        raise Http404("Registry import is for bureau staff")
+    require(request.user, "registry.import", hide=True)
 
 
 @login_required
@@ -514,7 +522,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
         )
         return redirect("pairing:list")
     if request.method == "POST":
-        programme = programmes.filter(pk=request.POST.get("programme") or 0).first()
+        programme = programme_from(request.user, request.POST.get("programme"))
         upload = request.FILES.get("file")
         if programme is None or upload is None:
             context["problems"] = [_("Choose the programme and the filled workbook.")]

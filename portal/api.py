@@ -19,6 +19,7 @@ router.register("residencies", pairing_api.ResidencyViewSet, basename="residency
 router.register("meetings", pairing_api.MeetingViewSet, basename="meeting")
 router.register("reports", reporting_api.ReportViewSet, basename="report")
 router.register("summaries", reporting_api.SummaryViewSet, basename="summary")
+router.register("months", reporting_api.MonthViewSet, basename="month")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

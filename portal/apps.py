@@ -1,26 +1,9 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
-
-# Models of these apps are the registry and reports that bureau staff keep (in the portal and admin).
-BUREAU_APPS = ("pairing", "portal", "reporting")
-
-
-def grant_bureau_permissions(sender, using="default", **kwargs) -> None:
-    """Permissions exist only after migrate, so the bureau group gets them here, every migrate."""
-    from django.contrib.auth.models import Group, Permission
-
-    bureau = Group.objects.using(using).filter(name="bureau").first()
-    if bureau is not None:
-        bureau.permissions.set(
-            Permission.objects.using(using).filter(content_type__app_label__in=BUREAU_APPS)
-        )
 
 
 class PortalConfig(AppConfig):
-    name = "portal"
-    verbose_name = _("Portal and accounts")
+    """The project: settings, URLs, the Celery app, the shell's pages. It sits on top: no app imports it."""
 
-    def ready(self) -> None:
-        # Not limited to this app's signal: apps migrated after it get their permissions later.
-        post_migrate.connect(grant_bureau_permissions, dispatch_uid="portal.grant_bureau_permissions")
+    name = "portal"
+    verbose_name = _("Portal")

@@ -23,10 +23,14 @@ BEAT_SCHEDULE: dict = {
         "task": "reporting.remind_reviews_waiting",
         "schedule": crontab(hour=9, minute=30),
     },
-    # Reports due on the 28th at 23:59:59 are compiled half an hour past midnight.
+    # Reports due on the 28th (late from 00:00 of the 29th) are compiled half an hour past midnight.
     "compile-monthly-summaries": {
         "task": "reporting.compile_due_months",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Compiled months that a report transition changed since: recompiled once quiet (debounced).
+    "recompile-stale-months": {"task": "reporting.recompile_stale_months", "schedule": crontab(minute="*/5")},
+    # Tasks recorded while the broker was unreachable are sent once it is back.
+    "outbox-flush": {"task": "core.outbox_flush", "schedule": crontab(minute="*")},
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

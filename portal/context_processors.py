@@ -1,15 +1,11 @@
-"""Template context shared by every page: the user's role, for the header's navigation."""
+"""Template context shared by every page: the user's role label and what they may do, for the header."""
 
-from .roles import BUREAU, COMMANDER, LIAISON, ROLE_LABELS, TOWN_LIAISON, role_of
+from core.policy import permissions_for
+from core.roles import role_label
 
 
-def roles(request) -> dict:
-    role = role_of(request.user) if hasattr(request, "user") else None
-    return {
-        "portal_role": role,
-        "portal_role_label": ROLE_LABELS.get(role, ""),
-        "is_bureau": role == BUREAU,
-        "is_commander": role == COMMANDER,
-        "is_liaison": role == LIAISON,
-        "is_town_liaison": role == TOWN_LIAISON,
-    }
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None:
+        return {}
+    return {"portal_role_label": role_label(user), "can": permissions_for(user)}

@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import audit, dashboard, views
+from oversight import audit, dashboard
+
+from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("dashboard/", dashboard.dashboard_view, name="dashboard"),
     path("audit/", audit.feed_view, name="audit"),
     path("pairings/<int:pk>/history/", audit.pairing_history_view, name="pairing_history"),

@@ -1,31 +1,38 @@
 """Pages of the shell: the home that sends each role to its place, and the health check."""
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.outbox import backlog
+from core.policy import can
 from pairing.selectors import pairings_visible_to
 
 from .celery import app as celery_app
-from .roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON, role_of
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    role = role_of(request.user)
-    if role in {BUREAU, COMMANDER, TOWN_LIAISON}:
+    user = request.user
+    if can(user, "pairing.list"):
         return redirect("pairing:list")
-    if role == LIAISON:
+    if can(user, "report.own"):
         pairings = list(
-            pairings_visible_to(request.user).select_related("town", "lead_university").order_by("number")
+            pairings_visible_to(user).select_related("town", "lead_university").order_by("number")[:50]
         )
         if len(pairings) == 1:
             return redirect("pairing:detail", pk=pairings[0].pk)
         return render(request, "portal/liaison_home.html", {"pairings": pairings})
     return render(request, "portal/no_role.html", status=403)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    return HttpResponseRedirect(staticfiles_storage.url("portal/favicon.svg"))
 
 
 def database_status() -> str:
@@ -54,4 +61,7 @@ def broker_status() -> str:
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": database_status(), "broker": broker_status()}
     healthy = all(value in {"ok", "eager"} for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    body = {"status": "ok" if healthy else "error", **checks}
+    if checks["database"] == "ok":
+        body["outbox_backlog"] = backlog()
+    return JsonResponse(body, status=200 if healthy else 503)

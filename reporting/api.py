@@ -1,29 +1,25 @@
 """REST API of the reports (/api/v1/): the same lifecycle and rules as the pages, through the same
-services; objects outside the caller's scope answer 404, a step the caller may not take 403."""
-
-import datetime
+services and the same month engine. Every detail URL and action first finds its object through
+the caller's door (404 for outsiders, whatever the body), then asks the policy (403), and only
+then reads the body."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from pairing.api import HasRole, ReadsEverything
-from pairing.selectors import pairings_visible_to, school_of
+from core.api import PolicyPermission
+from core.months import InvalidMonth, Month
+from core.policy import can
+from pairing.selectors import pairings_visible_to, programme_from, programmes_visible_to
 
+from .expectations import State, as_rows, expected_rows, month_figures
 from .models import MonthlyReport, MonthlySummary
-from .selectors import reports_visible_to
-from .services import (
-    report_accept,
-    report_return,
-    report_save_draft,
-    report_start,
-    report_submit,
-)
+from .selectors import reports_visible_to, summaries_visible_to
+from .services import report_accept, report_return, report_save_draft, report_start, report_submit
 
 
 def as_api_error(error: Exception) -> exceptions.APIException:
@@ -34,9 +30,17 @@ def as_api_error(error: Exception) -> exceptions.APIException:
     return exceptions.ValidationError({"non_field_errors": error.messages})
 
 
+def month_parameter(text: str | None, field: str = "month") -> Month:
+    try:
+        return Month.parse(text)
+    except InvalidMonth as error:
+        raise exceptions.ValidationError({field: [str(error)]}) from None
+
+
 class ReportSerializer(serializers.ModelSerializer):
     values = serializers.SerializerMethodField()
-    due_at = serializers.DateTimeField(read_only=True)
+    due_date = serializers.DateField(read_only=True)
+    late_from = serializers.DateTimeField(read_only=True)
     is_late = serializers.BooleanField(read_only=True)
     month = serializers.DateField(format="%Y-%m", read_only=True)
 
@@ -53,7 +57,8 @@ class ReportSerializer(serializers.ModelSerializer):
             "narratives",
             "difficulties",
             "next_month_plan",
-            "due_at",
+            "due_date",
+            "late_from",
             "first_submitted_at",
             "submitted_at",
             "is_late",
@@ -69,7 +74,7 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ReportCreateSerializer(serializers.Serializer):
     pairing = serializers.IntegerField()
-    month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="YYYY-MM")
+    month = serializers.CharField(help_text="YYYY-MM")
 
 
 class ReportDraftSerializer(serializers.Serializer):
@@ -88,16 +93,26 @@ class ReturnSerializer(serializers.Serializer):
 
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ReportSerializer
-    permission_classes = [permissions.IsAuthenticated, HasRole]
-    filterset_fields = ["status", "school", "pairing", "month"]
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
+    policy_permissions = {
+        "partial_update": "report.write",
+        "submit": "report.write",
+        "accept": "report.review",
+        "return_": "report.review",
+    }
+    filterset_fields = ["status", "school", "pairing"]
 
     def get_queryset(self):
-        return (
+        reports = (
             reports_visible_to(self.request.user)
             .select_related("pairing__programme")
-            .prefetch_related("values__indicator")
+            .prefetch_related("values__indicator", "pairing__assisting_schools")
             .order_by("-month", "pairing_id", "school_id")
         )
+        month = self.request.query_params.get("month") if self.action == "list" else None
+        if month:
+            reports = reports.filter(month=month_parameter(month).first_day)
+        return reports
 
     def run(self, step, **kwargs):
         try:
@@ -107,20 +122,21 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(ReportSerializer(self.get_queryset().get(pk=report.pk)).data)
 
     def create(self, request):
-        """Start (or open) the caller's report for a pairing and month; liaisons only."""
+        """Start (or open) the caller's school's report for a pairing and month; school liaisons only.
+        The pairing is found through the caller's door first (404), then the policy asked (403), and
+        only then is the rest of the body read."""
+        if not can(request.user, "report.own"):
+            raise exceptions.PermissionDenied()
+        pairing_id = serializers.IntegerField().run_validation(request.data.get("pairing"))
+        pairing = get_object_or_404(
+            pairings_visible_to(request.user).select_related("programme"), pk=pairing_id
+        )
+        if not can(request.user, "report.start", pairing):
+            raise exceptions.PermissionDenied()
         data = ReportCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        pairing = get_object_or_404(pairings_visible_to(request.user), pk=data.validated_data["pairing"])
-        school = school_of(request.user)
-        if school is None:
-            raise exceptions.PermissionDenied()
-        try:
-            month = datetime.datetime.strptime(data.validated_data["month"], "%Y-%m").date()
-        except ValueError:
-            raise exceptions.ValidationError(
-                {"month": [_("Enter the month as YYYY-MM, for example 2024-03.")]}
-            ) from None
-        response = self.run(report_start, pairing=pairing, school=school, month=month, user=request.user)
+        month = month_parameter(data.validated_data["month"])
+        response = self.run(report_start, pairing=pairing, month=month, user=request.user)
         response.status_code = status.HTTP_201_CREATED
         return response
 
@@ -151,18 +167,19 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @action(detail=True, methods=["post"], url_path="return", serializer_class=ReturnSerializer)
     def return_(self, request, pk=None):
+        report = self.get_object()
         data = ReturnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self.run(
-            report_return,
-            report=self.get_object(),
-            reviewer=request.user,
-            comment=data.validated_data["comment"],
+            report_return, report=report, reviewer=request.user, comment=data.validated_data["comment"]
         )
 
 
 class SummarySerializer(serializers.ModelSerializer):
     month = serializers.DateField(format="%Y-%m")
+    is_stale = serializers.BooleanField(
+        read_only=True, help_text="A report of the month changed after it was compiled: out of date."
+    )
     workbook_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -175,6 +192,9 @@ class SummarySerializer(serializers.ModelSerializer):
             "progress",
             "started_at",
             "finished_at",
+            "compiled_from",
+            "source_changed_at",
+            "is_stale",
             "failure_reason",
             "counts",
             "totals",
@@ -193,10 +213,74 @@ class SummaryViewSet(viewsets.ReadOnlyModelViewSet):
     """The compiled months: bureau and commanders see them; for anyone else the list is empty."""
 
     serializer_class = SummarySerializer
-    permission_classes = [permissions.IsAuthenticated, HasRole]
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     filterset_fields = ["programme", "state"]
 
     def get_queryset(self):
-        if not ReadsEverything().has_permission(self.request, self):
-            return MonthlySummary.objects.none()
-        return MonthlySummary.objects.order_by("-month", "programme_id")
+        return summaries_visible_to(self.request.user).order_by("-month", "programme_id")
+
+
+class MonthViewSet(viewsets.GenericViewSet):
+    """A month's live figures (/api/v1/months/2024-02/?programme=1) and its expected reports with their
+    states (/api/v1/months/2024-02/reports/?state=missing), from the same engine as the pages."""
+
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
+    policy_permissions = {"retrieve": "report.queue", "reports": "report.queue"}
+    lookup_value_regex = r"[^/]+"
+    lookup_field = "month"
+    policy_object_level = False  # a month is not an object: its permission is checked up front
+
+    def _programme(self):
+        programmes = programmes_visible_to(self.request.user)
+        chosen = self.request.query_params.get("programme")
+        programme = programme_from(self.request.user, chosen) if chosen else programmes.first()
+        if programme is None:
+            raise exceptions.NotFound("No such programme")
+        return programme
+
+    def retrieve(self, request, month=None):
+        programme = self._programme()
+        figures = month_figures(
+            month_parameter(month), programme=programme, pairings=pairings_visible_to(request.user)
+        )
+        summary = summaries_visible_to(request.user).filter(
+            programme=programme, month=figures.month.first_day
+        )
+        compiled = summary.first()
+        return Response(
+            {
+                **figures.as_dict(),
+                "summary": SummarySerializer(compiled, context={"request": request}).data
+                if compiled
+                else None,
+            }
+        )
+
+    @action(detail=True, methods=["get"])
+    def reports(self, request, month=None):
+        period = month_parameter(month)
+        programme = self._programme()
+        state = request.query_params.get("state")
+        if state and state not in State.ALL:
+            raise exceptions.ValidationError({"state": [f"One of {', '.join(State.ALL)}."]})
+        rows = expected_rows(
+            period,
+            pairings=pairings_visible_to(request.user).filter(programme=programme),
+            states=[state] if state else None,
+        )
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(
+            [
+                {
+                    "pairing": row.pairing_id,
+                    "number": row.number,
+                    "school": row.school_id,
+                    "school_name": row.school,
+                    "report": row.report_id,
+                    "state": row.state,
+                    "first_submitted_at": row.first_submitted_at,
+                    "is_late": row.is_late,
+                }
+                for row in as_rows(page, period)
+            ]
+        )

@@ -3,11 +3,11 @@ still needs them (not submitted yet, or returned), so the landing page says what
 
 from django.utils.functional import SimpleLazyObject
 
-from pairing.selectors import pairings_visible_to, school_of
-from portal.roles import LIAISON, role_of
+from core.months import Month
+from core.policy import can, school_id_of
+from pairing.selectors import pairings_visible_to
 
-from .selectors import expected_reports
-from .services import current_month
+from .expectations import State, expected_reports
 
 
 def report_due(request) -> dict:
@@ -19,10 +19,11 @@ def report_due(request) -> dict:
 
 
 def reports_needing(user) -> list:
-    if role_of(user) != LIAISON:
+    if not can(user, "report.own"):
         return []
-    school = school_of(user)
-    if school is None:
-        return []
-    rows = expected_reports(month=current_month(), pairings=pairings_visible_to(user), school_id=school.pk)
-    return [row for row in rows if not row.is_submitted or row.is_returned]
+    return expected_reports(
+        Month.current(),
+        pairings=pairings_visible_to(user),
+        school_id=school_id_of(user),
+        states=[State.NOT_STARTED, State.DRAFT, State.MISSING, State.RETURNED],
+    )

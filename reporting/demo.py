@@ -7,14 +7,14 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
-from django.utils import timezone
 
-from pairing.models import CooperationKind, Programme
-from portal.models import Profile
-from portal.roles import LIAISON
+from core.models import Profile
+from core.months import Month
+from core.roles import LIAISON
+from pairing.models import CooperationKind, Programme, School
 
+from .expectations import expected_reports
 from .models import IndicatorValue, MonthlyReport, ReportVersion
-from .selectors import expected_reports
 from .services import report_snapshot
 
 NARRATIVES = {
@@ -50,21 +50,18 @@ def seed_reports(*, programme: Programme, reviewer: User, months: int = 4) -> in
         return 0
     rng = random.Random(28)
     indicators = list(programme.indicators.all())
-    this_month = timezone.localdate().replace(day=1)
-    month_list = []
-    month = this_month
-    for _ in range(months):
-        month = (month - datetime.timedelta(days=1)).replace(day=1)
-        month_list.append(month)
+    this_month = Month.current()
+    schools = {school.pk: school for school in School.objects.all()}
     created = 0
     returned_done = False
-    for month in reversed(month_list):
-        for index, row in enumerate(expected_reports(month=month, pairings=programme.pairings.all())):
+    for month in [this_month.shift(-back) for back in range(months, 0, -1)]:
+        for index, row in enumerate(expected_reports(month, pairings=programme.pairings.all())):
             fate = rng.random()
             if fate < 0.08:
                 continue  # missing
-            author = liaison_for(row.school)
-            due = row.due_at
+            school = schools[row.school_id]
+            author = liaison_for(school)
+            due = row.late_from
             late = fate > 0.88
             submitted_at = (
                 due + datetime.timedelta(hours=rng.randrange(5, 90))
@@ -72,9 +69,9 @@ def seed_reports(*, programme: Programme, reviewer: User, months: int = 4) -> in
                 else due - datetime.timedelta(days=rng.randrange(0, 6), hours=rng.randrange(1, 20))
             )
             report = MonthlyReport.objects.create(
-                pairing=row.pairing,
-                school=row.school,
-                month=month,
+                pairing_id=row.pairing_id,
+                school=school,
+                month=month.first_day,
                 created_by=author,
                 status=MonthlyReport.Status.SUBMITTED,
                 narratives={k: v for k, v in NARRATIVES.items() if rng.random() < 0.7},
@@ -104,7 +101,7 @@ def seed_reports(*, programme: Programme, reviewer: User, months: int = 4) -> in
                 actor=author,
                 created_at=submitted_at,
             )
-            if month != month_list[0]:
+            if month != this_month.previous():
                 report.status = MonthlyReport.Status.ACCEPTED
                 report.reviewed_by, report.reviewed_at = reviewer, submitted_at + datetime.timedelta(days=2)
                 report.version = 3

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pairing.models import CooperationKind
 
+from .expectations import State
 from .models import MonthlyReport
 from .services import parse_indicator_value, plain_number
 
@@ -133,17 +134,14 @@ class AttachmentForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
+    """The review queue's filters; a state is one of the month engine's, or one of two groupings."""
+
+    WAITING, LATE = "waiting", "late"
     STATES = [
         ("", _("All")),
-        ("not_started", _("Not started")),
-        ("draft", _("Draft")),
-        ("missing", _("Missing")),
-        ("late", _("Late")),
-        ("submitted", _("Submitted")),
-        ("resubmitted", _("Resubmitted")),
-        ("returned", _("Returned")),
-        ("accepted", _("Accepted")),
-        ("waiting", _("Waiting for review")),
+        (WAITING, _("Waiting for review")),
+        *State.LABELS.items(),
+        (LATE, _("First submitted late")),
     ]
     month = forms.CharField(
         label=_("Month"),
@@ -153,3 +151,12 @@ class QueueFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("Status"), choices=STATES, required=False, widget=forms.Select(attrs={"class": "form-select"})
     )
+
+    def engine_filters(self) -> dict:
+        """The state filter as the month engine's arguments (an unknown state shows everything)."""
+        state = self.cleaned_data.get("state", "") if self.is_valid() else ""
+        if state == self.WAITING:
+            return {"states": State.WAITING_REVIEW}
+        if state == self.LATE:
+            return {"late": True}
+        return {"states": [state]} if state else {}

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.months import Month, is_late
 from pairing.models import CooperationKind, Pairing, Programme, School
 
 
@@ -64,10 +65,6 @@ class Indicator(models.Model):
     def clean(self) -> None:
         if self.maximum is not None and self.maximum < self.minimum:
             raise ValidationError({"maximum": _("The maximum is below the minimum.")})
-
-
-def first_of_month(value: datetime.date) -> datetime.date:
-    return value.replace(day=1)
 
 
 class MonthlyReport(models.Model):
@@ -136,16 +133,24 @@ class MonthlyReport(models.Model):
         return f"{self.school} {self.month:%Y-%m}"
 
     @property
-    def due_at(self) -> datetime.datetime:
-        return self.pairing.programme.due_at(self.month)
+    def period(self) -> Month:
+        return Month.of(self.month)
+
+    @property
+    def due_date(self) -> datetime.date:
+        return self.pairing.programme.due_date(self.period)
+
+    @property
+    def late_from(self) -> datetime.datetime:
+        return self.pairing.programme.late_from(self.period)
 
     @property
     def is_late(self) -> bool:
-        return self.first_submitted_at is not None and self.first_submitted_at > self.due_at
+        return is_late(self.first_submitted_at, self.late_from)
 
     @property
     def lateness(self) -> datetime.timedelta | None:
-        return self.first_submitted_at - self.due_at if self.is_late else None
+        return self.first_submitted_at - self.late_from if self.is_late else None
 
     @property
     def is_editable(self) -> bool:
@@ -285,6 +290,18 @@ class MonthlySummary(models.Model):
     totals = models.JSONField(_("totals per indicator"), default=dict, blank=True)
     workbook = models.FileField(_("workbook"), upload_to=summary_path, blank=True)
     run_token = models.CharField(max_length=32, blank=True, editable=False)
+    compiled_from = models.DateTimeField(
+        _("compiled from the data as of"),
+        null=True,
+        blank=True,
+        help_text=_("When the run that produced the current figures started reading the month."),
+    )
+    source_changed_at = models.DateTimeField(
+        _("month last changed at"),
+        null=True,
+        blank=True,
+        help_text=_("When a report of the month was last submitted, returned, accepted or reopened."),
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -302,6 +319,17 @@ class MonthlySummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme.code} {self.month:%Y-%m}"
+
+    @property
+    def period(self) -> Month:
+        return Month.of(self.month)
+
+    @property
+    def is_stale(self) -> bool:
+        """Compiled figures that a report transition has changed since: out of date until recompiled."""
+        return bool(
+            self.compiled_from and self.source_changed_at and self.source_changed_at >= self.compiled_from
+        )
 
 
 class ExportJob(models.Model):

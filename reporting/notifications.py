@@ -5,7 +5,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from portal.models import Notice
+from core.models import Notice
 
 
 def recipient_language(user) -> str:

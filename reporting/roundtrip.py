@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.excel import Problem, WorkbookRejected, check_sheet, open_workbook
 from pairing.models import CooperationKind
-from portal.excel import Problem, WorkbookRejected, check_sheet, open_workbook
 
 from .models import Indicator, MonthlyReport
 from .services import parse_indicator_value, report_save_draft

@@ -1,41 +1,34 @@
-"""Reads of the monthly reports, shared by pages, reminders and (later) the API.
+"""Reads of the monthly reports, shared by pages, the API, exports and tasks.
 
-`reports_visible_to(user)` and `report_get_for_user(user=..., pk=...)` are the only doors to reports.
-`expected_reports` lists what is due for a month, including reports nobody has started.
+The only doors: `reports_visible_to(user)` / `report_get_for_user(user=..., pk=...)`,
+`summaries_visible_to` / `summary_get_for_user` and `export_jobs_visible_to` /
+`export_job_get_for_user`. Who sees what is decided by the policy (core/policy.py); an object
+outside the user's scope answers 404. Which reports a month expects is reporting/expectations.py.
 """
 
-import datetime
-from dataclasses import dataclass
-
-from django.db.models import Q, QuerySet
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 
-from pairing.models import Pairing, School
-from pairing.selectors import pairings_visible_to
-from portal.roles import BUREAU, COMMANDER, LIAISON, role_of
+from core.policy import can, scope_of
+from core.roles import BUREAU, LIAISON
 
-from .models import MonthlyReport
-from .services import pairing_runs_in_month
+from .models import ExportJob, MonthlyReport, MonthlySummary
 
 
 def reports_visible_to(user) -> QuerySet[MonthlyReport]:
-    role = role_of(user)
+    scope = scope_of(user)
     reports = MonthlyReport.objects.all()
-    if role in {BUREAU, COMMANDER}:
+    if scope.everything:
         return reports
-    profile = getattr(user, "profile", None) if user.is_authenticated else None
-    if role == LIAISON and profile and profile.school_id:
-        return reports.filter(school_id=profile.school_id)
-    # Town liaisons read their town's reports.
-    return (
-        reports.filter(pairing__in=pairings_visible_to(user))
-        if profile and profile.town_id
-        else reports.none()
-    )
+    if scope.school_id:
+        return reports.filter(school_id=scope.school_id)
+    if scope.town_id:
+        return reports.filter(pairing__town_id=scope.town_id)
+    return reports.none()
 
 
-def report_get_for_user(*, user, pk: int) -> MonthlyReport:
+def report_get_for_user(*, user, pk) -> MonthlyReport:
     try:
         return (
             reports_visible_to(user)
@@ -48,104 +41,50 @@ def report_get_for_user(*, user, pk: int) -> MonthlyReport:
                 "submitted_by",
                 "created_by",
             )
-            .prefetch_related("values__indicator", "attachments")
+            .prefetch_related("values__indicator", "attachments", "pairing__assisting_schools")
             .get(pk=pk)
         )
-    except MonthlyReport.DoesNotExist:
+    except (MonthlyReport.DoesNotExist, ValueError, TypeError):
         raise Http404("No such report") from None
 
 
-@dataclass
-class ExpectedReport:
-    pairing: Pairing
-    school: School
-    month: datetime.date
-    report: MonthlyReport | None
-
-    @property
-    def due_at(self) -> datetime.datetime:
-        return self.pairing.programme.due_at(self.month)
-
-    @property
-    def is_submitted(self) -> bool:
-        return self.report is not None and self.report.first_submitted_at is not None
-
-    @property
-    def is_returned(self) -> bool:
-        return self.report is not None and self.report.status == MonthlyReport.Status.RETURNED
-
-    @property
-    def is_missing(self) -> bool:
-        return not self.is_submitted and timezone.now() > self.due_at
-
-    @property
-    def is_late(self) -> bool:
-        return self.report is not None and self.report.is_late
-
-    @property
-    def state(self) -> str:
-        """not_started / draft / submitted / returned / resubmitted / accepted, or missing after the due moment."""
-        if self.is_missing:
-            return "missing"
-        return self.report.status if self.report else "not_started"
+def summaries_visible_to(user) -> QuerySet[MonthlySummary]:
+    if not can(user, "summary.view"):
+        return MonthlySummary.objects.none()
+    return MonthlySummary.objects.all()
 
 
-def expected_reports(
-    *, month: datetime.date, pairings: QuerySet[Pairing] | None = None, school_id: int | None = None
-) -> list[ExpectedReport]:
-    """Every (pairing, school) that owes a report for the month, with its report if one exists.
-    Three queries whatever the number of pairings."""
-    return expected_reports_by_month(months=[month], pairings=pairings, school_id=school_id)[month]
+def summary_get_for_user(*, user, pk) -> MonthlySummary:
+    try:
+        return summaries_visible_to(user).select_related("programme").get(pk=pk)
+    except (MonthlySummary.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such summary") from None
 
 
-def expected_reports_by_month(
-    *, months: list[datetime.date], pairings: QuerySet[Pairing] | None = None, school_id: int | None = None
-) -> dict[datetime.date, list[ExpectedReport]]:
-    """The same for several months at once, still in three queries."""
-    pairings = list(
-        (pairings if pairings is not None else Pairing.objects.all())
-        .select_related("programme", "town", "lead_university")
-        .prefetch_related("assisting_schools")
-    )
-    reports = {
-        (r.pairing_id, r.school_id, r.month): r
-        for r in MonthlyReport.objects.filter(
-            month__in=months, pairing__in=[p.pk for p in pairings]
-        ).select_related("submitted_by", "reviewed_by")
-    }
-    found: dict[datetime.date, list[ExpectedReport]] = {}
-    for month in months:
-        rows = found.setdefault(month, [])
-        for pairing in sorted(pairings, key=lambda p: (p.programme_id, p.number)):
-            if pairing.programme.first_report_month > month or not pairing_runs_in_month(pairing, month):
-                continue
-            for school in [pairing.lead_university, *pairing.assisting_schools.all()]:
-                if school_id is None or school.pk == school_id:
-                    rows.append(
-                        ExpectedReport(pairing, school, month, reports.get((pairing.pk, school.pk, month)))
-                    )
-    return found
+def export_jobs_visible_to(user) -> QuerySet[ExportJob]:
+    """A user's own export jobs (the file is theirs alone)."""
+    if not can(user, "export.run"):
+        return ExportJob.objects.none()
+    return ExportJob.objects.filter(user_id=user.pk)
 
 
-def liaisons_by_school(school_ids) -> dict[int, list]:
+def export_job_get_for_user(*, user, pk) -> ExportJob:
+    try:
+        return export_jobs_visible_to(user).select_related("programme").get(pk=pk)
+    except (ExportJob.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such export") from None
+
+
+def liaisons_by_school(school_ids) -> dict[int, list[User]]:
     """Active liaisons of each school, for reminders and the contact column."""
-    from django.contrib.auth.models import User
-
     users = User.objects.filter(
         is_active=True, groups__name=LIAISON, profile__school_id__in=list(school_ids)
     ).select_related("profile")
-    found: dict[int, list] = {}
-    for user in users:
+    found: dict[int, list[User]] = {}
+    for user in users.order_by("pk"):
         found.setdefault(user.profile.school_id, []).append(user)
     return found
 
 
-def bureau_users():
-    from django.contrib.auth.models import User
-
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(groups__name=BUREAU))
-        .select_related("profile")
-        .distinct()
-    )
+def bureau_users() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, groups__name=BUREAU).select_related("profile").distinct()

@@ -8,46 +8,34 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pairing.models import CooperationKind, Pairing, School
-from portal.roles import BUREAU, LIAISON, role_of
-from portal.uploads import check_upload
+from core.months import Month
+from core.outbox import enqueue
+from core.policy import require, school_id_of
+from core.uploads import check_upload
+from pairing.models import CooperationKind, Pairing
 
-from .models import Indicator, IndicatorValue, MonthlyReport, ReportAttachment, ReportVersion
+from .expectations import pairing_runs_in
+from .models import Indicator, IndicatorValue, MonthlyReport, MonthlySummary, ReportAttachment, ReportVersion
 
 
 class StaleReportError(ValidationError):
     """The report changed since the form was opened (another tab, another person)."""
 
 
-def month_end(month: datetime.date) -> datetime.date:
-    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return following - datetime.timedelta(days=1)
-
-
-def current_month() -> datetime.date:
-    return timezone.localdate().replace(day=1)
-
-
-def pairing_runs_in_month(pairing: Pairing, month: datetime.date) -> bool:
-    if pairing.status == Pairing.Status.PLANNED or pairing.start_date > month_end(month):
-        return False
-    return pairing.end_date is None or pairing.end_date >= month
-
-
-def check_month(programme, month: datetime.date) -> None:
-    if month < programme.first_report_month:
+def check_month(programme, month: Month) -> None:
+    if month.first_day < programme.first_report_month:
         raise ValidationError(
             {
                 "month": _("Reports start from %(first)s.")
                 % {"first": programme.first_report_month.strftime("%Y-%m")}
             }
         )
-    if month > current_month():
+    if month > Month.current():
         raise ValidationError({"month": _("A report cannot be written for a future month.")})
 
 
@@ -124,29 +112,23 @@ def _authors(report: MonthlyReport) -> set[int]:
     return ids | {report.created_by_id}
 
 
-def user_writes_for(user, pairing: Pairing, school: School) -> bool:
-    """Only a liaison of the school writes its report (the bureau reviews, it does not write)."""
-    profile = getattr(user, "profile", None)
-    return (
-        role_of(user) == LIAISON
-        and profile is not None
-        and profile.school_id == school.pk
-        and (
-            pairing.lead_university_id == school.pk or pairing.assisting_schools.filter(pk=school.pk).exists()
-        )
+def month_changed(report: MonthlyReport) -> None:
+    """A transition changed the month's figures: a summary compiled before now is out of date (it is
+    recompiled by the sweep once the month is due; see reporting/tasks.py)."""
+    MonthlySummary.objects.filter(programme_id=report.pairing.programme_id, month=report.month).update(
+        source_changed_at=timezone.now()
     )
 
 
 @transaction.atomic
-def report_start(*, pairing: Pairing, school: School, month: datetime.date, user) -> MonthlyReport:
-    if not user_writes_for(user, pairing, school):
-        raise PermissionDenied
-    month = month.replace(day=1)
+def report_start(*, pairing: Pairing, month: Month, user) -> MonthlyReport:
+    """Start (or open) the user's school's report for a pairing and month."""
+    require(user, "report.start", pairing)
     check_month(pairing.programme, month)
-    if not pairing_runs_in_month(pairing, month):
+    if not pairing_runs_in(pairing, month):
         raise ValidationError({"month": _("The pairing did not run in this month.")})
-    report, created = MonthlyReport.objects.get_or_create(
-        pairing=pairing, school=school, month=month, defaults={"created_by": user}
+    report, _created = MonthlyReport.objects.get_or_create(
+        pairing=pairing, school_id=school_id_of(user), month=month.first_day, defaults={"created_by": user}
     )
     return report
 
@@ -167,8 +149,7 @@ def report_save_draft(
     expected_version: int | None = None,
 ) -> MonthlyReport:
     report = _lock(report)
-    if not user_writes_for(user, report.pairing, report.school):
-        raise PermissionDenied
+    require(user, "report.write", report)
     if expected_version is not None and expected_version != report.version:
         raise StaleReportError(
             _(
@@ -217,8 +198,7 @@ def report_save_draft(
 @transaction.atomic
 def report_submit(*, report: MonthlyReport, user, now: datetime.datetime | None = None) -> MonthlyReport:
     report = _lock(report)
-    if not user_writes_for(user, report.pairing, report.school):
-        raise PermissionDenied
+    require(user, "report.write", report)
     if not report.is_editable:
         raise ValidationError(
             _("This report is %(status)s and cannot be submitted.") % {"status": report.get_status_display()}
@@ -238,12 +218,12 @@ def report_submit(*, report: MonthlyReport, user, now: datetime.datetime | None 
     report.version += 1
     report.save()
     _record(report, action="report.resubmitted" if was_returned else "report.submitted", actor=user)
+    month_changed(report)
     return report
 
 
 def _require_reviewer(report: MonthlyReport, reviewer) -> None:
-    if role_of(reviewer) != BUREAU:
-        raise PermissionDenied
+    require(reviewer, "report.review", report)
     if report.status not in MonthlyReport.IN_REVIEW:
         raise ValidationError(
             _("Only a submitted report can be reviewed; this one is %(status)s.")
@@ -263,9 +243,8 @@ def report_return(*, report: MonthlyReport, reviewer, comment: str) -> MonthlyRe
     report.version += 1
     report.save()
     _record(report, action="report.returned", actor=reviewer, comment=report.review_comment)
-    from .tasks import notify_report_returned
-
-    transaction.on_commit(lambda: notify_report_returned.delay(report.pk, report.version))
+    month_changed(report)
+    enqueue("reporting.notify_report_returned", report.pk, report.version)
     return report
 
 
@@ -281,14 +260,14 @@ def report_accept(*, report: MonthlyReport, reviewer) -> MonthlyReport:
     report.version += 1
     report.save()
     _record(report, action="report.accepted", actor=reviewer)
+    month_changed(report)
     return report
 
 
 @transaction.atomic
 def report_reopen(*, report: MonthlyReport, reviewer, reason: str) -> MonthlyReport:
     report = _lock(report)
-    if role_of(reviewer) != BUREAU:
-        raise PermissionDenied
+    require(reviewer, "report.review", report)
     if report.status != MonthlyReport.Status.ACCEPTED:
         raise ValidationError(_("Only an accepted report can be reopened."))
     if not reason.strip():
@@ -300,9 +279,8 @@ def report_reopen(*, report: MonthlyReport, reviewer, reason: str) -> MonthlyRep
     report.version += 1
     report.save()
     _record(report, action="report.reopened", actor=reviewer, comment=report.review_comment)
-    from .tasks import notify_report_returned
-
-    transaction.on_commit(lambda: notify_report_returned.delay(report.pk, report.version))
+    month_changed(report)
+    enqueue("reporting.notify_report_returned", report.pk, report.version)
     return report
 
 
@@ -311,8 +289,7 @@ def attachment_add(*, report: MonthlyReport, user, upload) -> ReportAttachment:
     from pathlib import Path
 
     report = _lock(report)
-    if not user_writes_for(user, report.pairing, report.school):
-        raise PermissionDenied
+    require(user, "report.write", report)
     if not report.is_editable:
         raise ValidationError(
             _("This report is %(status)s and cannot be changed.") % {"status": report.get_status_display()}

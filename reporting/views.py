@@ -1,90 +1,104 @@
-"""Pages of the monthly reports: the liaison's month and form, the bureau's queue and status table."""
+"""Pages of the monthly reports: the liaison's month and form, the bureau's queue and status table.
 
-import datetime
+Every page asks the policy (core/policy.py) and reaches reports through their door; which reports
+a month expects, and their states and counts, come from the month engine (expectations.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pairing.models import CooperationKind
-from pairing.selectors import pairings_visible_to, school_of
-from portal.models import Notice
-from portal.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON, role_of
+from core.models import Notice
+from core.months import InvalidMonth, Month
+from core.policy import can, require, school_id_of
+from pairing.filters import PairingFilter
+from pairing.models import CooperationKind, School
+from pairing.selectors import pairings_visible_to
 
+from .expectations import State, as_rows, expected_reports, expected_rows, month_tally
 from .forms import AttachmentForm, QueueFilterForm, ReopenForm, ReportForm, ReviewDecisionForm
 from .models import MonthlyReport, ReportAttachment
-from .selectors import (
-    expected_reports,
-    expected_reports_by_month,
-    liaisons_by_school,
-    report_get_for_user,
-    reports_visible_to,
-)
+from .selectors import liaisons_by_school, report_get_for_user, reports_visible_to
 from .services import (
     StaleReportError,
     attachment_add,
-    current_month,
     report_accept,
     report_reopen,
     report_return,
     report_save_draft,
     report_start,
     report_submit,
-    user_writes_for,
     version_changes,
 )
 
-READER_ROLES = {BUREAU, COMMANDER, TOWN_LIAISON}
+EARLIER_MONTHS = 3  # the liaison's page lists the months before this one that were never started
+HISTORY_PAGE = 24
+QUEUE_PAGE = 100
 
 
-def parse_month(text: str | None) -> datetime.date | None:
+def month_from_query(request: HttpRequest, errors: list[str], key: str = "month") -> Month:
+    """The month a page was asked for (this month when none); a malformed or future one is reported
+    in `errors` (the page answers 400) and this month is shown instead."""
+    text = request.GET.get(key, "").strip()
+    if not text:
+        return Month.current()
     try:
-        return datetime.datetime.strptime(text or "", "%Y-%m").date()
-    except ValueError:
-        return None
+        month = Month.parse(text)
+    except InvalidMonth as error:
+        errors.append(str(error))
+        return Month.current()
+    if month > Month.current():
+        errors.append(_("A report cannot be written for a future month."))
+        return Month.current()
+    return month
 
 
 @login_required
 def home_view(request: HttpRequest) -> HttpResponse:
-    role = role_of(request.user)
-    if role in READER_ROLES:
+    user = request.user
+    if can(user, "report.queue"):
         return redirect("reporting:queue")
-    if role != LIAISON:
-        raise Http404
-    school = school_of(request.user)
-    month = current_month()
-    pairings = pairings_visible_to(request.user)
-    this_month = expected_reports(month=month, pairings=pairings, school_id=school.pk) if school else []
-    now = timezone.now()
+    if not can(user, "report.own"):
+        # A liaison whose account names no school, or a user without a role: say so, do not fail.
+        return render(request, "portal/no_role.html", status=403)
+    school = get_object_or_404(School, pk=school_id_of(user))
+    pairings = pairings_visible_to(user)
+    month, now = Month.current(), timezone.now()
+    this_month = expected_reports(month, pairings=pairings, school_id=school.pk)
+    reports = MonthlyReport.objects.in_bulk([row.report_id for row in this_month if row.report_id])
     cards = [
         {
             "row": row,
-            "days_left": (row.due_at.date() - timezone.localdate()).days,
-            "overdue": now > row.due_at,
+            "report": reports.get(row.report_id),
+            "days_left": (row.due_date - timezone.localdate()).days,
+            "overdue": now >= row.late_from,
         }
         for row in this_month
     ]
-    history = (
-        reports_visible_to(request.user)
+    earlier = [
+        row
+        for back in range(1, EARLIER_MONTHS + 1)
+        for row in expected_reports(
+            month.shift(-back),
+            pairings=pairings,
+            school_id=school.pk,
+            states=[State.NOT_STARTED, State.MISSING],
+        )
+    ]
+    history = Paginator(
+        reports_visible_to(user)
         .select_related("pairing__town", "pairing__programme", "school")
-        .order_by("-month", "pairing__number")
-    )
-    earlier = []
-    for back in range(1, 4):  # the three months before, so a missing report is in sight
-        previous = (month - datetime.timedelta(days=28 * back)).replace(day=1)
-        earlier += [
-            r
-            for r in expected_reports(month=previous, pairings=pairings, school_id=school.pk)
-            if not r.report
-        ]
-    notices = list(Notice.objects.filter(user=request.user, read_at__isnull=True)[:5])
+        .order_by("-month", "pairing__number"),
+        HISTORY_PAGE,
+    ).get_page(request.GET.get("page"))
+    notices = list(Notice.objects.filter(user=user, read_at__isnull=True)[:5])
     return render(
         request,
         "reporting/report_home.html",
@@ -95,15 +109,12 @@ def home_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def start_view(request: HttpRequest, pairing_pk: int, month: str) -> HttpResponse:
-    pairing = get_object_or_404(pairings_visible_to(request.user), pk=pairing_pk)
-    school = school_of(request.user)
-    parsed = parse_month(month)
-    if school is None or parsed is None or not user_writes_for(request.user, pairing, school):
-        raise Http404
+    pairing = get_object_or_404(pairings_visible_to(request.user).select_related("programme"), pk=pairing_pk)
+    require(request.user, "report.start", pairing)
     try:
-        report = report_start(pairing=pairing, school=school, month=parsed, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        report = report_start(pairing=pairing, month=Month.parse(month), user=request.user)
+    except (InvalidMonth, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect("reporting:home")
     return redirect("reporting:detail", pk=report.pk)
 
@@ -112,7 +123,7 @@ def start_view(request: HttpRequest, pairing_pk: int, month: str) -> HttpRespons
 def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_get_for_user(user=request.user, pk=pk)
     indicators = list(report.pairing.programme.indicators.all())
-    writer = user_writes_for(request.user, report.pairing, report.school)
+    writer = can(request.user, "report.write", report)
     form = None
     if writer and report.is_editable:
         form = ReportForm(request.POST or None, report=report, indicators=indicators)
@@ -133,7 +144,9 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("The draft is saved."))
                 return redirect("reporting:detail", pk=report.pk)
     elif request.method == "POST":
-        raise PermissionDenied
+        require(request.user, "report.write", report)
+        messages.error(request, _("This report cannot be changed now."))
+        return redirect("reporting:detail", pk=report.pk)
     values = {v.indicator_id: v.value for v in report.values.all()}
     versions = list(report.versions.select_related("actor")[:20])
     changes = []
@@ -153,7 +166,7 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "versions": versions,
             "changes": changes,
-            "is_bureau": role_of(request.user) == BUREAU,
+            "can_review": can(request.user, "report.review", report),
             "decision_form": ReviewDecisionForm(),
             "reopen_form": ReopenForm(),
             "attachment_form": AttachmentForm(),
@@ -163,8 +176,7 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _reviewable(request: HttpRequest, pk: int) -> MonthlyReport:
     report = report_get_for_user(user=request.user, pk=pk)
-    if role_of(request.user) != BUREAU:
-        raise PermissionDenied
+    require(request.user, "report.review", report)
     return report
 
 
@@ -182,7 +194,7 @@ def decide_view(request: HttpRequest, pk: int) -> HttpResponse:
             report_return(report=report, reviewer=request.user, comment=form.cleaned_data.get("comment", ""))
             messages.success(request, _("The report is returned to the liaison."))
         else:
-            raise Http404
+            messages.error(request, _("Choose to accept or to return the report."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("reporting:detail", pk=report.pk)
@@ -209,6 +221,7 @@ def reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachment_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_get_for_user(user=request.user, pk=pk)
+    require(request.user, "report.write", report)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file to attach."))
@@ -232,48 +245,37 @@ def attachment_view(request: HttpRequest, pk: int, attachment_pk: int) -> FileRe
     return response
 
 
-def queue_rows(request: HttpRequest, month: datetime.date, state: str, town: str, school: str):
-    pairings = pairings_visible_to(request.user)
-    if town.isdigit():
-        pairings = pairings.filter(town_id=int(town))
-    rows = expected_reports(
-        month=month, pairings=pairings, school_id=int(school) if school.isdigit() else None
-    )
-    if state == "late":
-        rows = [r for r in rows if r.is_late]
-    elif state == "waiting":
-        rows = [r for r in rows if r.report and r.report.status in MonthlyReport.IN_REVIEW]
-    elif state:
-        rows = [r for r in rows if r.state == state]
-    return rows
-
-
 @login_required
 def queue_view(request: HttpRequest) -> HttpResponse:
-    if role_of(request.user) not in READER_ROLES:
-        raise Http404
+    """A month's expected reports, filtered and paged in SQL, with the liaisons to call."""
+    require(request.user, "report.queue", hide=True)
+    errors: list[str] = []
+    month = month_from_query(request, errors)
     filters = QueueFilterForm(request.GET or None)
-    month = parse_month(request.GET.get("month")) or current_month()
-    if month > current_month():
-        messages.warning(request, _("A report cannot be written for a future month."))
-        month = current_month()
-    state = request.GET.get("state", "")
-    rows = queue_rows(request, month, state, request.GET.get("town", ""), request.GET.get("school", ""))
-    contacts = liaisons_by_school({r.school.pk for r in rows})
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    if filters.is_bound and not filters.is_valid() and "state" in filters.errors:
+        errors.append(_("Choose a status from the list."))
+    pairing_filter = PairingFilter(request.GET or None, queryset=pairings_visible_to(request.user))
+    if pairing_filter.is_bound and pairing_filter.errors:
+        errors.append(_("Choose a town and a school from the lists."))
+    school = pairing_filter.form.cleaned_data.get("school") if pairing_filter.is_bound else None
+    rows = expected_rows(
+        month, pairings=pairing_filter.qs, school_id=school.pk if school else None, **filters.engine_filters()
+    )
+    page = Paginator(rows, QUEUE_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(as_rows(page.object_list, month))
+    contacts = liaisons_by_school({row.school_id for row in page.object_list})
     waiting_elsewhere = list(
         reports_visible_to(request.user)
-        .filter(status__in=[MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.RESUBMITTED])
-        .exclude(month=month)
+        .filter(status__in=MonthlyReport.IN_REVIEW)
+        .exclude(month=month.first_day)
         .order_by("-month")
         .values_list("month")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("pk"))[:12]
     )
-    from pairing.filters import PairingFilter
-
-    pairing_filter = PairingFilter(request.GET or None, queryset=pairings_visible_to(request.user))
     query = request.GET.copy()
     query.pop("page", None)
+    for error in errors:
+        messages.error(request, error)
     return render(
         request,
         "reporting/report_queue.html",
@@ -281,23 +283,35 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "rows": page.object_list,
             "page": page,
             "month": month,
-            "state": state,
             "filters": filters,
             "filter": pairing_filter,
             "contacts": contacts,
-            "is_bureau": role_of(request.user) == BUREAU,
+            "can_review": can(request.user, "report.review"),
             "query": query.urlencode(),
             "waiting_elsewhere": waiting_elsewhere,
         },
+        status=400 if errors else 200,
     )
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """Where to go after a form: the `next` field if it is a path of this site, else `default`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=False
+    ):
+        return target
+    return default
 
 
 @login_required
 @require_POST
 def bulk_view(request: HttpRequest) -> HttpResponse:
-    if role_of(request.user) != BUREAU:
-        raise PermissionDenied
+    require(request.user, "report.review")
     decision = request.POST.get("decision")
+    if decision not in {"accept", "return"}:
+        messages.error(request, _("Choose to accept or to return the ticked reports."))
+        return redirect(safe_next(request, "/reports/queue/"))
     comment = request.POST.get("comment", "")
     ids = [int(i) for i in request.POST.getlist("report") if i.isdigit()]
     done, refused = 0, []
@@ -305,10 +319,8 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
         try:
             if decision == "accept":
                 report_accept(report=report, reviewer=request.user)
-            elif decision == "return":
-                report_return(report=report, reviewer=request.user, comment=comment)
             else:
-                raise Http404
+                report_return(report=report, reviewer=request.user, comment=comment)
             done += 1
         except ValidationError as error:
             refused.append(f"{report.school.name}: {' '.join(error.messages)}")
@@ -325,43 +337,44 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
         refused = [_("Write a comment for the liaisons to return reports; nothing was returned.")]
     for text in refused:
         messages.error(request, text)
-    return redirect(request.POST.get("next") or "reporting:queue")
-
-
-OPEN_STATUS_MONTHS = 3  # the latest months list their missing schools open; older ones fold them
+    return redirect(safe_next(request, "/reports/queue/"))
 
 
 @login_required
 def status_view(request: HttpRequest) -> HttpResponse:
-    """Per month since the first report month: due, on time, late, missing (overdue), with the liaisons to call."""
-    if role_of(request.user) not in READER_ROLES:
-        raise Http404
+    """A year at a glance (each month's counts and rates, from the engine's tally), and one month's
+    missing reports with the liaisons to call, paged."""
+    require(request.user, "report.queue", hide=True)
+    errors: list[str] = []
+    month = month_from_query(request, errors)
     pairings = pairings_visible_to(request.user)
-    first = min(
-        (p.programme.first_report_month for p in pairings.select_related("programme")),
-        default=current_month(),
-    )
-    months, month = [], current_month()
-    while month >= first:
-        months.append(month)
-        month = (month - datetime.timedelta(days=1)).replace(day=1)
+    first = Month(month.year, 1)
     table = []
-    for index, (month, rows) in enumerate(
-        expected_reports_by_month(months=months, pairings=pairings).items()
-    ):
-        table.append(
-            {
-                "month": month,
-                "expected": len(rows),
-                "open": index < OPEN_STATUS_MONTHS,
-                "on_time": sum(1 for r in rows if r.is_submitted and not r.is_late),
-                "late": sum(1 for r in rows if r.is_late),
-                "missing": [r for r in rows if r.is_missing],
-                "pending": sum(1 for r in rows if not r.is_submitted and not r.is_missing),
-            }
-        )
-    contacts = liaisons_by_school({r.school.pk for entry in table for r in entry["missing"]})
-    return render(request, "reporting/report_status.html", {"table": table, "contacts": contacts})
+    for each in reversed(Month.between(first, min(Month(month.year, 12), Month.current()))):
+        tally = month_tally(each, pairings=pairings)
+        table.append({"month": each, "tally": tally, "on_time_rate": tally.rate(tally.on_time)})
+    missing = Paginator(expected_rows(month, pairings=pairings, states=[State.MISSING]), QUEUE_PAGE).get_page(
+        request.GET.get("page")
+    )
+    missing.object_list = list(as_rows(missing.object_list, month))
+    contacts = liaisons_by_school({row.school_id for row in missing.object_list})
+    for error in errors:
+        messages.error(request, error)
+    return render(
+        request,
+        "reporting/report_status.html",
+        {
+            "table": table,
+            "month": month,
+            "year": month.year,
+            "previous_year": Month(month.year - 1, 12),
+            "next_year": Month(month.year + 1, 1) if month.year < Month.current().year else None,
+            "missing": missing,
+            "page_query": f"month={month}",
+            "contacts": contacts,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @login_required
@@ -369,7 +382,7 @@ def workbook_view(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the report as a pre-filled workbook. POST: the filled workbook back, saved as the draft."""
     from django.http import HttpResponse as PlainResponse
 
-    from portal.excel import WorkbookRejected
+    from core.excel import WorkbookRejected
 
     from .roundtrip import build_report_workbook, report_upload_workbook
 
@@ -383,8 +396,7 @@ def workbook_view(request: HttpRequest, pk: int) -> HttpResponse:
             f'attachment; filename="report-{report.pk}-{report.month:%Y-%m}.xlsx"'
         )
         return response
-    if not user_writes_for(request.user, report.pairing, report.school):
-        raise PermissionDenied
+    require(request.user, "report.write", report)
     upload = request.FILES.get("workbook")
     if upload is None:
         messages.error(request, _("Choose the filled workbook to upload."))

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
+from core.apps import grant_bureau_permissions
+from core.models import Profile
+from core.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON
 from pairing.models import Area, School
-from portal.apps import grant_bureau_permissions
-from portal.models import Profile
-from portal.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON
 
 # live_server runs in a thread while sync Playwright holds an event loop in the test's thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,5 +1,8 @@
-"""The monthly compilation (汇总): one programme's month, streamed from flat queries into the
-summary's counts and totals and its workbook, a chunk of pairings at a time (memory stays flat).
+"""The monthly compilation (汇总): one programme's month, read from the month engine a chunk of
+pairings at a time (memory stays flat), into the summary's counts and totals and its workbook.
+
+The rows, their states and the counts come from reporting/expectations.py, the same code as the
+pages, so a compiled month shows the numbers the status page and the dashboard show.
 
 `compile_month` claims the summary with a conditional UPDATE (two runs of the same month never
 both write), writes the workbook to a temporary file, then swaps the result in one transaction:
@@ -11,141 +14,43 @@ import os
 import tempfile
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
 
+from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Max, OuterRef, Q, Subquery, Sum
-from django.utils import timezone
+from django.db.models import F, Max, OuterRef, Q, Subquery, Sum
+from django.utils import timezone, translation
 
+from core.months import Month
+from core.outbox import enqueue
+from core.roles import LIAISON
 from pairing.models import CooperationKind, Pairing, Programme
-from portal.roles import LIAISON
 
+from ..expectations import State, Tally, as_rows, counted_reports, expected_rows, running_in
 from ..models import Indicator, IndicatorValue, MonthlyReport, MonthlySummary
 from .workbook import Column, WorkbookWriter
 
-COUNTED = (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.RESUBMITTED, MonthlyReport.Status.ACCEPTED)
 STALE_RUN = datetime.timedelta(hours=2)
-
-STATE_LABELS = {
-    "not_started": "未开始",
-    "draft": "草稿",
-    "missing": "缺报",
-    "submitted": "已报送",
-    "resubmitted": "已重新报送",
-    "returned": "已退回",
-    "accepted": "已通过",
-}
+CHUNK = 2000  # pairings read at a time: memory stays flat however large the programme
+NO_CONTACT = ("", "", "")
+EMPTY: dict = {}
 
 
 class AlreadyRunning(Exception):
     """Another run is compiling the same month."""
 
 
-CHUNK = 2000  # pairings read at a time: memory stays flat however large the programme
-COUNT_KEYS = ["expected", "on_time", "late", "missing", "returned", "accepted"]
-NO_CONTACT = ("", "", "")
-EMPTY: dict = {}
-
-
-class Expected(NamedTuple):
-    """One report the month expects: a school of a pairing, with its report (a row or None)."""
-
-    pairing_id: int
-    number: int
-    town: str
-    school_id: int
-    school: str
-    report: tuple | None  # (pk, pairing_id, school_id, status, first_submitted_at, narratives, difficulties)
-    values: dict[int, Decimal]  # indicator id -> value
-    contact: tuple[str, str, str]  # the school's liaison: name, phone, e-mail
-
-
-def month_end(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
-
-
-def active_pairings(programme: Programme, month: datetime.date):
-    return (
-        Pairing.objects.filter(programme=programme, start_date__lte=month_end(month))
-        .exclude(status=Pairing.Status.PLANNED)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=month))
-    )
-
-
-def expected_count(programme: Programme, month: datetime.date) -> int:
-    pairings = active_pairings(programme, month)
-    assisting = Pairing.assisting_schools.through.objects.filter(pairing__in=pairings)
-    return pairings.count() + assisting.count()
-
-
-def expected_reports(programme: Programme, month: datetime.date, *, chunk: int = CHUNK) -> Iterator[Expected]:
-    """Every report the month expects, in pairing order (lead university first, then the assisting
-    schools by name), read `chunk` pairings at a time in five flat queries each."""
-    pairings = active_pairings(programme, month).order_by("number")
-    last_number = None
-    while True:
-        page = pairings if last_number is None else pairings.filter(number__gt=last_number)
-        batch = list(
-            page.values_list("pk", "number", "town__name", "lead_university_id", "lead_university__name")[
-                :chunk
-            ]
-        )
-        if not batch:
-            return
-        last_number = batch[-1][1]
-        # The chunk's rows are found by its range of pairing numbers, not by lists of ids: a
-        # long IN list costs more to build than the rows cost to read.
-        numbers = {"programme": programme, "number__range": (batch[0][1], last_number)}
-        within = {f"pairing__{key}": value for key, value in numbers.items()}
-        assisting = defaultdict(list)
-        through = Pairing.assisting_schools.through.objects.filter(**within).order_by("school__name")
-        for pairing_id, school_id, name in through.values_list("pairing_id", "school_id", "school__name"):
-            assisting[pairing_id].append((school_id, name))
-        reports = {
-            (row[1], row[2]): row
-            for row in MonthlyReport.objects.filter(**within, month=month)
-            .order_by()
-            .values_list(
-                "pk", "pairing_id", "school_id", "status", "first_submitted_at", "narratives", "difficulties"
-            )
-        }
-        values: dict[int, dict[int, Decimal]] = defaultdict(dict)
-        for report_id, indicator_id, value in (
-            IndicatorValue.objects.filter(
-                **{f"report__{key}": value for key, value in within.items()}, report__month=month
-            )
-            .order_by()
-            .values_list("report_id", "indicator_id", "value")
-        ):
-            values[report_id][indicator_id] = value
-        contacts = liaison_contacts(numbers)
-        for pairing_id, number, town, lead_id, lead_name in batch:
-            for school_id, school in [(lead_id, lead_name), *assisting[pairing_id]]:
-                report = reports.get((pairing_id, school_id))
-                yield Expected(
-                    pairing_id,
-                    number,
-                    town,
-                    school_id,
-                    school,
-                    report,
-                    values.get(report[0], EMPTY) if report else EMPTY,
-                    contacts.get(school_id, NO_CONTACT),
-                )
-
-
-def liaison_contacts(numbers: dict) -> dict[int, tuple[str, str, str]]:
+def liaison_contacts(programme: Programme, numbers: tuple[int, int]) -> dict[int, tuple[str, str, str]]:
     """The first active liaison (by account) of each school of the chunk's pairings."""
-    from django.contrib.auth.models import User
-
     liaisons = User.objects.filter(is_active=True, groups__name=LIAISON)
     found: dict[int, tuple] = {}
     for relation in ("led_pairings", "assisted_pairings"):
-        scope = {f"profile__school__{relation}__{key}": value for key, value in numbers.items()}
+        scope = {
+            f"profile__school__{relation}__programme": programme,
+            f"profile__school__{relation}__number__range": numbers,
+        }
         for pk, school_id, first_name, username, phone, email in liaisons.filter(**scope).values_list(
             "pk", "profile__school_id", "first_name", "username", "profile__phone", "email"
         ):
@@ -154,37 +59,68 @@ def liaison_contacts(numbers: dict) -> dict[int, tuple[str, str, str]]:
     return {school_id: contact for school_id, (_pk, contact) in found.items()}
 
 
-def state_of(report, due_at: datetime.datetime, now: datetime.datetime) -> str:
-    if report is None or report[4] is None:
-        return "missing" if now > due_at else (report[3] if report else "not_started")
-    return report[3]
+@dataclass
+class Chunk:
+    rows: list  # ExpectedRow, in the engine's order
+    values: dict[int, dict[int, Decimal]]  # report id -> indicator id -> value
+    texts: dict[int, tuple[dict, str]]  # report id -> (narratives, difficulties)
+    contacts: dict[int, tuple[str, str, str]]
 
 
-def year_to_date(
-    programme: Programme, month: datetime.date, indicators: list[Indicator]
+def chunks(programme: Programme, month: Month, *, size: int = CHUNK):
+    """The month's expected reports, `size` pairings at a time: the engine's rows for a range of pairing
+    numbers, and the values, narratives and liaisons of just those reports."""
+    numbers = list(
+        running_in(programme.pairings.all(), month).order_by("number").values_list("number", flat=True)
+    )
+    for start in range(0, len(numbers), size):
+        low, high = numbers[start], numbers[min(start + size, len(numbers)) - 1]
+        pairings = programme.pairings.filter(number__range=(low, high))
+        rows = list(as_rows(expected_rows(month, pairings=pairings), month))
+        within = {
+            "pairing__programme": programme,
+            "pairing__number__range": (low, high),
+            "month": month.first_day,
+        }
+        values: dict[int, dict[int, Decimal]] = defaultdict(dict)
+        for report_id, indicator_id, value in (
+            IndicatorValue.objects.filter(**{f"report__{key}": value for key, value in within.items()})
+            .order_by()
+            .values_list("report_id", "indicator_id", "value")
+        ):
+            values[report_id][indicator_id] = value
+        texts = {
+            pk: (narratives or EMPTY, difficulties)
+            for pk, narratives, difficulties in MonthlyReport.objects.filter(**within)
+            .order_by()
+            .values_list("pk", "narratives", "difficulties")
+        }
+        yield Chunk(rows, values, texts, liaison_contacts(programme, (low, high)))
+
+
+def period_totals(
+    programme: Programme, first: Month, last: Month, indicators: list[Indicator]
 ) -> dict[int, Decimal]:
-    """Each indicator from January to `month`, by its own way of adding up: the sum of the months;
-    for `max` and `latest`, each school's largest or latest value, added over the schools."""
-    year_values = IndicatorValue.objects.filter(
-        report__pairing__programme=programme,
-        report__status__in=COUNTED,
-        report__month__gte=month.replace(month=1),
-        report__month__lte=month,
+    """Each indicator over the months first..last, by its own way of adding up, over the counted reports
+    (the same set as the month's totals): the sum of the months; for `max` and `latest`, each school's
+    largest or latest value, added over the schools."""
+    values = IndicatorValue.objects.filter(
+        report__in=counted_reports(programme.pairings.all(), first, last).values("pk")
     ).order_by()
     kinds = {i.pk: i.aggregation for i in indicators}
-    ytd: dict[int, Decimal] = defaultdict(Decimal)
-    for indicator_id, total in year_values.values_list("indicator_id").annotate(total=Sum("value")):
+    found: dict[int, Decimal] = defaultdict(Decimal)
+    for indicator_id, total in values.values_list("indicator_id").annotate(total=Sum("value")):
         if kinds.get(indicator_id) == Indicator.Aggregation.SUM:
-            ytd[indicator_id] = total
+            found[indicator_id] = total
     per_source = (
-        year_values.filter(indicator__aggregation=Indicator.Aggregation.MAX)
+        values.filter(indicator__aggregation=Indicator.Aggregation.MAX)
         .values_list("indicator_id", "report__pairing_id", "report__school_id")
         .annotate(top=Max("value"))
     )
     for indicator_id, _pairing, _school, top in per_source.iterator(chunk_size=5000):
-        ytd[indicator_id] += top
+        found[indicator_id] += top
     latest_month = (
-        year_values.filter(
+        values.filter(
             indicator=OuterRef("indicator"),
             report__pairing=OuterRef("report__pairing"),
             report__school=OuterRef("report__school"),
@@ -192,12 +128,12 @@ def year_to_date(
         .order_by("-report__month")
         .values("report__month")[:1]
     )
-    latest = year_values.filter(
+    latest = values.filter(
         indicator__aggregation=Indicator.Aggregation.LATEST, report__month=Subquery(latest_month)
     )
     for indicator_id, total in latest.values_list("indicator_id").annotate(total=Sum("value")):
-        ytd[indicator_id] += total
-    return ytd
+        found[indicator_id] += total
+    return found
 
 
 def number_kind(indicator: Indicator) -> str:
@@ -215,8 +151,8 @@ STATUS_COLUMNS = [
     Column("序号", 6, "whole"),
     Column("镇(街道)", 10),
     Column("学校", 26),
-    Column("状态", 10),
-    Column("报送时间", 17, "datetime"),
+    Column("状态", 12),
+    Column("首次报送时间", 17, "datetime"),
     Column("逾期(小时)", 10, "decimal"),
     Column("联络员", 12),
     Column("电话", 14),
@@ -242,19 +178,27 @@ COUNT_LABELS = [
     ("late", "逾期报送"),
     ("missing", "缺报"),
     ("returned", "已退回"),
+    ("waiting_review", "待审核"),
     ("accepted", "已通过"),
+    ("counted", "计入合计的月报"),
 ]
+COUNTED_WORDS = (
+    "说明：“本月”合计只统计已报送、已重新报送和已通过的月报（本月{counted}份），与“明细”表各指标列之和一致；"
+    "已退回、草稿和缺报的月报不计入合计，它们在“明细”中只列出状态，已填的数值见“未计入合计”表。"
+    "“本年累计”按同样的口径统计1月至本月。"
+)
+NOT_COUNTED_SHEET = "未计入合计"
 
 
-def detail_columns(indicators: list[Indicator]) -> list[Column]:
+def detail_columns(indicators: list[Indicator], *, first: str = "报告ID") -> list[Column]:
     return [
-        Column("报告ID", 10, "whole"),
+        Column(first, 10, "whole"),
         Column("结对ID", 8, "whole"),
         Column("序号", 6, "whole"),
         Column("镇(街道)", 10),
         Column("学校ID", 8, "whole"),
         Column("学校", 26),
-        Column("状态", 10),
+        Column("状态", 12),
     ] + [Column(f"{i.name_zh}（{i.unit}）" if i.unit else i.name_zh, 14, number_kind(i)) for i in indicators]
 
 
@@ -264,66 +208,72 @@ class Compiled:
     totals: dict[str, dict[str, str]]
 
 
-def write_workbook(programme: Programme, month: datetime.date, path: str, *, progress=None) -> Compiled:
-    """The month's workbook in one pass over the expected reports: the four long sheets are written
-    row by row as the reports stream in, and 汇总 (first in the book) last, once the counts are known."""
+def write_workbook(programme: Programme, month: Month, path: str, *, progress=None) -> Compiled:
+    """The month's workbook in one pass over the expected reports: the long sheets are written row by
+    row as the chunks stream in, and 汇总 (first in the book) last, once the counts are known.
+
+    明细 carries numbers only for counted reports, so the sum of any indicator column is 汇总's figure;
+    a returned report or a draft is listed there with its state, and its numbers go to 未计入合计."""
     indicators = list(programme.indicators.all())
-    due_at, now, zone = programme.due_at(month), timezone.now(), timezone.get_current_timezone()
-    labels = {kind: str(label) for kind, label in CooperationKind.choices}  # once, not per row
+    zone = timezone.get_current_timezone()
+    with translation.override("zh-hans"):
+        labels = {kind: str(label) for kind, label in CooperationKind.choices}
+        state_labels = {state: str(label) for state, label in State.LABELS.items()}
     kinds = CooperationKind.values
-    book = WorkbookWriter(path, title=f"{programme.name} {month:%Y年%m月}")
+    book = WorkbookWriter(path, title=f"{programme.name} {month.year}年{month.month:02d}月")
     summary = book.sheet("汇总", SUMMARY_COLUMNS)
     status = book.sheet("报送情况", STATUS_COLUMNS)
     detail = book.sheet("明细", detail_columns(indicators))
     narrative = book.sheet("进展摘要", NARRATIVE_COLUMNS)
     difficulty = book.sheet("困难问题", DIFFICULTY_COLUMNS)
+    not_counted = book.sheet(NOT_COUNTED_SHEET, detail_columns(indicators))
     indicator_ids = [i.pk for i in indicators]
-    counts = dict.fromkeys(COUNT_KEYS, 0)
+    tally = Tally()
     month_totals: dict[int, Decimal] = defaultdict(Decimal)
-    for n, row in enumerate(expected_reports(programme, month), start=1):
-        report, state = row.report, state_of(row.report, due_at, now)
-        submitted = report[4] if report else None
-        counts["expected"] += 1
-        if submitted is not None:
-            counts["late" if submitted > due_at else "on_time"] += 1
-        if state in ("missing", "returned", "accepted"):
-            counts[state] += 1
-        if report and report[3] in COUNTED:
-            for indicator_id, value in row.values.items():
-                month_totals[indicator_id] += value
-        late_hours = (
-            round((submitted - due_at).total_seconds() / 3600, 1)
-            if submitted and submitted > due_at
-            else None
-        )
-        local = submitted.astimezone(zone).replace(tzinfo=None) if submitted else None
-        status.write((row.number, row.town, row.school, STATE_LABELS[state], local, late_hours, *row.contact))
-        detail.write(
-            (
-                report[0] if report else None,
-                row.pairing_id,
-                row.number,
-                row.town,
-                row.school_id,
-                row.school,
-                STATE_LABELS[state],
-                *[row.values.get(i) for i in indicator_ids],
+    written = 0
+    for chunk in chunks(programme, month):
+        for row in chunk.rows:
+            tally.add(row.state, row.is_submitted and not row.is_late, row.is_late)
+            values = chunk.values.get(row.report_id, EMPTY) if row.report_id else EMPTY
+            label = state_labels[row.state]
+            submitted = (
+                row.first_submitted_at.astimezone(zone).replace(tzinfo=None) if row.is_submitted else None
             )
-        )
-        if report:
-            narratives = report[5] or EMPTY
-            for kind in kinds:
-                if narratives.get(kind):
-                    narrative.write((row.number, row.town, row.school, labels[kind], narratives[kind]))
-            if report[6]:
-                difficulty.write((row.number, row.town, row.school, report[6], ""))
-        if progress and n % 5000 == 0:
-            progress(n)
-    ytd = year_to_date(programme, month, indicators)
+            status.write(
+                (
+                    row.number,
+                    row.town,
+                    row.school,
+                    label,
+                    submitted,
+                    row.hours_late,
+                    *chunk.contacts.get(row.school_id, NO_CONTACT),
+                )
+            )
+            head = (row.report_id, row.pairing_id, row.number, row.town, row.school_id, row.school, label)
+            if row.is_counted:
+                for indicator_id, value in values.items():
+                    month_totals[indicator_id] += value
+                detail.write((*head, *[values.get(i) for i in indicator_ids]))
+            else:
+                detail.write(head)
+                if values:
+                    not_counted.write((*head, *[values.get(i) for i in indicator_ids]))
+            if row.report_id:
+                narratives, difficulties = chunk.texts.get(row.report_id, (EMPTY, ""))
+                for kind in kinds:
+                    if narratives.get(kind):
+                        narrative.write((row.number, row.town, row.school, labels[kind], narratives[kind]))
+                if difficulties:
+                    difficulty.write((row.number, row.town, row.school, difficulties, ""))
+            written += 1
+            if progress and written % 5000 == 0:
+                progress(written)
+    year_to_date = period_totals(programme, Month(month.year, 1), month, indicators)
     totals = {
         i.code: {
             "month": str(month_totals.get(i.pk, Decimal(0))),
-            "year_to_date": str(ytd.get(i.pk, Decimal(0))),
+            "year_to_date": str(year_to_date.get(i.pk, Decimal(0))),
         }
         for i in indicators
     }
@@ -337,15 +287,36 @@ def write_workbook(programme: Programme, month: datetime.date, path: str, *, pro
                 Decimal(totals[i.code]["year_to_date"]),
             )
         )
+    counts = tally.as_dict()
     for key, name in COUNT_LABELS:
         summary.write(("报送", name, "份", counts[key], None))
+    summary.write(("说明", COUNTED_WORDS.format(counted=counts["counted"]), "", None, None))
     book.close()
     return Compiled(counts, totals)
 
 
-def claim(programme: Programme, month: datetime.date) -> tuple[MonthlySummary, str]:
+def summary_request(*, programme: Programme, month: Month, user) -> bool:
+    """Queue a compilation of the month (from the page); False if a run is compiling it right now."""
+    with transaction.atomic():
+        summary, _created = MonthlySummary.objects.select_for_update().get_or_create(
+            programme=programme, month=month.first_day
+        )
+        if (
+            summary.state == MonthlySummary.State.RUNNING
+            and summary.started_at
+            and summary.started_at > timezone.now() - STALE_RUN
+        ):
+            return False
+        MonthlySummary.objects.filter(pk=summary.pk).update(
+            state=MonthlySummary.State.QUEUED, requested_by=user
+        )
+        enqueue("reporting.compile_monthly_summary", programme.pk, str(month))
+    return True
+
+
+def claim(programme: Programme, month: Month) -> tuple[MonthlySummary, str, datetime.datetime]:
     """Mark the summary running, unless another run holds it (a run older than STALE_RUN is taken over)."""
-    summary, _created = MonthlySummary.objects.get_or_create(programme=programme, month=month)
+    summary, _created = MonthlySummary.objects.get_or_create(programme=programme, month=month.first_day)
     token = uuid.uuid4().hex
     now = timezone.now()
     claimed = (
@@ -356,12 +327,20 @@ def claim(programme: Programme, month: datetime.date) -> tuple[MonthlySummary, s
         )
     )
     if not claimed:
-        raise AlreadyRunning(f"{programme.code} {month:%Y-%m} is being compiled by another run")
-    return summary, token
+        raise AlreadyRunning(f"{programme.code} {month} is being compiled by another run")
+    return summary, token, now
 
 
-def compile_month(programme: Programme, month: datetime.date, *, output: str | None = None) -> MonthlySummary:
-    summary, token = claim(programme, month)
+def expected_count(programme: Programme, month: Month) -> int:
+    pairings = running_in(programme.pairings.all(), month)
+    return (
+        pairings.count()
+        + Pairing.assisting_schools.through.objects.filter(pairing__in=pairings.values("pk")).count()
+    )
+
+
+def compile_month(programme: Programme, month: Month, *, output: str | None = None) -> MonthlySummary:
+    summary, token, started = claim(programme, month)
     handle, temporary = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
@@ -382,15 +361,14 @@ def compile_month(programme: Programme, month: datetime.date, *, output: str | N
                 raise AlreadyRunning("another run took over this month")
             old_file = current.workbook.name if current.workbook else None
             with open(temporary, "rb") as source:
-                current.workbook.save(
-                    f"{programme.code}-{month:%Y-%m}-{token[:8]}.xlsx", File(source), save=False
-                )
+                current.workbook.save(f"{programme.code}-{month}-{token[:8]}.xlsx", File(source), save=False)
             current.counts, current.totals = compiled.counts, compiled.totals
             current.state, current.progress, current.finished_at = (
                 MonthlySummary.State.DONE,
                 100,
                 timezone.now(),
             )
+            current.compiled_from = started
             current.run_token = ""
             current.save()
             if old_file:
@@ -409,3 +387,15 @@ def compile_month(programme: Programme, month: datetime.date, *, output: str | N
         raise
     finally:
         os.unlink(temporary)
+
+
+def stale_summaries(*, quiet: datetime.timedelta, now: datetime.datetime | None = None):
+    """Compiled months whose reports changed since, quiet for `quiet` (debounce) and past their due moment."""
+    now = now or timezone.now()
+    candidates = MonthlySummary.objects.filter(
+        state=MonthlySummary.State.DONE,
+        compiled_from__isnull=False,
+        source_changed_at__gte=F("compiled_from"),
+        source_changed_at__lte=now - quiet,
+    ).select_related("programme")
+    return [s for s in candidates if s.programme.is_due(s.period, now=now)]

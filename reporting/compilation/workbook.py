@@ -5,7 +5,8 @@ Why xlsxwriter and not openpyxl for writing: measured here (../shared/TOOLCHAIN.
 明细 sheet of a province is that size. openpyxl stays the reader (tests, imports).
 
 Every text cell is written as a string (`strings_to_formulas` off and `write_string`), so a value
-that starts with =, +, -, @ or a control character can never become a formula.
+that starts with =, +, -, @ or a control character is stored as text and can never become a formula
+(tests/reporting/test_exports.py opens such cells back).
 """
 
 import datetime
@@ -20,13 +21,6 @@ class Column:
     title: str
     width: int = 14
     kind: str = "text"  # text, whole, decimal, money, datetime
-
-
-@dataclass
-class Sheet:
-    name: str
-    columns: Sequence[Column]
-    rows: Iterable[Sequence]
 
 
 class WorkbookWriter:
@@ -82,10 +76,12 @@ class WorkbookWriter:
         self.sheets.append(sheet)
         return sheet
 
-    def add(self, sheet: Sheet, *, progress=None) -> int:
+    def add_sheet(
+        self, name: str, columns: Sequence[Column], rows: Iterable[Sequence], *, progress=None
+    ) -> int:
         """A whole sheet from its rows; returns how many were written."""
-        writer = self.sheet(sheet.name, sheet.columns)
-        for row in sheet.rows:
+        writer = self.sheet(name, columns)
+        for row in rows:
             writer.write(row)
             if progress and writer.rows % 5000 == 0:
                 progress(writer.rows)

@@ -93,7 +93,7 @@ def test_gdmu_leads_tangxia_with_the_electronics_school(dongguan):
 
 def test_programme_carries_the_plans_rules(dongguan):
     programme = Programme.objects.get(code="dongguan-bqw-2023")
-    assert (programme.report_due_day, str(programme.report_due_time)) == (28, "23:59:59")
+    assert programme.report_due_day == 28
     assert programme.first_report_month.isoformat() == "2024-01-01"
     assert programme.min_team_size == 6
     assert programme.min_residency_days_per_year == 90

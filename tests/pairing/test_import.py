@@ -10,8 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from core.models import Profile
 from pairing.models import Area, Pairing, Programme, School
-from portal.models import Profile
 from tests.pairing.test_fixture import TABLE, VILLAGE_TOWNS
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.test import Client
 
 from pairing.models import Agreement, Area, JointMeeting, Pairing, PairingReview, PracticeBase, School
 from tests.factories import MembershipFactory, ServiceTeamFactory, VillageFactory
-from tests.helpers import ROLES, client_for
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -269,24 +269,3 @@ def test_an_ended_pairing_is_not_adjusted_again(users):
     response = bureau.post(url, {"action": "add_village", "village": shigu.pk, "reason": "增加"})
     assert response.context["form"].non_field_errors() == ["该结对已终止，不能再调整。"]
     assert not Pairing.objects.get(number=CHANGAN).villages.filter(pk=shigu.pk).exists()
-
-
-PAGES = ["meetings/add/", "plan/", "agreement/", "bases/add/"]
-BUREAU_PAGES = ["review/", "adjust/"]
-EDIT = [200, 403, 200, 200, 404, 403, 404, 404]
-BUREAU_ONLY = [200, 403, 403, 403, 404, 403, 404, 404]
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("page", PAGES + BUREAU_PAGES)
-def test_permission_matrix_of_the_pairing_pages(users, role, page):
-    expected = (EDIT if page in PAGES else BUREAU_ONLY)[ROLES.index(role)]
-    client = client_for(users[role])
-    assert client.get(f"/pairings/{CHANGAN}/{page}").status_code == expected
-    assert client.post(f"/pairings/{CHANGAN}/{page}", {}).status_code == expected
-
-
-@pytest.mark.parametrize("page", [*PAGES, *BUREAU_PAGES, "agreement/file/"])
-def test_anonymous_users_are_sent_to_log_in(dongguan, page):
-    response = Client().get(f"/pairings/{CHANGAN}/{page}")
-    assert response.status_code == 302 and response.url.startswith("/accounts/login/")

@@ -138,27 +138,6 @@ def test_a_place_outside_the_pairing_is_refused(liaison, member):
 
 
 @pytest.mark.parametrize(
-    ("role", "status"),
-    [
-        ("bureau", 200),
-        ("commander", 403),
-        ("liaison", 200),
-        ("assisting_liaison", 200),
-        ("other_liaison", 404),
-        ("town_liaison", 403),
-        ("other_town_liaison", 404),
-        ("no_role", 404),
-    ],
-)
-@pytest.mark.parametrize(
-    "url", [f"/pairings/{CHANGAN}/team/members/add/", f"/pairings/{CHANGAN}/residencies/add/"]
-)
-def test_workspace_permission_matrix(users, role, status, url):
-    assert client_for(users[role]).get(url).status_code == status
-    assert client_for(users[role]).post(url, {}).status_code == status
-
-
-@pytest.mark.parametrize(
     "url", [f"/pairings/{CHANGAN}/team/members/add/", f"/pairings/{CHANGAN}/residencies/add/"]
 )
 def test_workspace_sends_anonymous_users_to_log_in(dongguan, url):

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-APPS = ["pairing", "portal", "reporting"]
+APPS = ["core", "pairing", "reporting"]
 
 
 def portal_models():

@@ -25,28 +25,6 @@ def api_for(user, language="zh-hans") -> APIClient:
     return client
 
 
-# Lists: who gets 200, and how many pairings each sees (the scoping of the pages).
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(
-    "endpoint",
-    [
-        "programmes",
-        "areas",
-        "schools",
-        "people",
-        "pairings",
-        "memberships",
-        "residencies",
-        "meetings",
-        "reports",
-        "summaries",
-    ],
-)
-def test_list_endpoints_by_role(users, indicators, role, endpoint):
-    response = api_for(users[role]).get(f"/api/v1/{endpoint}/")
-    assert response.status_code == (403 if role == "no_role" else 200)
-
-
 @pytest.mark.parametrize(
     ("role", "numbers"),
     [
@@ -191,40 +169,6 @@ def test_the_api_lists_in_a_fixed_number_of_queries(users, django_assert_max_num
         client.get("/api/v1/pairings/")
 
 
-WRITE_METHODS = ["post", "put", "patch", "delete"]
-REGISTRY = [
-    "programmes",
-    "areas",
-    "schools",
-    "people",
-    "pairings",
-    "teams",
-    "memberships",
-    "residencies",
-    "meetings",
-    "summaries",
-]
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_write_methods_on_read_only_endpoints_by_role(users, role):
-    client = api_for(users[role])
-    for endpoint in REGISTRY:
-        for method in WRITE_METHODS:
-            for url in [f"/api/v1/{endpoint}/", f"/api/v1/{endpoint}/1/"]:
-                status = getattr(client, method)(url, {}, format="json").status_code
-                assert status == (403 if role == "no_role" else 405), f"{role} {method.upper()} {url}"
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("method", ["put", "delete"])
-def test_reports_cannot_be_replaced_or_deleted(users, indicators, role, method):
-    report = make_report(users["liaison"])
-    response = getattr(api_for(users[role]), method)(f"/api/v1/reports/{report.pk}/", {}, format="json")
-    assert response.status_code == (403 if role == "no_role" else 405)
-    assert MonthlyReport.objects.filter(pk=report.pk).exists()
-
-
 @pytest.mark.parametrize(
     ("role", "create", "patch", "submit", "accept"),
     [
@@ -234,7 +178,7 @@ def test_reports_cannot_be_replaced_or_deleted(users, indicators, role, method):
         ("assisting_liaison", 201, 404, 404, 404),
         ("other_liaison", 404, 404, 404, 404),
         ("town_liaison", 403, 403, 403, 403),
-        ("other_town_liaison", 404, 404, 404, 404),
+        ("other_town_liaison", 403, 404, 404, 404),
         ("no_role", 403, 403, 403, 403),
     ],
 )

@@ -21,7 +21,12 @@ def test_healthz_answers_503_when_the_broker_is_down(monkeypatch):
     monkeypatch.setattr(views, "broker_status", lambda: "error: OperationalError")
     response = Client().get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "ok", "broker": "error: OperationalError"}
+    assert response.json() == {
+        "status": "error",
+        "database": "ok",
+        "broker": "error: OperationalError",
+        "outbox_backlog": 0,
+    }
 
 
 @pytest.mark.django_db

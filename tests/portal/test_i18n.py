@@ -11,7 +11,7 @@ from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ["zh_Hans", "en"]
-SOURCES = ["portal", "pairing", "reporting", "templates"]
+SOURCES = ["core", "portal", "pairing", "reporting", "oversight", "templates"]
 
 
 @pytest.mark.parametrize("language", LOCALES)

@@ -9,8 +9,10 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.months import Month
 from pairing.models import Programme
-from reporting.compilation import AlreadyRunning, compile_month, expected_reports
+from reporting.compilation import AlreadyRunning, compile_month
+from reporting.compilation.service import chunks
 from reporting.models import Indicator, IndicatorValue, MonthlyReport, MonthlySummary
 from reporting.services import report_accept, report_return, report_save_draft, report_submit
 from tests.reporting.conftest import make_report
@@ -18,7 +20,7 @@ from tests.reporting.conftest import make_report
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-FEB, JAN = datetime.date(2024, 2, 1), datetime.date(2024, 1, 1)
+FEB, JAN = Month(2024, 2), Month(2024, 1)
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +29,7 @@ def private_media(settings, tmp_path):
 
 
 def submit(users, key, school, *, month=FEB, number=6, when=None, **values):
-    report = make_report(users[key], month=month, school=school, number=number)
+    report = make_report(users[key], month=month.first_day, school=school, number=number)
     report_save_draft(
         report=report, user=users[key], values={"activities_held": "1", "residency_days": "2", **values}
     )
@@ -73,14 +75,16 @@ def rows(sheet) -> list[tuple]:
     return list(sheet.iter_rows(min_row=3, values_only=True))
 
 
-def independent_totals(month: datetime.date) -> dict[str, tuple[Decimal, Decimal]]:
+def independent_totals(month: Month) -> dict[str, tuple[Decimal, Decimal]]:
     """Recomputed here from the reports, by each indicator's own rule, without the compilation's code."""
     counted = ["submitted", "resubmitted", "accepted"]
     result = {}
     for indicator in Indicator.objects.all():
         values = IndicatorValue.objects.filter(indicator=indicator, report__status__in=counted)
-        this_month = sum((v.value for v in values.filter(report__month=month)), Decimal(0))
-        year = values.filter(report__month__gte=month.replace(month=1), report__month__lte=month)
+        this_month = sum((v.value for v in values.filter(report__month=month.first_day)), Decimal(0))
+        year = values.filter(
+            report__month__gte=Month(month.year, 1).first_day, report__month__lte=month.first_day
+        )
         by_source: dict = {}
         for value in year.select_related("report").order_by("report__month"):
             by_source.setdefault((value.report.pairing_id, value.report.school_id), []).append(value.value)
@@ -117,18 +121,51 @@ def test_counts_equal_the_statuses(month_of_reports):
         "on_time": 2,
         "late": 1,
         "missing": 15,
+        "pending": 0,
         "returned": 1,
+        "waiting_review": 1,
         "accepted": 1,
+        "counted": 2,
     }
     counts = {row[1]: row[3] for row in rows(read(summary)["汇总"]) if row[0] == "报送"}
-    assert counts == {"应报": 18, "按时报送": 2, "逾期报送": 1, "缺报": 15, "已退回": 1, "已通过": 1}
+    assert counts == {
+        "应报": 18,
+        "按时报送": 2,
+        "逾期报送": 1,
+        "缺报": 15,
+        "已退回": 1,
+        "待审核": 1,
+        "已通过": 1,
+        "计入合计的月报": 2,
+    }
+
+
+def test_every_indicator_column_of_the_detail_sums_to_the_summary(month_of_reports):
+    book = read(compile_month(Programme.objects.get(), FEB))
+    summary = {row[1]: Decimal(str(row[3])) for row in rows(book["汇总"]) if row[0] == "指标"}
+    header = next(book["明细"].iter_rows(min_row=2, max_row=2, values_only=True))
+    detail = rows(book["明细"])
+    for index, title in enumerate(header[7:], start=7):
+        name = title.split("（")[0]
+        column_sum = sum((Decimal(str(row[index])) for row in detail if row[index] is not None), Decimal(0))
+        assert column_sum == summary[name], name
+    assert summary["开展活动场次"] == 12  # the returned report's 100 is not in 明细's column
+    returned = next(row for row in detail if row[5] == "广东医科大学")
+    assert returned[6] == "已退回" and all(value is None for value in returned[7:])
+    not_counted = rows(book["未计入合计"])
+    assert [(row[5], row[6]) for row in not_counted] == [("广东医科大学", "已退回")]
+    assert 100 in not_counted[0][7:]
+    note = next(row[1] for row in rows(book["汇总"]) if row[0] == "说明")
+    assert "只统计已报送、已重新报送和已通过的月报（本月2份）" in note
 
 
 def test_the_due_moment_decides_on_time_and_late(month_of_reports):
     sheet = read(compile_month(Programme.objects.get(), FEB))["报送情况"]
     by_school = {row[2]: row for row in rows(sheet)}
     assert by_school["东莞理工学院"][5] is None  # 23:59:59 on the 28th: on time
-    assert by_school["东莞市机电工程学校"][5] == pytest.approx(0.0, abs=0.01)  # 00:00:00 on the 29th: late
+    assert by_school["东莞理工学院"][3] == "已通过"
+    assert by_school["东莞市机电工程学校"][5] == 0.1  # 00:00:00 on the 29th: late, and never "0 hours"
+    assert by_school["东莞市机电工程学校"][3] == "逾期报送"
     assert by_school["东莞市机电工程学校"][4] == datetime.datetime(2024, 2, 29, 0, 0)
 
 
@@ -137,14 +174,14 @@ def test_detail_has_one_row_per_expected_report_with_stable_ids(month_of_reports
     detail = rows(sheet)
     assert len(detail) == 18
     ids = {row[0] for row in detail if row[0] is not None}
-    assert ids == set(MonthlyReport.objects.filter(month=FEB).values_list("pk", flat=True))
+    assert ids == set(MonthlyReport.objects.filter(month=FEB.first_day).values_list("pk", flat=True))
     header = next(sheet.iter_rows(min_row=2, max_row=2, values_only=True))
     assert header[:7] == ("报告ID", "结对ID", "序号", "镇(街道)", "学校ID", "学校", "状态")
 
 
 def test_every_sheet_is_formatted_for_print_and_filtering(month_of_reports):
     book = read(compile_month(Programme.objects.get(), FEB))
-    assert book.sheetnames == ["汇总", "报送情况", "明细", "进展摘要", "困难问题"]
+    assert book.sheetnames == ["汇总", "报送情况", "明细", "进展摘要", "困难问题", "未计入合计"]
     for sheet in book:
         assert sheet["A1"].value.endswith(sheet.title) and "2024年02月" in sheet["A1"].value
         assert sheet.freeze_panes == "A3"
@@ -162,9 +199,9 @@ def test_every_sheet_is_formatted_for_print_and_filtering(month_of_reports):
 
 def test_reading_in_chunks_gives_the_same_rows_in_the_same_order(month_of_reports):
     programme = Programme.objects.get()
-    whole = list(expected_reports(programme, FEB))
+    whole = [row for chunk in chunks(programme, FEB) for row in chunk.rows]
     assert len(whole) == 18
-    assert list(expected_reports(programme, FEB, chunk=3)) == whole
+    assert [row for chunk in chunks(programme, FEB, size=3) for row in chunk.rows] == whole
     first = programme.pairings.get(number=1)
     assert (whole[0].number, whole[0].school_id) == (1, first.lead_university_id), (
         "the lead school comes first"
@@ -222,7 +259,10 @@ def test_a_failure_midway_leaves_the_previous_summary_in_place(month_of_reports,
 def test_two_runs_of_the_same_month_at_once_do_not_both_write(month_of_reports):
     programme = Programme.objects.get()
     MonthlySummary.objects.create(
-        programme=programme, month=FEB, state="running", started_at=datetime.datetime.now(datetime.UTC)
+        programme=programme,
+        month=FEB.first_day,
+        state="running",
+        started_at=datetime.datetime.now(datetime.UTC),
     )
     with pytest.raises(AlreadyRunning):
         compile_month(programme, FEB)
@@ -233,7 +273,7 @@ def test_a_stale_run_is_taken_over(month_of_reports):
     programme = Programme.objects.get()
     MonthlySummary.objects.create(
         programme=programme,
-        month=FEB,
+        month=FEB.first_day,
         state="running",
         started_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=3),
     )
@@ -252,7 +292,7 @@ def test_the_command_writes_the_workbook(month_of_reports, tmp_path):
     ("args", "message"),
     [
         (["2024-2"], "month '2024-2' is not YYYY-MM"),
-        (["2024-13"], "month '2024-13' is not a real month"),
+        (["2024-13"], "month '2024-13' is not YYYY-MM"),
         (["2023-12"], "2023-12 is before the first report month 2024-01"),
         (["2099-01"], "2099-01 is in the future"),
         (["2024-02", "--programme", "nope"], "unknown programme 'nope'"),
@@ -267,10 +307,10 @@ def test_the_command_refuses_bad_input_in_one_line(indicators, args, message):
 def test_the_command_refuses_a_month_not_yet_due(indicators):
     import time_machine
 
-    at = datetime.datetime(2024, 2, 28, 23, 0, tzinfo=SHANGHAI)
+    at = datetime.datetime(2024, 2, 28, 23, 59, 59, tzinfo=SHANGHAI)
     with time_machine.travel(at, tick=False), pytest.raises(CommandError) as error:
         call_command("compile_monthly_summary", "2024-02")
-    assert str(error.value) == "2024-02 is not due until 2024-02-28 23:59:59 CST; compile it after that"
+    assert str(error.value) == "2024-02 is due by the end of 2024-02-28 (Beijing time); compile it after that"
     assert not MonthlySummary.objects.exists()
 
 
@@ -291,8 +331,8 @@ def test_the_daily_job_queues_each_month_past_its_due_moment_once(month_of_repor
     from reporting import tasks
 
     sent = []
-    monkeypatch.setattr(tasks.compile_monthly_summary, "delay", lambda *args: sent.append(args))
-    with time_machine.travel(datetime.datetime(2024, 2, 28, 23, 0, tzinfo=SHANGHAI), tick=False):
+    monkeypatch.setattr(tasks, "enqueue", lambda *args: sent.append(args))
+    with time_machine.travel(datetime.datetime(2024, 2, 28, 23, 59, tzinfo=SHANGHAI), tick=False):
         assert tasks.compile_due_months() == ["dongguan-bqw-2023 2024-01"]
     with time_machine.travel(datetime.datetime(2024, 2, 29, 0, 30, tzinfo=SHANGHAI), tick=False):
         compile_month(Programme.objects.get(), JAN)

@@ -1,11 +1,14 @@
-"""The due moment: the programme's day and time in Asia/Shanghai, and timeliness decided by it."""
+"""The due moment: a report first submitted at any moment of the due day (Asia/Shanghai) is on time;
+from 00:00:00 of the next day it is late, and a late report is never "0 hours late"."""
 
 import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.months import Month, lateness_hours
 from pairing.models import Programme
+from reporting.expectations import State, expected_reports, month_tally
 from reporting.services import report_save_draft, report_submit
 from tests.reporting.conftest import make_report
 
@@ -13,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UTC = datetime.UTC
+FEBRUARY = Month(2024, 2)
 
 
 def submit_at(users, moment: datetime.datetime):
@@ -23,27 +27,44 @@ def submit_at(users, moment: datetime.datetime):
     return report_submit(report=report, user=users["liaison"], now=moment)
 
 
-def test_due_at_is_the_28th_at_23_59_59_in_shanghai(indicators):
-    due = Programme.objects.get().due_at(datetime.date(2024, 2, 1))
-    assert due == datetime.datetime(2024, 2, 28, 23, 59, 59, tzinfo=SHANGHAI)
-    assert due.astimezone(UTC) == datetime.datetime(2024, 2, 28, 15, 59, 59, tzinfo=UTC)
+def test_a_report_is_late_from_midnight_after_the_28th_in_shanghai(indicators):
+    programme = Programme.objects.get()
+    assert programme.due_date(FEBRUARY) == datetime.date(2024, 2, 28)
+    late_from = programme.late_from(FEBRUARY)
+    assert late_from == datetime.datetime(2024, 2, 29, 0, 0, tzinfo=SHANGHAI)
+    assert late_from.astimezone(UTC) == datetime.datetime(2024, 2, 28, 16, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
     ("moment", "late"),
     [
-        (datetime.datetime(2024, 2, 28, 23, 59, 59, tzinfo=SHANGHAI), False),
+        (
+            datetime.datetime(2024, 2, 28, 23, 59, 59, 999999, tzinfo=SHANGHAI),
+            False,
+        ),  # the due day's last instant
+        (datetime.datetime(2024, 2, 28, 23, 59, 59, 500000, tzinfo=SHANGHAI), False),
         (datetime.datetime(2024, 2, 29, 0, 0, 0, tzinfo=SHANGHAI), True),
         (datetime.datetime(2024, 2, 28, 16, 30, tzinfo=UTC), True),  # 00:30 on the 29th in Shanghai
         (datetime.datetime(2024, 2, 28, 15, 59, 59, tzinfo=UTC), False),
         (datetime.datetime(2024, 2, 1, 9, 0, tzinfo=SHANGHAI), False),
     ],
 )
-def test_submission_is_on_time_up_to_the_due_moment(reporting_users, moment, late):
+def test_submission_is_on_time_through_the_whole_due_day(reporting_users, moment, late):
     report = submit_at(reporting_users, moment)
     assert report.is_late is late
     if late:
-        assert report.lateness == moment - datetime.datetime(2024, 2, 28, 23, 59, 59, tzinfo=SHANGHAI)
+        assert report.lateness == moment - datetime.datetime(2024, 2, 29, tzinfo=SHANGHAI)
+    [row] = [r for r in expected_reports(FEBRUARY) if r.report_id == report.pk]
+    assert row.state == (State.SUBMITTED_LATE if late else State.SUBMITTED_ON_TIME)
+    assert row.is_late is late
+
+
+def test_a_report_late_by_a_moment_is_not_zero_hours_late(reporting_users):
+    report = submit_at(reporting_users, datetime.datetime(2024, 2, 29, 0, 0, 0, 300000, tzinfo=SHANGHAI))
+    [row] = [r for r in expected_reports(FEBRUARY) if r.report_id == report.pk]
+    assert row.hours_late == 0.1
+    assert lateness_hours(report.late_from, report.late_from) == 0.1  # exactly at midnight: late, 0.1 h
+    assert lateness_hours(report.late_from + datetime.timedelta(minutes=61), report.late_from) == 1.1
 
 
 def test_the_28th_is_no_exception_when_it_is_the_last_working_day(reporting_users):
@@ -60,12 +81,21 @@ def test_the_28th_is_no_exception_when_it_is_the_last_working_day(reporting_user
     assert report.is_late
 
 
-def test_another_programme_has_another_due_moment(reporting_users):
+def test_another_programme_has_another_due_day(reporting_users):
     programme = Programme.objects.get()
-    programme.report_due_day, programme.report_due_time = 10, datetime.time(17, 0)
+    programme.report_due_day = 10
     programme.save()
-    report = submit_at(reporting_users, datetime.datetime(2024, 2, 10, 17, 0, 1, tzinfo=SHANGHAI))
-    assert report.is_late
+    on_time = submit_at(reporting_users, datetime.datetime(2024, 2, 10, 23, 30, tzinfo=SHANGHAI))
+    assert not on_time.is_late
+    assert on_time.late_from == datetime.datetime(2024, 2, 11, tzinfo=SHANGHAI)
+
+
+def test_a_month_is_missing_only_once_it_is_late(reporting_users):
+    eve = datetime.datetime(2024, 2, 28, 23, 0, tzinfo=SHANGHAI)
+    after = datetime.datetime(2024, 2, 29, 0, 0, tzinfo=SHANGHAI)
+    assert month_tally(FEBRUARY, now=eve).missing == 0
+    assert month_tally(FEBRUARY, now=eve).pending == 18
+    assert month_tally(FEBRUARY, now=after).missing == 18
 
 
 def test_a_resubmission_keeps_the_timeliness_of_the_first_submission(reporting_users):

@@ -7,6 +7,7 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.months import Month
 from reporting.models import MonthlyReport, ReportVersion
 from reporting.services import (
     report_accept,
@@ -163,17 +164,16 @@ def test_required_indicators_must_be_filled_to_submit(reporting_users):
 @pytest.mark.parametrize(
     ("month", "message"),
     [
-        (datetime.date(2023, 12, 1), "月报从2024-01开始报送。"),
-        (datetime.date(2099, 1, 1), "不能填报未来月份的月报。"),
+        (Month(2023, 12), "月报从2024-01开始报送。"),
+        (Month(2099, 1), "不能填报未来月份的月报。"),
     ],
 )
 def test_a_month_before_the_first_or_in_the_future_is_refused(reporting_users, month, message):
-    from pairing.models import Pairing, School
+    from pairing.models import Pairing
 
     with pytest.raises(ValidationError) as error:
         report_start(
             pairing=Pairing.objects.get(number=6),
-            school=School.objects.get(name="东莞理工学院"),
             month=month,
             user=reporting_users["liaison"],
         )

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from core.months import Month
 from pairing.models import Pairing, School
 from reporting.models import IndicatorValue, MonthlyReport, ReportAttachment
-from reporting.services import current_month, report_save_draft, report_submit
-from tests.helpers import ROLES
+from reporting.services import report_save_draft, report_submit
 from tests.reporting.conftest import CHANGAN, client_for, form_data, make_report
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +35,8 @@ def test_home_shows_this_months_card_with_the_due_date(liaison):
     assert response.status_code == 200
     assert len(response.context["cards"]) == 1
     card = response.context["cards"][0]
-    assert card["row"].due_at.day == 28
-    assert "截止时间：北京时间" in html
+    assert card["row"].due_date.day == 28
+    assert "截止日：北京时间" in html
 
 
 def test_liaison_starts_saves_and_submits(liaison, reporting_users):
@@ -110,9 +110,10 @@ def test_a_second_tab_saving_the_same_draft_is_refused(liaison, reporting_users)
 def test_a_locked_report_refuses_a_post(liaison, reporting_users):
     report = make_report(reporting_users["liaison"])
     MonthlyReport.objects.filter(pk=report.pk).update(status="accepted")
-    response = liaison.post(f"/reports/{report.pk}/", {**form_data(report), "submit": "1"})
-    assert response.status_code == 403
+    response = liaison.post(f"/reports/{report.pk}/", {**form_data(report), "submit": "1"}, follow=True)
+    assert "此月报现在不能修改。" in response.content.decode()
     assert MonthlyReport.objects.get(pk=report.pk).status == "accepted"
+    assert not IndicatorValue.objects.filter(report=report).exists()
 
 
 def test_attachments_are_checked_and_private(liaison, reporting_users):
@@ -175,7 +176,7 @@ def test_bureau_returns_then_sees_what_changed_and_accepts(reporting_users, liai
 
 
 def test_a_returned_report_is_shown_as_waiting_for_the_liaison(reporting_users, liaison):
-    report = submitted(reporting_users, month=current_month())
+    report = submitted(reporting_users, month=Month.current().first_day)
     bureau = client_for(reporting_users["bureau"])
     bureau.post(f"/reports/{report.pk}/decide/", {"decision": "return", "comment": "请补充驻点天数"})
     html = liaison.get("/reports/").content.decode()
@@ -185,11 +186,11 @@ def test_a_returned_report_is_shown_as_waiting_for_the_liaison(reporting_users, 
 
 
 def test_the_liaisons_pages_say_when_this_months_report_is_still_due(reporting_users, liaison):
-    banner = "月报尚未报送，截止时间为北京时间"
+    banner = "月报尚未报送，截止日为北京时间"
     assert banner in liaison.get(f"/pairings/{CHANGAN}/").content.decode()
     assert banner not in liaison.get("/reports/").content.decode(), "the reports page has its own card"
     assert banner not in client_for(reporting_users["bureau"]).get(f"/pairings/{CHANGAN}/").content.decode()
-    report = submitted(reporting_users, month=current_month())
+    report = submitted(reporting_users, month=Month.current().first_day)
     assert "report-due" not in liaison.get(f"/pairings/{CHANGAN}/").content.decode()
     client_for(reporting_users["bureau"]).post(
         f"/reports/{report.pk}/decide/", {"decision": "return", "comment": "补充"}
@@ -237,8 +238,10 @@ def test_returning_several_without_a_comment_is_refused_once(reporting_users):
 def test_queue_filters_by_state(reporting_users):
     submitted(reporting_users)
     bureau = client_for(reporting_users["bureau"])
-    response = bureau.get("/reports/queue/", {"month": "2024-02", "state": "submitted"})
-    assert [(r.school.name, r.state) for r in response.context["rows"]] == [("东莞理工学院", "submitted")]
+    response = bureau.get("/reports/queue/", {"month": "2024-02", "state": "submitted_late"})
+    assert [(r.school, r.state) for r in response.context["rows"]] == [("东莞理工学院", "submitted_late")]
+    response = bureau.get("/reports/queue/", {"month": "2024-02", "state": "waiting"})
+    assert [r.school for r in response.context["rows"]] == ["东莞理工学院"]
     response = bureau.get("/reports/queue/", {"month": "2024-02", "state": "missing"})
     assert len(response.context["rows"]) == 17  # 18 expected (8 universities, 10 vocational), one submitted
     assert all(r.state == "missing" for r in response.context["rows"])
@@ -246,20 +249,21 @@ def test_queue_filters_by_state(reporting_users):
 
 def test_status_table_counts_on_time_late_and_missing(reporting_users):
     submitted(reporting_users)
-    response = client_for(reporting_users["bureau"]).get("/reports/status/")
-    february = next(e for e in response.context["table"] if e["month"] == datetime.date(2024, 2, 1))
-    assert february["expected"] == 18
-    assert february["late"] == 1  # submitted today, long after 2024-02-28
-    assert len(february["missing"]) == 17
-    html = response.content.decode()
-    table = response.context["table"]
-    assert len(table) > 3 and sum(1 for e in table[3:] if e["missing"]) > 0
-    assert html.count("<details open>") == sum(1 for e in table[:3] if e["missing"]), (
-        "the latest three months open"
-    )
-    assert html.count("<details>") == sum(1 for e in table[3:] if e["missing"]), (
-        "older months fold their lists"
-    )
+    response = client_for(reporting_users["bureau"]).get("/reports/status/", {"month": "2024-02"})
+    february = next(e for e in response.context["table"] if e["month"] == Month(2024, 2))
+    assert [e["month"] for e in response.context["table"]] == Month.between(Month(2024, 1), Month(2024, 12))[
+        ::-1
+    ]
+    assert (february["tally"].expected, february["tally"].late, february["tally"].missing) == (18, 1, 17)
+    assert february["on_time_rate"] == 0  # 0 of 18 due reports on time
+    assert response.context["missing"].paginator.count == 17
+    assert "东莞市机电工程学校" in response.content.decode(), "a missing school is listed with its pairing"
+
+
+def test_status_table_refuses_a_malformed_month_with_a_message(reporting_users):
+    response = client_for(reporting_users["bureau"]).get("/reports/status/", {"month": "2024-13"})
+    assert response.status_code == 400
+    assert "请按YYYY-MM格式填写月份，例如2024-03。" in response.content.decode()
 
 
 def count_queue_queries(client) -> int:
@@ -295,43 +299,6 @@ def test_queue_runs_the_same_number_of_queries_for_10_and_1000_reports(reporting
     assert count_queue_queries(bureau) == at_10
 
 
-URLS = ["/reports/", "/reports/queue/", "/reports/status/", "/reports/{pk}/"]
-EXPECTED = {
-    "/reports/": [302, 302, 200, 200, 200, 302, 302, 404],
-    "/reports/queue/": [200, 200, 404, 404, 404, 200, 200, 404],
-    "/reports/status/": [200, 200, 404, 404, 404, 200, 200, 404],
-    "/reports/{pk}/": [200, 200, 200, 404, 404, 200, 404, 404],
-}
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("url", URLS)
-def test_permission_matrix_of_the_report_pages(reporting_users, url, role):
-    report = make_report(reporting_users["liaison"])
-    response = client_for(reporting_users[role]).get(url.format(pk=report.pk))
-    assert response.status_code == EXPECTED[url][ROLES.index(role)]
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(
-    ("path", "bureau_status"),
-    [("decide/", 302), ("reopen/", 302), ("attachments/", 302)],
-)
-def test_permission_matrix_of_the_report_actions(reporting_users, role, path, bureau_status):
-    report = submitted(reporting_users)
-    response = client_for(reporting_users[role]).post(f"/reports/{report.pk}/{path}", {"decision": "accept"})
-    readers = {"bureau", "commander", "liaison", "town_liaison"}
-    if role not in readers:
-        assert response.status_code == 404
-    elif path == "attachments/":
-        assert response.status_code == 302  # the form is refused with a message, nothing saved
-    elif role == "bureau":
-        assert response.status_code == bureau_status
-    else:
-        assert response.status_code == 403
-    assert not ReportAttachment.objects.exists()
-
-
 def test_start_refuses_another_schools_pairing(reporting_users):
     month = datetime.date.today().replace(day=1).strftime("%Y-%m")
     response = client_for(reporting_users["other_liaison"]).post(f"/reports/start/6/{month}/")
@@ -343,12 +310,6 @@ def test_start_refuses_a_month_before_the_programme(reporting_users):
     response = client_for(reporting_users["liaison"]).post("/reports/start/6/2023-12/", follow=True)
     assert "月报从2024-01开始报送。" in response.content.decode()
     assert not MonthlyReport.objects.exists()
-
-
-@pytest.mark.parametrize("url", ["/reports/", "/reports/queue/", "/reports/status/"])
-def test_anonymous_users_are_sent_to_log_in(indicators, url):
-    response = Client().get(url)
-    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
 
 
 def test_school_objects_exist(indicators):

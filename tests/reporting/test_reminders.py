@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from portal.models import Notice
+from core.models import Notice
 from reporting.models import MonthlyReport, ReminderSent
 from reporting.services import report_return, report_save_draft, report_submit
 from reporting.tasks import remind_before_due, remind_missing, remind_reviews_waiting
@@ -47,7 +47,7 @@ def test_before_due_reminds_exactly_the_liaisons_whose_report_is_not_submitted(w
         assert remind_before_due() == 2
     assert recipients(mailoutbox) == {"assisting_liaison@example.org", "other_liaison@example.org"}
     assert all("即将截止" in m.subject for m in mailoutbox)
-    assert "2024-02-28 23:59" in mailoutbox[0].body
+    assert "2024-02-28" in mailoutbox[0].body
     assert mailoutbox[0].alternatives[0][1] == "text/html"
     assert Notice.objects.filter(user=users["assisting_liaison"]).count() == 1
 

@@ -12,10 +12,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from core.models import Profile
+from core.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON
 from pairing.demo import seed_pairing_activity
 from pairing.models import Area, Programme, School
-from portal.models import Profile
-from portal.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON
 from reporting.demo import seed_reports
 
 PROGRAMME_CODE = "dongguan-bqw-2023"

@@ -7,12 +7,9 @@ report month, in the future or not yet due, an unknown programme, or a month tha
 compiling.
 """
 
-import datetime
-import re
-
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from core.months import InvalidMonth, Month
 from pairing.models import Programme
 from reporting.compilation import AlreadyRunning, compile_month
 
@@ -26,12 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="Also write the workbook to this path.")
 
     def handle(self, *args, month: str, programme: str | None = None, output: str | None = None, **options):
-        if not re.fullmatch(r"\d{4}-\d{2}", month):
-            raise CommandError(f"month {month!r} is not YYYY-MM")
         try:
-            first_day = datetime.date(int(month[:4]), int(month[5:]), 1)
-        except ValueError:
-            raise CommandError(f"month {month!r} is not a real month") from None
+            period = Month.parse(month)
+        except InvalidMonth:
+            raise CommandError(f"month {month!r} is not YYYY-MM") from None
         programmes = Programme.objects.all()
         if programme:
             programmes = programmes.filter(code=programme)
@@ -40,17 +35,16 @@ class Command(BaseCommand):
         elif programmes.count() != 1:
             raise CommandError("there is more than one programme: name one with --programme CODE")
         target = programmes.get()
-        if first_day < target.first_report_month:
+        if period.first_day < target.first_report_month:
             raise CommandError(f"{month} is before the first report month {target.first_report_month:%Y-%m}")
-        if first_day > timezone.localdate().replace(day=1):
+        if period > Month.current():
             raise CommandError(f"{month} is in the future")
-        due_at = timezone.localtime(target.due_at(first_day))
-        if timezone.now() <= due_at:
+        if not target.is_due(period):
             raise CommandError(
-                f"{month} is not due until {due_at:%Y-%m-%d %H:%M:%S %Z}; compile it after that"
+                f"{month} is due by the end of {target.due_date(period):%Y-%m-%d} (Beijing time); compile it after that"
             )
         try:
-            summary = compile_month(target, first_day, output=output)
+            summary = compile_month(target, period, output=output)
         except AlreadyRunning as error:
             raise CommandError(str(error)) from None
         counts = summary.counts

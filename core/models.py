@@ -1,4 +1,4 @@
-"""Accounts: the profile that ties a user to the school or town they act for."""
+"""Accounts: the profile that ties a user to the school or town they act for, and their notices."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,9 +33,10 @@ class Profile(models.Model):
     language = models.CharField(
         _("language for e-mail"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(table_name="portal_historicalprofile")
 
     class Meta:
+        db_table = "portal_profile"  # created by the portal app before accounts moved to core
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
 
@@ -43,9 +44,7 @@ class Profile(models.Model):
         return str(self.user)
 
     def clean(self) -> None:
-        from pairing.models import Area
-
-        if self.town_id and self.town.kind not in Area.TOWN_KINDS:
+        if self.town_id and not self.town.is_town:
             raise ValidationError({"town": _("Choose a town or subdistrict.")})
 
 
@@ -59,9 +58,33 @@ class Notice(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
+        db_table = "portal_notice"
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.text
+
+
+class OutboxMessage(models.Model):
+    """Work that must follow a committed change (a notice, a recompilation, an export), recorded in
+    the same transaction as the change. It is handed to the broker after the commit; if the broker
+    is unreachable it waits here and the sweep (`core.outbox_flush`) sends it when the broker is
+    back. Nothing is lost and a user's action never fails because a task could not be queued."""
+
+    task = models.CharField(_("task"), max_length=100)
+    args = models.JSONField(_("arguments"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("queued task")
+        verbose_name_plural = _("queued tasks")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="outbox_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"

@@ -12,12 +12,13 @@ from decimal import Decimal
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.policy import require
 from pairing.models import (
     Agreement,
     AnnualPlan,
@@ -33,8 +34,6 @@ from pairing.models import (
 from pairing.selectors import pairing_get_for_user
 from reporting.selectors import report_get_for_user
 from reporting.services import plain_number
-
-from .roles import BUREAU, role_of
 
 # The models whose changes the feed shows, by the name used in the type filter.
 TRACKED = [
@@ -53,7 +52,7 @@ TRACKED = [
     "pairing.PairingReview",
     "reporting.MonthlyReport",
     "reporting.Indicator",
-    "portal.Profile",
+    "core.Profile",
 ]
 FEED_LIMIT = 200
 HIDDEN_FIELDS = {"version", "updated_at"}
@@ -190,7 +189,7 @@ def pairing_history_view(request: HttpRequest, pk: int) -> HttpResponse:
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return render(
         request,
-        "portal/history.html",
+        "oversight/history.html",
         {
             "title": _("History of %(object)s") % {"object": pairing},
             "entries": entries,
@@ -245,7 +244,7 @@ def report_history_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "portal/history.html",
+        "oversight/history.html",
         {
             "title": _("History of %(object)s") % {"object": report},
             "entries": entries,
@@ -288,8 +287,7 @@ def parse_date(text: str | None) -> datetime.date | None:
 @login_required
 def feed_view(request: HttpRequest) -> HttpResponse:
     """The newest changes across the portal, for bureau staff."""
-    if role_of(request.user) != BUREAU:
-        raise Http404("The site-wide history is for bureau staff")
+    require(request.user, "audit.view", hide=True)
     chosen_type = request.GET.get("type", "")
     user_id = request.GET.get("user", "")
     since, until = parse_date(request.GET.get("from")), parse_date(request.GET.get("to"))
@@ -327,7 +325,7 @@ def feed_view(request: HttpRequest) -> HttpResponse:
     staff = User.objects.filter(is_active=True).order_by("username")
     return render(
         request,
-        "portal/audit_feed.html",
+        "oversight/audit_feed.html",
         {
             "entries": entries[:FEED_LIMIT],
             "types": types,

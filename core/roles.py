@@ -1,5 +1,5 @@
 """The portal's roles. A role is a Django group; a profile ties a liaison to a school and a town
-liaison to a town. Every page and selector asks these helpers, never the group names directly."""
+liaison to a town. Only the policy (core/policy.py) turns a role into what a user may do."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -33,9 +33,6 @@ def role_of(user) -> str | None:
     return role
 
 
-def is_bureau(user) -> bool:
-    return role_of(user) == BUREAU
-
-
-def can_read_everything(user) -> bool:
-    return role_of(user) in {BUREAU, COMMANDER}
+def role_label(user) -> str:
+    """The user's role as the header shows it ("" when they have none)."""
+    return str(ROLE_LABELS.get(role_of(user), ""))

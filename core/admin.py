@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Notice, Profile
+from .models import Notice, OutboxMessage, Profile
 
 
 class ProfileInline(admin.StackedInline):
@@ -38,3 +38,21 @@ class NoticeAdmin(admin.ModelAdmin):
     list_filter = ["read_at"]
     search_fields = ["user__username", "text"]
     list_select_related = ["user"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """What the portal queued for its workers; written by the portal only, so it is read here."""
+
+    list_display = ["task", "created_at", "sent_at", "attempts", "last_error"]
+    list_filter = ["task", "sent_at"]
+    readonly_fields = ["task", "args", "created_at", "sent_at", "attempts", "last_error"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+# Models of these apps are what bureau staff keep (in the portal and, for the registry, the admin).
+BUREAU_APPS = ("core", "pairing", "reporting")
+
+
+def grant_bureau_permissions(sender, using="default", **kwargs) -> None:
+    """Permissions exist only after migrate, so the bureau group gets them here, every migrate."""
+    from django.contrib.auth.models import Group, Permission
+
+    bureau = Group.objects.using(using).filter(name="bureau").first()
+    if bureau is not None:
+        bureau.permissions.set(
+            Permission.objects.using(using).filter(content_type__app_label__in=BUREAU_APPS)
+        )
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from . import policy  # noqa: F401 - registers the named permissions
+
+        # Not limited to this app's signal: apps migrated after it get their permissions later.
+        post_migrate.connect(grant_bureau_permissions, dispatch_uid="core.grant_bureau_permissions")

@@ -1,0 +1,521 @@
+"""The month engine: which reports a month expects, the state of each, their tally and totals.
+
+The one answer to "which reports does a month expect and where do they stand". The review
+queue, the status table, the dashboard, the reminders, the liaison's pages, the compilation,
+the exports and the API all read it, so the same month gives the same numbers everywhere.
+
+- `running_in(pairings, month)`: the pairings that run in a month and owe its reports (the SQL
+  form); `pairing_runs_in(pairing, month)` is the same rule for one pairing already loaded.
+- `expected_rows(month, pairings=...)`: one row per report the month expects — every school of
+  every running pairing, the lead university first — with its report (if any) and its state,
+  computed by the database. Rows can be filtered by state, paged and counted in SQL.
+- `month_tally(...)`: the counts of those rows by state; `Tally.from_rows` counts rows already
+  read (the compilation) the same way.
+- `counted_reports(...)` and `indicator_totals(...)`: what counts in a total — only reports
+  submitted, resubmitted or accepted, among the expected ones.
+
+A report's state: not started, draft, missing (never submitted and the month is due), submitted
+on time, submitted late, returned (also after a reopening), resubmitted, accepted. On time or
+late is decided by the first submission against `Month.late_from` (the start of the day after
+the due day, Beijing time).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.months import Month, lateness_hours
+from pairing.models import Pairing, Programme
+
+from .models import IndicatorValue, MonthlyReport
+
+Status = MonthlyReport.Status
+
+# What counts in a total: a report's numbers count once it is submitted, and stop counting while
+# it is returned to its school.
+COUNTED = (Status.SUBMITTED, Status.RESUBMITTED, Status.ACCEPTED)
+
+
+class State:
+    NOT_STARTED = "not_started"
+    DRAFT = "draft"
+    MISSING = "missing"
+    SUBMITTED_ON_TIME = "submitted_on_time"
+    SUBMITTED_LATE = "submitted_late"
+    RETURNED = "returned"
+    RESUBMITTED = "resubmitted"
+    ACCEPTED = "accepted"
+
+    LABELS = {
+        NOT_STARTED: _("Not started"),
+        DRAFT: _("Draft"),
+        MISSING: _("Missing"),
+        SUBMITTED_ON_TIME: _("Submitted on time"),
+        SUBMITTED_LATE: _("Submitted late"),
+        RETURNED: _("Returned"),
+        RESUBMITTED: _("Resubmitted"),
+        ACCEPTED: _("Accepted"),
+    }
+    ALL = tuple(LABELS)
+    WAITING_REVIEW = (SUBMITTED_ON_TIME, SUBMITTED_LATE, RESUBMITTED)
+    COUNTED = (SUBMITTED_ON_TIME, SUBMITTED_LATE, RESUBMITTED, ACCEPTED)
+    NOT_SUBMITTED = (NOT_STARTED, DRAFT, MISSING)
+
+
+def running_in(pairings: QuerySet[Pairing], month: Month) -> QuerySet[Pairing]:
+    """The pairings that run in the month and owe its reports: begun by its last day, not ended before
+    its first, not merely planned, and in a programme whose reports have started."""
+    return (
+        pairings.filter(programme__first_report_month__lte=month.first_day, start_date__lte=month.last_day)
+        .exclude(status=Pairing.Status.PLANNED)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=month.first_day))
+    )
+
+
+def pairing_runs_in(pairing: Pairing, month: Month) -> bool:
+    """`running_in` for one pairing already loaded (with its programme)."""
+    return (
+        pairing.programme.first_report_month <= month.first_day
+        and pairing.start_date <= month.last_day
+        and pairing.status != Pairing.Status.PLANNED
+        and (pairing.end_date is None or pairing.end_date >= month.first_day)
+    )
+
+
+def reporting_school_ids(pairing: Pairing) -> list[int]:
+    """The schools of a pairing that report each month, lead university first."""
+    return [pairing.lead_university_id, *sorted(s.pk for s in pairing.assisting_schools.all())]
+
+
+@dataclass(frozen=True)
+class ExpectedRow:
+    """One report the month expects."""
+
+    month: Month
+    programme_id: int
+    pairing_id: int
+    number: int
+    town_id: int
+    town: str
+    school_id: int
+    school: str
+    is_lead: bool
+    report_id: int | None
+    status: str | None
+    first_submitted_at: datetime.datetime | None
+    submitted_at: datetime.datetime | None
+    state: str
+    late_from: datetime.datetime
+
+    @property
+    def state_label(self) -> str:
+        return str(State.LABELS[self.state])
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.first_submitted_at is not None
+
+    @property
+    def is_late(self) -> bool:
+        return self.first_submitted_at is not None and self.first_submitted_at >= self.late_from
+
+    @property
+    def is_returned(self) -> bool:
+        return self.state == State.RETURNED
+
+    @property
+    def is_missing(self) -> bool:
+        return self.state == State.MISSING
+
+    @property
+    def is_counted(self) -> bool:
+        return self.state in State.COUNTED
+
+    @property
+    def is_waiting_review(self) -> bool:
+        return self.state in State.WAITING_REVIEW
+
+    @property
+    def due_date(self) -> datetime.date:
+        return timezone.localtime(self.late_from).date() - datetime.timedelta(days=1)
+
+    @property
+    def hours_late(self) -> float | None:
+        return lateness_hours(self.first_submitted_at, self.late_from) if self.is_late else None
+
+
+ROW_FIELDS = [
+    "programme_id_",
+    "pairing_id_",
+    "number_",
+    "town_id_",
+    "town_",
+    "school_id_",
+    "school_",
+    "is_lead",
+    "report_id",
+    "report_status",
+    "first_submitted",
+    "report_submitted_at",
+    "state",
+    "late_from",
+]
+
+
+class _Deadlines:
+    """The month's deadline per programme, as SQL expressions over a row's programme id."""
+
+    def __init__(self, month: Month, now: datetime.datetime):
+        due_days = dict(Programme.objects.values_list("pk", "report_due_day"))
+        self.late_from = {pk: month.late_from(day) for pk, day in due_days.items()}
+        self.due = [pk for pk, moment in self.late_from.items() if now >= moment]
+
+    def late_from_expression(self, programme: str) -> Case:
+        return Case(
+            *[When(**{programme: pk}, then=Value(moment)) for pk, moment in self.late_from.items()],
+            default=Value(None),
+            output_field=DateTimeField(),
+        )
+
+
+def _state_expression(report: str, programme: str, deadlines: _Deadlines) -> Case:
+    """The state of a row from its report (a joined relation named `report`, possibly absent)."""
+    status, first = F(f"{report}__status"), f"{report}__first_submitted_at"
+    due = Q(**{f"{programme}__in": deadlines.due})
+    late_from = deadlines.late_from_expression(programme)
+    return Case(
+        When(Q(**{f"{first}__isnull": True}) & due, then=Value(State.MISSING)),
+        When(Q(**{f"{report}__status__isnull": True}), then=Value(State.NOT_STARTED)),
+        When(Q(**{f"{first}__isnull": True}), then=Value(State.DRAFT)),
+        When(
+            Q(**{f"{report}__status": Status.SUBMITTED, f"{first}__lt": late_from}),
+            then=Value(State.SUBMITTED_ON_TIME),
+        ),
+        When(Q(**{f"{report}__status": Status.SUBMITTED}), then=Value(State.SUBMITTED_LATE)),
+        default=status,
+        output_field=CharField(),
+    )
+
+
+def _row_columns(*, pairing: str, school: str) -> dict:
+    """The row's columns, read from a pairing (`pairing` is the path to it: "" or "pairing__") and
+    one of its schools."""
+    return {
+        "programme_id_": F(f"{pairing}programme_id"),
+        "pairing_id_": F(f"{pairing}id"),
+        "number_": F(f"{pairing}number"),
+        "town_id_": F(f"{pairing}town_id"),
+        "town_": F(f"{pairing}town__name"),
+        "school_id_": F(f"{school}_id"),
+        "school_": F(f"{school}__name"),
+    }
+
+
+def _parts(month: Month, pairings: QuerySet[Pairing], school_id: int | None, now: datetime.datetime):
+    """The two halves of the month's rows: each pairing's lead university, and its assisting schools.
+    Each is one query with the month's report joined (LEFT OUTER JOIN), the state computed in SQL."""
+    deadlines = _Deadlines(month, now)
+    running = running_in(pairings, month).order_by().values("pk")
+    lead = Pairing.objects.filter(pk__in=running)
+    through = Pairing.assisting_schools.through
+    assisting = through.objects.filter(pairing__in=running)
+    if school_id is not None:
+        lead, assisting = lead.filter(lead_university_id=school_id), assisting.filter(school_id=school_id)
+    lead = lead.annotate(
+        report=FilteredRelation(
+            "reports", condition=Q(reports__month=month.first_day, reports__school_id=F("lead_university_id"))
+        ),
+        **_row_columns(pairing="", school="lead_university"),
+        is_lead=Value(True, output_field=BooleanField()),
+    )
+    assisting = assisting.annotate(
+        report=FilteredRelation(
+            "pairing__reports",
+            condition=Q(pairing__reports__month=month.first_day, pairing__reports__school_id=F("school_id")),
+        ),
+        **_row_columns(pairing="pairing__", school="school"),
+        is_lead=Value(False, output_field=BooleanField()),
+    )
+    halves = []
+    for half, programme in ((lead, "programme_id"), (assisting, "pairing__programme_id")):
+        halves.append(
+            half.annotate(
+                report_id=F("report__pk"),
+                report_status=F("report__status"),
+                first_submitted=F("report__first_submitted_at"),
+                report_submitted_at=F("report__submitted_at"),
+                state=_state_expression("report", programme, deadlines),
+                late_from=deadlines.late_from_expression(programme),
+            ).order_by()
+        )
+    return halves
+
+
+def expected_rows(
+    month: Month,
+    *,
+    pairings: QuerySet[Pairing] | None = None,
+    school_id: int | None = None,
+    states: Iterable[str] | None = None,
+    late: bool | None = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet:
+    """The month's expected reports as one SQL query (a UNION of the two halves), ordered by programme,
+    pairing number, lead first, then school name. Filter by `states` or lateness; page it with slices
+    and count it with `.count()`; turn its dicts into rows with `as_rows`."""
+    now = now or timezone.now()
+    halves = _parts(month, pairings if pairings is not None else Pairing.objects.all(), school_id, now)
+    if states is not None:
+        halves = [half.filter(state__in=list(states)) for half in halves]
+    if late is not None:
+        halves = [
+            half.filter(first_submitted__isnull=False).filter(
+                **{"first_submitted__gte" if late else "first_submitted__lt": F("late_from")}
+            )
+            for half in halves
+        ]
+    lead, assisting = (half.values(*ROW_FIELDS) for half in halves)
+    return lead.union(assisting, all=True).order_by("programme_id_", "number_", "-is_lead", "school_")
+
+
+def as_rows(values: Iterable[dict], month: Month) -> Iterator[ExpectedRow]:
+    for v in values:
+        yield ExpectedRow(
+            month=month,
+            programme_id=v["programme_id_"],
+            pairing_id=v["pairing_id_"],
+            number=v["number_"],
+            town_id=v["town_id_"],
+            town=v["town_"],
+            school_id=v["school_id_"],
+            school=v["school_"],
+            is_lead=bool(v["is_lead"]),
+            report_id=v["report_id"],
+            status=v["report_status"],
+            first_submitted_at=v["first_submitted"],
+            submitted_at=v["report_submitted_at"],
+            state=v["state"],
+            late_from=v["late_from"],
+        )
+
+
+def expected_reports(month: Month, **filters) -> list[ExpectedRow]:
+    """Every expected report of the month as rows (for a small scope: one school, one page)."""
+    return list(as_rows(expected_rows(month, **filters), month))
+
+
+@dataclass
+class Tally:
+    """The counts of a month's expected reports by state, and the figures derived from them."""
+
+    by_state: Counter = field(default_factory=Counter)
+    on_time: int = 0  # first submitted on time, whatever happened since
+    late: int = 0  # first submitted late
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[ExpectedRow]) -> Tally:
+        tally = cls()
+        for row in rows:
+            tally.add(row.state, row.is_submitted and not row.is_late, row.is_late)
+        return tally
+
+    def add(self, state: str, on_time: bool, late: bool, count: int = 1) -> None:
+        self.by_state[state] += count
+        self.on_time += count if on_time else 0
+        self.late += count if late else 0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.by_state + other.by_state, self.on_time + other.on_time, self.late + other.late)
+
+    @property
+    def expected(self) -> int:
+        return sum(self.by_state.values())
+
+    @property
+    def submitted(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def missing(self) -> int:
+        return self.by_state[State.MISSING]
+
+    @property
+    def pending(self) -> int:
+        """Not submitted yet, and not due yet."""
+        return self.by_state[State.NOT_STARTED] + self.by_state[State.DRAFT]
+
+    @property
+    def returned(self) -> int:
+        return self.by_state[State.RETURNED]
+
+    @property
+    def accepted(self) -> int:
+        return self.by_state[State.ACCEPTED]
+
+    @property
+    def waiting_review(self) -> int:
+        return sum(self.by_state[state] for state in State.WAITING_REVIEW)
+
+    @property
+    def counted(self) -> int:
+        return sum(self.by_state[state] for state in State.COUNTED)
+
+    def rate(self, part: int) -> int | None:
+        """A percentage of the reports that were due (submitted or missing), or None when none was."""
+        due = self.submitted + self.missing
+        return round(100 * part / due) if due else None
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts every place shows (pages, API, workbook), by the same names."""
+        return {
+            "expected": self.expected,
+            "on_time": self.on_time,
+            "late": self.late,
+            "missing": self.missing,
+            "pending": self.pending,
+            "returned": self.returned,
+            "waiting_review": self.waiting_review,
+            "accepted": self.accepted,
+            "counted": self.counted,
+        }
+
+
+def month_tally(
+    month: Month,
+    *,
+    pairings: QuerySet[Pairing] | None = None,
+    school_id: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Tally:
+    """The month's tally, counted by the database: two grouped queries whatever the size."""
+    return tallies_by(month, (), pairings=pairings, school_id=school_id, now=now).get((), Tally())
+
+
+def tallies_by(
+    month: Month,
+    fields: tuple[str, ...],
+    *,
+    pairings: QuerySet[Pairing] | None = None,
+    school_id: int | None = None,
+    now: datetime.datetime | None = None,
+) -> dict[tuple, Tally]:
+    """The month's tally per value of some row fields (e.g. ("school_id_", "school_") for one tally per
+    school), counted by the database in two grouped queries."""
+    now = now or timezone.now()
+    found: dict[tuple, Tally] = {}
+    for half in _parts(month, pairings if pairings is not None else Pairing.objects.all(), school_id, now):
+        grouped = (
+            half.annotate(
+                on_time=Case(
+                    When(first_submitted__lt=F("late_from"), then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                ),
+                late=Case(
+                    When(first_submitted__gte=F("late_from"), then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                ),
+            )
+            .values(*fields, "state", "on_time", "late")
+            .annotate(n=Count("*"))
+        )
+        for entry in grouped:
+            key = tuple(entry[name] for name in fields)
+            found.setdefault(key, Tally()).add(entry["state"], entry["on_time"], entry["late"], entry["n"])
+    return found
+
+
+def counted_reports(
+    pairings: QuerySet[Pairing], first: Month, last: Month | None = None
+) -> QuerySet[MonthlyReport]:
+    """The reports whose numbers count in the totals of the months first..last: submitted,
+    resubmitted or accepted, of a school that is a party to its pairing, in a month the pairing ran."""
+    last = last or first
+    through = Pairing.assisting_schools.through
+    is_party = Q(school_id=F("pairing__lead_university_id")) | Exists(
+        through.objects.filter(pairing_id=OuterRef("pairing_id"), school_id=OuterRef("school_id"))
+    )
+    reports = MonthlyReport.objects.filter(
+        pairing__in=pairings.order_by().values("pk"),
+        status__in=COUNTED,
+        month__gte=first.first_day,
+        month__lte=last.first_day,
+    ).filter(is_party)
+    # The pairing ran in the report's month (the rule of `running_in`, per report month).
+    return (
+        reports.annotate(pairing_start_month=TruncMonth("pairing__start_date"))
+        .filter(
+            pairing__programme__first_report_month__lte=F("month"),
+            pairing_start_month__lte=F("month"),
+        )
+        .exclude(pairing__status=Pairing.Status.PLANNED)
+        .filter(Q(pairing__end_date__isnull=True) | Q(pairing__end_date__gte=F("month")))
+    )
+
+
+def indicator_totals(
+    month: Month, *, pairings: QuerySet[Pairing], indicator_ids: Iterable[int] | None = None
+) -> dict[int, Decimal]:
+    """Each indicator's total over the month's counted reports (indicator id -> sum), in one query."""
+    values = IndicatorValue.objects.filter(report__in=counted_reports(pairings, month).values("pk"))
+    if indicator_ids is not None:
+        values = values.filter(indicator_id__in=list(indicator_ids))
+    return dict(values.order_by().values_list("indicator_id").annotate(total=Sum("value")))
+
+
+@dataclass
+class MonthFigures:
+    """A programme's month as every place shows it: the tally and each indicator's total."""
+
+    month: Month
+    programme: Programme
+    tally: Tally
+    totals: dict[str, Decimal]  # indicator code -> total over the counted reports
+
+    def as_dict(self) -> dict:
+        return {
+            "month": str(self.month),
+            "programme": self.programme.pk,
+            "counts": self.tally.as_dict(),
+            "totals": {code: format(total, "f") for code, total in self.totals.items()},
+        }
+
+
+def month_figures(
+    month: Month, *, programme: Programme, pairings: QuerySet[Pairing], now: datetime.datetime | None = None
+) -> MonthFigures:
+    """The live figures of a programme's month within the pairings a user may see (a fixed number of queries)."""
+    pairings = pairings.filter(programme=programme)
+    indicators = list(programme.indicators.all())
+    by_id = indicator_totals(month, pairings=pairings, indicator_ids=[i.pk for i in indicators])
+    return MonthFigures(
+        month=month,
+        programme=programme,
+        tally=month_tally(month, pairings=pairings, now=now),
+        totals={i.code: by_id.get(i.pk, Decimal(0)) for i in indicators},
+    )

@@ -1,0 +1,82 @@
+"""Large exports built by a worker: the job records what was asked; the builder re-derives the scope
+from the job's owner (their doors), writes the workbook to a temporary file and stores it."""
+
+import os
+import tempfile
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from core.months import Month
+from core.outbox import enqueue
+from pairing.selectors import pairings_visible_to
+
+from ..models import ExportJob
+from .rows import ExportScope
+from .xlsx import write_range_workbook
+
+
+def export_scope(
+    *, user, programme, first: Month, last: Month, town: str = "", school_id: int | None = None
+) -> ExportScope:
+    pairings = pairings_visible_to(user).filter(programme=programme)
+    if town:
+        pairings = pairings.filter(town__name=town)
+    return ExportScope(
+        programme=programme, months=Month.between(first, last), pairings=pairings, school_id=school_id
+    )
+
+
+@transaction.atomic
+def export_job_create(
+    *, user, programme, first: Month, last: Month, town: str = "", school_id: int | None = None
+) -> ExportJob:
+    job = ExportJob.objects.create(
+        user=user,
+        programme=programme,
+        parameters={"from": str(first), "to": str(last), "town": town, "school": school_id},
+    )
+    enqueue("reporting.build_export", job.pk)
+    return job
+
+
+def export_job_build(job_pk: int) -> str:
+    """Build the job's workbook, reporting progress on the job; a failure is recorded and re-raised."""
+    job = ExportJob.objects.select_related("programme", "user").get(pk=job_pk)
+    if job.state == ExportJob.State.DONE:
+        return job.state  # delivered twice: the file is there already
+    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, progress=1)
+    parameters = job.parameters
+    school = parameters.get("school")
+    scope = export_scope(
+        user=job.user,
+        programme=job.programme,
+        first=Month.parse(parameters["from"]),
+        last=Month.parse(parameters["to"]),
+        town=parameters.get("town", ""),
+        school_id=int(school) if school else None,
+    )
+    expected = max(scope.expected_count() * max(job.programme.indicators.count(), 1), 1)
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_range_workbook(
+            path,
+            scope,
+            progress=lambda rows: ExportJob.objects.filter(pk=job.pk).update(
+                progress=min(99, rows * 100 // expected)
+            ),
+        )
+        with open(path, "rb") as source:
+            job.file.save(f"export-{job.pk}.xlsx", File(source), save=False)
+        job.state, job.progress, job.finished_at = ExportJob.State.DONE, 100, timezone.now()
+        job.save()
+    except Exception as error:
+        ExportJob.objects.filter(pk=job.pk).update(
+            state=ExportJob.State.FAILED, failure_reason=f"{error.__class__.__name__}: {error}"[:500]
+        )
+        raise
+    finally:
+        os.unlink(path)
+    return job.state

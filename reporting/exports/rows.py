@@ -1,0 +1,87 @@
+"""The long-format rows of a range of months: one row per expected report and indicator.
+
+Only counted reports (submitted, resubmitted, accepted) carry their numbers in `value`, so a
+pivot or a sum of that column gives the pages' totals; a returned report or a draft shows its
+numbers in `value_not_counted`, and a missing report shows neither.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from core.months import Month
+from pairing.models import Pairing, Programme
+
+from ..expectations import as_rows, expected_rows
+from ..models import IndicatorValue
+
+HEADER = [
+    "programme",
+    "month",
+    "pairing_id",
+    "pairing_number",
+    "town",
+    "school_id",
+    "school",
+    "report_id",
+    "state",
+    "counted",
+    "indicator_code",
+    "indicator",
+    "unit",
+    "value",
+    "value_not_counted",
+]
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    """What a user asked to export, already checked: the programme, the months and the pairings."""
+
+    programme: Programme
+    months: list[Month]
+    pairings: QuerySet[Pairing]  # the user's visible pairings of the programme, narrowed by town
+    school_id: int | None = None
+
+    def expected_count(self) -> int:
+        return sum(
+            expected_rows(month, pairings=self.pairings, school_id=self.school_id).count()
+            for month in self.months
+        )
+
+
+def long_rows(scope: ExportScope) -> Iterator[list]:
+    """The header, then the rows, month by month (one query for the month's reports, one for their values)."""
+    yield list(HEADER)
+    indicators = list(scope.programme.indicators.all())
+    code = scope.programme.code
+    for month in scope.months:
+        rows = list(as_rows(expected_rows(month, pairings=scope.pairings, school_id=scope.school_id), month))
+        values: dict[int, dict[int, object]] = {}
+        report_ids = [row.report_id for row in rows if row.report_id]
+        for report_id, indicator_id, value in IndicatorValue.objects.filter(
+            report_id__in=report_ids
+        ).values_list("report_id", "indicator_id", "value"):
+            values.setdefault(report_id, {})[indicator_id] = value
+        for row in rows:
+            found = values.get(row.report_id, {})
+            for indicator in indicators:
+                value = found.get(indicator.pk)
+                yield [
+                    code,
+                    str(month),
+                    row.pairing_id,
+                    row.number,
+                    row.town,
+                    row.school_id,
+                    row.school,
+                    row.report_id or "",
+                    row.state,
+                    "yes" if row.is_counted else "no",
+                    indicator.code,
+                    indicator.name_zh,
+                    indicator.unit,
+                    value if row.is_counted else None,
+                    value if not row.is_counted else None,
+                ]

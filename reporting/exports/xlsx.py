@@ -1,0 +1,57 @@
+"""The month-range workbook: the long rows of rows.py in one 明细 sheet, typed, with Chinese column
+titles and state labels (the CSV keeps machine names for pivoting)."""
+
+from django.utils import translation
+
+from ..compilation.workbook import Column, WorkbookWriter
+from ..expectations import State
+from .rows import HEADER, ExportScope, long_rows
+
+TITLES = {
+    "programme": "项目",
+    "month": "月份",
+    "pairing_id": "结对ID",
+    "pairing_number": "序号",
+    "town": "镇(街道)",
+    "school_id": "学校ID",
+    "school": "学校",
+    "report_id": "报告ID",
+    "state": "状态",
+    "counted": "计入合计",
+    "indicator_code": "指标代码",
+    "indicator": "指标",
+    "unit": "单位",
+    "value": "数值（计入合计）",
+    "value_not_counted": "未计入合计的数值（已退回或草稿）",
+}
+NUMBER_COLUMNS = {"pairing_id", "pairing_number", "school_id", "report_id"}
+VALUE_COLUMNS = {"value", "value_not_counted"}
+
+
+def write_range_workbook(path: str, scope: ExportScope, *, progress=None) -> int:
+    """Write the workbook to `path`; returns the number of rows."""
+    with translation.override("zh-hans"):
+        state_labels = {state: str(label) for state, label in State.LABELS.items()}
+    columns = [
+        Column(
+            TITLES[name],
+            14,
+            "whole" if name in NUMBER_COLUMNS else "decimal" if name in VALUE_COLUMNS else "text",
+        )
+        for name in HEADER
+    ]
+    state, counted = HEADER.index("state"), HEADER.index("counted")
+    rows = long_rows(scope)
+    next(rows)  # the machine header; the sheet has the Chinese titles
+
+    def typed():
+        for row in rows:
+            row[state] = state_labels[row[state]]
+            row[counted] = "是" if row[counted] == "yes" else "否"
+            yield row
+
+    first, last = scope.months[0], scope.months[-1]
+    workbook = WorkbookWriter(path, title=f"{scope.programme.name} {first}–{last}")
+    written = workbook.add_sheet("明细", columns, typed(), progress=progress)
+    workbook.close()
+    return written
