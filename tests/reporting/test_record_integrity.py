@@ -1,4 +1,5 @@
-"""The admin is no back door to the reports, and no path deletes a submitted report or changes a version.
+"""The admin is no back door to the reports, no path deletes a submitted report or changes a version,
+and the database holds the pairings' rules (one leader and one deputy a team, a village in one live pairing).
 
 A bureau user (staff) opened /admin/, changed a value of an accepted report from 8 to 999 and deleted a
 stored version, and neither the report's history nor /audit/ showed it. These tests do the same through
@@ -6,11 +7,15 @@ the real admin URLs, then through the ORM and, in PostgreSQL, through raw SQL, a
 """
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.forms.models import model_to_dict
 from django.urls import reverse
+from django.utils import translation
 
+from pairing.models import Area, Membership, Pairing, Person, Programme, ServiceTeam
+from pairing.services import membership_add, membership_update
 from reporting.admin import REPORT_NOTE
 from reporting.models import IndicatorValue, MonthlyReport, RecordKeptError, ReportVersion
 from reporting.services import report_accept, report_reopen, report_save_draft, report_submit
@@ -281,3 +286,107 @@ def test_sql_may_still_delete_a_report_never_submitted(postgresql, reporting_use
     draft = make_report(reporting_users["liaison"])
     raw("DELETE FROM reporting_monthlyreport WHERE id = %s", [draft.pk])
     assert not MonthlyReport.objects.filter(pk=draft.pk).exists()
+
+
+# Rules the database holds for the pairings: one leader and one deputy per team, a village in one live pairing.
+
+
+@pytest.fixture
+def team(dongguan):
+    pairing = Pairing.objects.get(number=6)
+    team = ServiceTeam.objects.create(pairing=pairing, name="长安服务工作队")
+    vocational = pairing.assisting_schools.get()
+    for name, school, role in [
+        ("林磊", pairing.lead_university, "leader"),
+        ("陈静", vocational, "deputy"),
+        ("王伟", pairing.lead_university, "member"),
+    ]:
+        Membership.objects.create(
+            team=team, person=Person.objects.create(name=name, school=school), role=role
+        )
+    return team
+
+
+@pytest.mark.parametrize("role", ["leader", "deputy"])
+def test_a_team_has_one_leader_and_one_deputy_in_the_database(team, role):
+    member = Membership.objects.get(team=team, role="member")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Membership.objects.filter(pk=member.pk).update(role=role)
+    second = Person.objects.create(name="张三", school=team.pairing.lead_university)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Membership.objects.create(team=team, person=second, role=role)
+    assert Membership.objects.filter(team=team, role=role).count() == 1
+    other_team = ServiceTeam.objects.create(pairing=Pairing.objects.get(number=1), name="凤岗服务工作队")
+    Membership.objects.create(team=other_team, person=second, role=role)  # one per team, not one in all
+
+
+def test_the_services_refuse_a_second_deputy_naming_the_first(team):
+    pairing = team.pairing
+    vocational = pairing.assisting_schools.get()
+    member = Membership.objects.get(team=team, role="member")
+    with translation.override("zh-hans"):
+        with pytest.raises(ValidationError) as added:
+            membership_add(pairing=pairing, name="赵敏", school=vocational, role="deputy")
+        with pytest.raises(ValidationError) as updated:
+            membership_update(pairing=pairing, membership=member, role="deputy")
+        with pytest.raises(ValidationError) as cleaned:
+            Membership(team=team, person=member.person, role="deputy").full_clean(exclude=["person"])
+    assert added.value.message_dict["role"] == ["服务工作队已有副队长陈静，请先修改其角色。"]
+    assert updated.value.message_dict["role"] == ["服务工作队已有副队长陈静，请先修改其角色。"]
+    assert cleaned.value.messages == ["服务工作队已有副队长。"]
+    assert list(
+        Membership.objects.filter(team=team, role="deputy").values_list("person__name", flat=True)
+    ) == ["陈静"]
+    assert not Person.objects.filter(name="赵敏").exists()
+    deputy = Membership.objects.get(team=team, role="deputy")
+    membership_update(pairing=pairing, membership=deputy, role="deputy")  # keeping the role is fine
+
+
+@pytest.fixture
+def changan_village(dongguan) -> tuple[Pairing, Area]:
+    pairing = Pairing.objects.get(number=6)
+    return pairing, pairing.villages.order_by("pk").first()
+
+
+def test_a_village_is_in_one_live_pairing_of_a_programme(postgresql, changan_village):
+    pairing, village = changan_village
+    other = Pairing.objects.get(number=1)
+    with pytest.raises(IntegrityError, match="live pairing"), transaction.atomic():
+        other.villages.add(village)
+    with pytest.raises(IntegrityError, match="live pairing"):
+        raw(
+            "INSERT INTO pairing_pairing_villages (pairing_id, area_id) VALUES (%s, %s)",
+            [other.pk, village.pk],
+        )
+    assert list(village.village_pairings.all()) == [pairing]
+
+
+def test_an_ended_pairing_keeps_its_village_but_cannot_come_back_while_another_holds_it(
+    postgresql, changan_village
+):
+    pairing, village = changan_village
+    other = Pairing.objects.get(number=1)
+    Pairing.objects.filter(pk=other.pk).update(status="ended", end_reason="调整")
+    other.villages.add(village)  # an ended pairing's record of the village is no clash
+    with pytest.raises(IntegrityError, match="cannot be live"), transaction.atomic():
+        Pairing.objects.filter(pk=other.pk).update(status="active")
+    assert Pairing.objects.get(pk=other.pk).status == "ended"
+    Pairing.objects.filter(pk=pairing.pk).update(status="ended", end_reason="调整")
+    Pairing.objects.filter(pk=other.pk).update(status="adjusted")  # the village is free again
+    assert set(village.village_pairings.values_list("number", flat=True)) == {1, 6}
+
+
+def test_another_programme_may_pair_the_same_village(postgresql, changan_village):
+    pairing, village = changan_village
+    programme = Programme.objects.create(
+        code="other", name="另一项目", city="东莞", start_date=pairing.start_date
+    )
+    elsewhere = Pairing.objects.create(
+        programme=programme,
+        number=1,
+        lead_university=pairing.lead_university,
+        town=pairing.town,
+        start_date=pairing.start_date,
+    )
+    elsewhere.villages.add(village)
+    assert set(village.village_pairings.all()) == {pairing, elsewhere}
