@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
-from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_mixins import HistoryAdmin
 from .models import Notice, OutboxMessage, Profile
 
 
@@ -24,7 +24,7 @@ class PortalUserAdmin(UserAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(SimpleHistoryAdmin):
+class ProfileAdmin(HistoryAdmin):
     list_display = ["user", "school", "town", "phone"]
     list_filter = ["school", "town"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "school__name", "town__name"]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,7 @@ def grant_bureau_permissions(sender, using="default", **kwargs) -> None:
 
 
 class CoreConfig(AppConfig):
+    default = True  # this module also declares the admin's config
     name = "core"
     verbose_name = _("Accounts")
 
@@ -26,3 +28,8 @@ class CoreConfig(AppConfig):
 
         # Not limited to this app's signal: apps migrated after it get their permissions later.
         post_migrate.connect(grant_bureau_permissions, dispatch_uid="core.grant_bureau_permissions")
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    default = False  # named in INSTALLED_APPS in place of django.contrib.admin
+    default_site = "core.admin_site.PortalAdminSite"

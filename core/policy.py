@@ -153,6 +153,7 @@ PERMISSIONS = {
     "export.run": reads_everything,
     "dashboard.view": reads_everything,
     "audit.view": is_bureau,  # the site-wide change log
+    "admin.use": is_bureau,  # the Django admin, for bureau staff accounts (and superusers)
     "api.use": has_role,
 }
 for _name, _predicate in PERMISSIONS.items():

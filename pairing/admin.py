@@ -1,8 +1,16 @@
-"""Django admin for the registry: search, list filters and inlines, with history (simple-history)."""
+"""Django admin for the registry: search, list filters and inlines, with history (simple-history).
+
+Programmes, milestones, areas and schools are configured here (the model's checks run, and a row
+other records refer to is not deleted). The pairings' workspace records are only looked at here:
+the portal's pages change them, through the services and their checks, with the reasons kept."""
+
+from operator import attrgetter
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin_mixins import HistoryAdmin, ReadOnlyAdmin, ReadOnlyInline, ReferencedRowsAreKept
 
 from .models import (
     Agreement,
@@ -32,7 +40,8 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(SimpleHistoryAdmin):
+class ProgrammeAdmin(ReferencedRowsAreKept, HistoryAdmin):
+    delete_along = (Milestone,)  # its indicators, like its pairings, are deleted first, on their own pages
     list_display = ["name", "code", "city", "start_date", "end_date", "report_due_day", "min_team_size"]
     search_fields = ["name", "code", "city"]
     list_filter = ["city"]
@@ -57,7 +66,7 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(ReferencedRowsAreKept, HistoryAdmin):
     list_display = ["programme", "year", "title"]
     list_filter = ["programme", "year"]
     search_fields = ["title", "description"]
@@ -68,12 +77,13 @@ class ChildAreaInline(admin.TabularInline):
     fk_name = "parent"
     extra = 0
     fields = ["name", "kind"]
+    can_delete = False  # an area is deleted on its own page, which refuses while records refer to it
     verbose_name = _("subordinate area")
     verbose_name_plural = _("subordinate areas")
 
 
 @admin.register(Area)
-class AreaAdmin(SimpleHistoryAdmin):
+class AreaAdmin(ReferencedRowsAreKept, HistoryAdmin):
     list_display = ["name", "kind", "parent"]
     list_filter = ["kind", "parent"]
     search_fields = ["name", "parent__name"]
@@ -83,71 +93,78 @@ class AreaAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(School)
-class SchoolAdmin(SimpleHistoryAdmin):
+class SchoolAdmin(ReferencedRowsAreKept, HistoryAdmin):
     list_display = ["name", "short_name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name"]
 
 
+# The pairings' workspace: read-only here, changed in the portal through the services.
+WORKSPACE_NOTE = _(
+    "Read-only here: this is changed in the portal, on the pairing's page, where the programme's checks "
+    "apply and the history keeps who changed what."
+)
+PAIRING_NOTE = _(
+    "Read-only here: a pairing is adjusted (ended, a school replaced, a village added or removed) in the "
+    "portal, on the pairing's page, with the reason kept in its history."
+)
+
+
+class WorkspaceAdmin(ReadOnlyAdmin, HistoryAdmin):
+    portal_note = WORKSPACE_NOTE
+    pairing_id_path = "pairing_id"  # how a record names its pairing, for the link to the pairing's page
+
+    def portal_url(self, obj) -> str | None:
+        pairing_id = attrgetter(self.pairing_id_path)(obj) if self.pairing_id_path else None
+        return reverse("pairing:detail", args=[pairing_id]) if pairing_id else None
+
+
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(WorkspaceAdmin):
+    pairing_id_path = ""  # a person may serve on several teams
     list_display = ["name", "school", "position", "is_school_leader", "title_grade", "phone", "email"]
     list_filter = ["school__kind", "is_school_leader", "title_grade", "school"]
     search_fields = ["name", "position", "phone", "email", "school__name"]
     list_select_related = ["school"]
-    autocomplete_fields = ["school"]
 
 
-class VillageInline(admin.TabularInline):
+class VillageInline(ReadOnlyInline, admin.TabularInline):
     model = Pairing.villages.through
-    extra = 0
-    autocomplete_fields = ["area"]
     verbose_name = _("village or community")
     verbose_name_plural = _("villages and communities")
 
 
-class AgreementInline(admin.StackedInline):
+class AgreementInline(ReadOnlyInline, admin.StackedInline):
     model = Agreement
-    extra = 0
+    exclude = ["scanned_file"]  # private: served only through the portal's checked view
 
 
-class PracticeBaseInline(admin.TabularInline):
+class PracticeBaseInline(ReadOnlyInline, admin.TabularInline):
     model = PracticeBase
-    extra = 0
-    autocomplete_fields = ["place"]
 
 
-class JointMeetingInline(admin.StackedInline):
+class JointMeetingInline(ReadOnlyInline, admin.StackedInline):
     model = JointMeeting
-    extra = 0
 
 
 @admin.register(Pairing)
-class PairingAdmin(SimpleHistoryAdmin):
+class PairingAdmin(WorkspaceAdmin):
+    portal_note = PAIRING_NOTE
+    pairing_id_path = "pk"
     list_display = ["number", "town", "lead_university", "status", "start_date", "programme"]
     list_filter = ["programme", "status", "town", "lead_university"]
     search_fields = ["town__name", "lead_university__name", "assisting_schools__name", "villages__name"]
     list_select_related = ["town", "lead_university", "programme"]
-    autocomplete_fields = ["lead_university", "town"]
-    filter_horizontal = ["assisting_schools"]
     exclude = ["villages"]
     inlines = [VillageInline, AgreementInline, PracticeBaseInline, JointMeetingInline]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Rows of the villages inline bypass m2m_changed: save once more so history holds the new set.
-        if any(formset.model is Pairing.villages.through and formset.has_changed() for formset in formsets):
-            form.instance.save()
 
-
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyInline, admin.TabularInline):
     model = Membership
-    extra = 0
-    autocomplete_fields = ["person"]
 
 
 @admin.register(ServiceTeam)
-class ServiceTeamAdmin(SimpleHistoryAdmin):
+class ServiceTeamAdmin(WorkspaceAdmin):
     list_display = ["name", "pairing"]
     search_fields = ["name", "pairing__town__name", "pairing__lead_university__name"]
     list_filter = ["pairing__programme"]
@@ -156,34 +173,35 @@ class ServiceTeamAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(WorkspaceAdmin):
+    pairing_id_path = "team.pairing_id"
     list_display = ["person", "team", "role"]
     list_filter = ["role", "team"]
     search_fields = ["person__name", "team__name"]
     list_select_related = ["person__school", "team"]
-    autocomplete_fields = ["person", "team"]
 
 
 @admin.register(Residency)
-class ResidencyAdmin(SimpleHistoryAdmin):
+class ResidencyAdmin(WorkspaceAdmin):
+    pairing_id_path = "team.pairing_id"
     list_display = ["team", "place", "start_date", "end_date"]
     list_filter = ["team", "start_date"]
     search_fields = ["team__name", "place__name", "note"]
     list_select_related = ["team", "place"]
-    autocomplete_fields = ["team", "place", "people"]
     date_hierarchy = "start_date"
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(WorkspaceAdmin):
     list_display = ["pairing", "signed_on"]
     list_filter = ["signed_on"]
     search_fields = ["pairing__town__name", "pairing__lead_university__name"]
     list_select_related = ["pairing__town", "pairing__lead_university"]
+    exclude = ["scanned_file"]  # private: served only through the portal's checked view
 
 
 @admin.register(PracticeBase)
-class PracticeBaseAdmin(SimpleHistoryAdmin):
+class PracticeBaseAdmin(WorkspaceAdmin):
     list_display = ["name", "pairing", "place", "established_on"]
     list_filter = ["pairing__programme"]
     search_fields = ["name", "description", "place__name"]
@@ -191,7 +209,7 @@ class PracticeBaseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(JointMeeting)
-class JointMeetingAdmin(SimpleHistoryAdmin):
+class JointMeetingAdmin(WorkspaceAdmin):
     list_display = ["pairing", "held_on"]
     list_filter = ["held_on", "pairing__programme"]
     search_fields = ["attendees", "minutes", "decisions"]
@@ -200,7 +218,7 @@ class JointMeetingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AnnualPlan)
-class AnnualPlanAdmin(SimpleHistoryAdmin):
+class AnnualPlanAdmin(WorkspaceAdmin):
     list_display = ["pairing", "year"]
     list_filter = ["year", "pairing__programme"]
     search_fields = ["content"]
@@ -208,7 +226,7 @@ class AnnualPlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PairingReview)
-class PairingReviewAdmin(SimpleHistoryAdmin):
+class PairingReviewAdmin(WorkspaceAdmin):
     list_display = ["pairing", "subject", "decision", "reviewer", "decided_at"]
     list_filter = ["subject", "decision"]
     search_fields = ["comment", "pairing__town__name"]

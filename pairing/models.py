@@ -368,7 +368,22 @@ class Membership(models.Model):
         verbose_name = _("team membership")
         verbose_name_plural = _("team memberships")
         ordering = ["team", "role", "person__name"]
-        constraints = [models.UniqueConstraint(fields=["team", "person"], name="person_once_per_team")]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "person"], name="person_once_per_team"),
+            # 队长由签约高校安排1名校级领导担任, 副队长由签约中职学校安排1名校级领导担任: one of each.
+            models.UniqueConstraint(
+                fields=["team"],
+                condition=models.Q(role="leader"),
+                name="one_leader_per_team",
+                violation_error_message=_("The team already has a leader."),
+            ),
+            models.UniqueConstraint(
+                fields=["team"],
+                condition=models.Q(role="deputy"),
+                name="one_deputy_per_team",
+                violation_error_message=_("The team already has a deputy leader."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person.name} ({self.get_role_display()})"

@@ -398,22 +398,22 @@ def pairing_change_village(*, pairing: Pairing, village: Area, add: bool, reason
 
 
 def _one_leader(team: ServiceTeam, role: str, *, membership: Membership | None = None) -> None:
-    """A team has one leader (队长); a second is refused, naming the first."""
-    if role != Membership.Role.LEADER:
+    """A team has one leader (队长) and one deputy (副队长); a second is refused, naming the first."""
+    if role not in (Membership.Role.LEADER, Membership.Role.DEPUTY):
         return
-    leader = (
-        team.memberships.filter(role=Membership.Role.LEADER)
+    holder = (
+        team.memberships.filter(role=role)
         .exclude(pk=membership.pk if membership else None)
         .select_related("person")
         .first()
     )
-    if leader is not None:
-        raise ValidationError(
-            {
-                "role": _("The team already has a leader, %(name)s; change their role first.")
-                % {"name": leader.person.name}
-            }
+    if holder is not None:
+        message = (
+            _("The team already has a leader, %(name)s; change their role first.")
+            if role == Membership.Role.LEADER
+            else _("The team already has a deputy leader, %(name)s; change their role first.")
         )
+        raise ValidationError({"role": message % {"name": holder.person.name}})
 
 
 @transaction.atomic

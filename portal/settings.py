@@ -98,7 +98,7 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.apps.PortalAdminConfig",  # django.contrib.admin, its site asking the policy
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,8 +1,12 @@
-"""Admin for the reports: indicators are kept here per programme; reports, versions, summaries
-and reminders are there to look at (changes go through the portal's pages and services)."""
+"""Admin for the reports: indicators are kept here per programme (one with values is not deleted);
+reports, values, versions, attachments, summaries, reminders and exports are only looked at here:
+they change in the portal, through the services and their checks, and are kept."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.admin_mixins import HistoryAdmin, ReadOnlyAdmin, ReadOnlyInline, ReferencedRowsAreKept
 
 from .models import (
     ExportJob,
@@ -15,9 +19,32 @@ from .models import (
     ReportVersion,
 )
 
+REPORT_NOTE = _(
+    "Read-only here: liaisons write reports in the portal and the bureau reviews them there; every step "
+    "is kept as a version and in the report's history."
+)
+SUMMARY_NOTE = _("Read-only here: months are compiled, and exports made, on the portal's summaries page.")
+REMINDER_NOTE = _("Read-only here: the scheduled jobs send each reminder once and record it.")
+
+
+class ReportRecordAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """A report's parts (values, versions, attachments), linked to the report's page in the portal."""
+
+    portal_note = REPORT_NOTE
+
+    def portal_url(self, obj) -> str:
+        return reverse("reporting:detail", args=[obj.report_id])
+
+
+class SummaryRecordAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    portal_note = SUMMARY_NOTE
+
+    def portal_url(self, obj) -> str:
+        return reverse("reporting:summaries")
+
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(ReferencedRowsAreKept, HistoryAdmin):
     list_display = [
         "code",
         "name_zh",
@@ -34,23 +61,20 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     list_editable = ["order", "required"]
 
 
-class IndicatorValueInline(admin.TabularInline):
+class IndicatorValueInline(ReadOnlyInline, admin.TabularInline):
     model = IndicatorValue
-    extra = 0
     readonly_fields = ["indicator", "value"]
-    can_delete = False
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ReadOnlyInline, admin.TabularInline):
     model = ReportAttachment
-    extra = 0
     readonly_fields = ["original_name", "size", "uploaded_by", "uploaded_at"]
     exclude = ["file"]
-    can_delete = False
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(SimpleHistoryAdmin):
+class MonthlyReportAdmin(ReadOnlyAdmin, HistoryAdmin):
+    portal_note = REPORT_NOTE
     list_display = ["month", "school", "pairing", "status", "first_submitted_at", "reviewed_by"]
     list_filter = ["status", "month", "pairing__programme", "pairing__town"]
     search_fields = ["school__name", "pairing__town__name", "difficulties", "next_month_plan"]
@@ -76,12 +100,12 @@ class MonthlyReportAdmin(SimpleHistoryAdmin):
         "reopened_until",
     ]
 
-    def has_add_permission(self, request):
-        return False  # reports are written by liaisons in the portal, where the lifecycle is enforced
+    def portal_url(self, obj) -> str:
+        return reverse("reporting:detail", args=[obj.pk])
 
 
 @admin.register(ReportVersion)
-class ReportVersionAdmin(admin.ModelAdmin):
+class ReportVersionAdmin(ReportRecordAdmin):
     list_display = ["report", "number", "action", "status", "actor", "created_at"]
     list_filter = ["action", "status"]
     search_fields = ["report__school__name", "comment"]
@@ -90,7 +114,7 @@ class ReportVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(MonthlySummary)
-class MonthlySummaryAdmin(admin.ModelAdmin):
+class MonthlySummaryAdmin(SummaryRecordAdmin):
     list_display = ["programme", "month", "state", "progress", "finished_at"]
     list_filter = ["programme", "state"]
     readonly_fields = [
@@ -105,7 +129,8 @@ class MonthlySummaryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(admin.ModelAdmin):
+class ReminderSentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    portal_note = REMINDER_NOTE
     list_display = ["kind", "school", "pairing", "month", "sent_at"]
     list_filter = ["kind", "month"]
     search_fields = ["school__name"]
@@ -113,7 +138,7 @@ class ReminderSentAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(admin.ModelAdmin):
+class IndicatorValueAdmin(ReportRecordAdmin):
     list_display = ["report", "indicator", "value"]
     list_filter = ["indicator"]
     search_fields = ["report__school__name", "indicator__name_zh"]
@@ -121,7 +146,7 @@ class IndicatorValueAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportAttachment)
-class ReportAttachmentAdmin(admin.ModelAdmin):
+class ReportAttachmentAdmin(ReportRecordAdmin):
     list_display = ["original_name", "report", "size", "uploaded_by", "uploaded_at"]
     search_fields = ["original_name", "report__school__name"]
     list_select_related = ["report__school", "uploaded_by"]
@@ -129,7 +154,7 @@ class ReportAttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(SummaryRecordAdmin):
     list_display = ["programme", "user", "state", "progress", "created_at", "finished_at"]
     list_filter = ["state"]
     list_select_related = ["programme", "user"]

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -67,6 +67,21 @@ class Indicator(models.Model):
             raise ValidationError({"maximum": _("The maximum is below the minimum.")})
 
 
+class RecordKeptError(IntegrityError):
+    """A submitted report and every report version are the record of what was reported and decided:
+    no path deletes them, and a version is never changed (PostgreSQL triggers refuse it too)."""
+
+
+class MonthlyReportQuerySet(models.QuerySet):
+    def delete(self):
+        if self.filter(first_submitted_at__isnull=False).exists():
+            raise RecordKeptError("A submitted monthly report is kept: it cannot be deleted.")
+        return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
 class MonthlyReport(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -118,6 +133,8 @@ class MonthlyReport(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
 
+    objects = MonthlyReportQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("monthly report")
         verbose_name_plural = _("monthly reports")
@@ -131,6 +148,14 @@ class MonthlyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} {self.month:%Y-%m}"
+
+    def delete(self, *args, **kwargs):
+        if self.first_submitted_at is not None or (
+            self.pk is not None
+            and MonthlyReport.objects.filter(pk=self.pk, first_submitted_at__isnull=False).exists()
+        ):
+            raise RecordKeptError(f"The monthly report {self} has been submitted: it is kept, not deleted.")
+        return super().delete(*args, **kwargs)
 
     @property
     def period(self) -> Month:
@@ -179,11 +204,27 @@ class IndicatorValue(models.Model):
         return f"{self.indicator}: {self.value}"
 
 
+class ReportVersionQuerySet(models.QuerySet):
+    """Versions are appended, never changed or deleted."""
+
+    def update(self, **kwargs):
+        raise RecordKeptError("Report versions are kept as written: they cannot be changed.")
+
+    def delete(self):
+        raise RecordKeptError("Report versions are kept: they cannot be deleted.")
+
+    update.alters_data = True
+    update.queryset_only = True
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
 class ReportVersion(models.Model):
-    """A snapshot of the report at every save and every step of its review, with the dotted action."""
+    """A snapshot of the report at every save and every step of its review, with the dotted action.
+    Append-only: a version is never changed or deleted, and keeps its report from being deleted."""
 
     report = models.ForeignKey(
-        MonthlyReport, on_delete=models.CASCADE, related_name="versions", verbose_name=_("report")
+        MonthlyReport, on_delete=models.PROTECT, related_name="versions", verbose_name=_("report")
     )
     number = models.PositiveIntegerField(_("version"))
     action = models.CharField(
@@ -197,6 +238,8 @@ class ReportVersion(models.Model):
     )
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
+    objects = ReportVersionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("report version")
         verbose_name_plural = _("report versions")
@@ -204,6 +247,15 @@ class ReportVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} v{self.number} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RecordKeptError(f"The report version {self} is kept as written: it cannot be changed.")
+        kwargs["force_insert"] = True  # a new object given an existing pk must not overwrite that version
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RecordKeptError(f"The report version {self} is kept: it cannot be deleted.")
 
 
 def attachment_path(instance, filename: str) -> str:

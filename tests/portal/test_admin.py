@@ -1,10 +1,35 @@
-"""Every model is in the Django admin, in Chinese, and its pages open for bureau staff."""
+"""Every model is in the Django admin, in Chinese, and its pages open for bureau staff; the pairings'
+workspace is read-only there, and registry rows other records refer to are not deleted."""
+
+import datetime
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.db import models
+from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
+from django.utils.text import capfirst
+
+from pairing.admin import PAIRING_NOTE, WORKSPACE_NOTE
+from pairing.demo import seed_pairing_activity
+from pairing.models import (
+    Agreement,
+    AnnualPlan,
+    Area,
+    JointMeeting,
+    Membership,
+    Milestone,
+    Pairing,
+    PairingReview,
+    Person,
+    PracticeBase,
+    Programme,
+    Residency,
+    School,
+    ServiceTeam,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +60,177 @@ def test_the_list_and_add_pages_open_in_chinese(users, model):
     assert 'lang="zh-hans"' in response.content.decode()
     if admin.site._registry[model].has_add_permission(response.wsgi_request):
         assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200
+
+
+# The admin is no back door: the pairings' workspace is only looked at there.
+
+WORKSPACE = [
+    Pairing,
+    ServiceTeam,
+    Membership,
+    Person,
+    Residency,
+    JointMeeting,
+    AnnualPlan,
+    Agreement,
+    PracticeBase,
+    PairingReview,
+]
+
+
+@pytest.fixture
+def staff(users) -> Client:
+    bureau = users["bureau"]
+    bureau.is_staff = True
+    bureau.save()
+    client = Client()
+    client.force_login(bureau)
+    return client
+
+
+@pytest.fixture
+def workspace(users) -> dict:
+    """One record of each kind of the workspace, on 长安's pairing (number 6)."""
+    seed_pairing_activity(programme=Programme.objects.get(), until=datetime.date(2024, 12, 31))
+    pairing = Pairing.objects.get(number=6)
+    AnnualPlan.objects.create(pairing=pairing, year=2024, content="三方年度合作计划")
+    PairingReview.objects.create(
+        pairing=pairing, subject="team", decision="accepted", reviewer=users["bureau"]
+    )
+    return {
+        model: model.objects.filter(**LOOKUP.get(model, {"pairing__number": 6})).order_by("pk").first()
+        for model in WORKSPACE
+    }
+
+
+LOOKUP = {
+    Pairing: {"number": 6},
+    ServiceTeam: {"pairing__number": 6},
+    Membership: {"team__pairing__number": 6},
+    Person: {"memberships__team__pairing__number": 6},
+    Residency: {"team__pairing__number": 6},
+}
+
+
+def url(obj, view: str) -> str:
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_{view}", args=[obj.pk])
+
+
+def stored(obj) -> dict:
+    return model_to_dict(type(obj).objects.get(pk=obj.pk))
+
+
+def changed_form_data(obj) -> dict:
+    """What a full change form would post, with every text field changed."""
+    data = {}
+    for name, value in model_to_dict(obj).items():
+        field = obj._meta.get_field(name)
+        if isinstance(field, models.FileField) or value is None:
+            continue
+        if isinstance(field, models.ManyToManyField):
+            value = [related.pk for related in value]
+        elif isinstance(field, models.CharField | models.TextField) and not field.choices:
+            value = f"{value}（改）"
+        data[name] = value
+    return data
+
+
+@pytest.mark.parametrize("model", WORKSPACE, ids=lambda m: m.__name__)
+def test_workspace_records_are_read_only_in_the_admin(staff, workspace, model):
+    obj = workspace[model]
+    before = stored(obj)
+    page = staff.get(url(obj, "change"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="_save"' not in html and 'name="_continue"' not in html
+    assert page.context["adminform"].model_admin.portal_note in (WORKSPACE_NOTE, PAIRING_NOTE)
+    if model is not Person:  # a person may serve on several teams: no one pairing to link to
+        pairing_id = obj.pk if model is Pairing else Pairing.objects.get(number=6).pk
+        assert f'href="{reverse("pairing:detail", args=[pairing_id])}"' in html
+    assert staff.post(url(obj, "change"), changed_form_data(obj)).status_code == 403
+    assert staff.get(url(obj, "delete")).status_code == 403
+    assert staff.post(url(obj, "delete"), {"post": "yes"}).status_code == 403
+    changelist = reverse(f"admin:pairing_{model._meta.model_name}_changelist")
+    assert "delete_selected" not in staff.get(changelist).content.decode()
+    staff.post(changelist, {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"})
+    assert (
+        reverse(f"admin:pairing_{model._meta.model_name}_add") not in staff.get(changelist).content.decode()
+    )
+    assert stored(obj) == before
+
+
+def test_the_pairing_history_page_does_not_revert_a_pairing(staff, workspace):
+    pairing = workspace[Pairing]
+    pairing.save()  # a fixture row has no history yet
+    record = pairing.history.first()
+    history_url = reverse("admin:pairing_pairing_simple_history", args=[pairing.pk, record.history_id])
+    assert staff.get(history_url).status_code == 200
+    data = {**changed_form_data(pairing), "status": "ended", "end_reason": "后台改"}
+    assert staff.post(history_url, data).status_code == 403
+    pairing.refresh_from_db()
+    assert (pairing.status, pairing.end_reason) == ("active", "")
+
+
+def test_the_pairing_page_shows_its_villages_read_only(staff, workspace):
+    pairing = workspace[Pairing]
+    page = staff.get(url(pairing, "change"))
+    villages = next(
+        f for f in page.context["inline_admin_formsets"] if f.opts.model is Pairing.villages.through
+    )
+    assert not (
+        villages.has_add_permission or villages.has_change_permission or villages.has_delete_permission
+    )
+    assert "新民社区" in page.content.decode()
+
+
+# The registry's configuration stays editable there, with the model's checks, and keeps what is referred to.
+
+
+def test_a_programme_is_saved_through_its_checks(staff):
+    programme = Programme.objects.get()
+    form = staff.get(url(programme, "change")).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update({"milestones-TOTAL_FORMS": 0, "milestones-INITIAL_FORMS": 0})
+    data.update({"end_date": "2020-01-01", "first_report_month": "2024-01-15"})
+    response = staff.post(url(programme, "change"), data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert {"end_date", "first_report_month"} <= set(errors)
+    assert Programme.objects.get().end_date == programme.end_date
+
+
+# A village of pairing 6 and an assisting school: Django would silently drop them from the pairing;
+# a pairing's town and the programme: PROTECT.
+@pytest.mark.parametrize(
+    ("model", "lookup"),
+    [
+        (Area, {"name": "新民社区"}),
+        (School, {"name": "东莞市机电工程学校"}),
+        (Area, {"name": "长安"}),
+        (Programme, {}),
+    ],
+)
+def test_a_registry_row_that_records_refer_to_is_not_deleted(staff, model, lookup):
+    obj = model.objects.get(**lookup)
+    pairings = {p.pk: (set(p.villages.all()), set(p.assisting_schools.all())) for p in Pairing.objects.all()}
+    page = staff.get(url(obj, "delete"))
+    assert page.status_code == 200
+    named = f"{capfirst(Pairing._meta.verbose_name)}: "
+    assert any(str(line).startswith(named) for line in page.context["protected"]), (
+        "the page names the pairings"
+    )
+    assert staff.post(url(obj, "delete"), {"post": "yes"}).status_code == 200
+    changelist = reverse(f"admin:pairing_{model._meta.model_name}_changelist")
+    staff.post(changelist, {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"})
+    assert model.objects.filter(pk=obj.pk).exists()
+    assert {
+        p.pk: (set(p.villages.all()), set(p.assisting_schools.all())) for p in Pairing.objects.all()
+    } == pairings
+
+
+def test_a_registry_row_nothing_refers_to_is_deleted(staff):
+    milestone = Milestone.objects.order_by("pk").first()
+    village = Area.objects.create(name="新村", kind=Area.Kind.VILLAGE, parent=Area.objects.get(name="长安"))
+    for obj in [milestone, village]:
+        assert staff.post(url(obj, "delete"), {"post": "yes"}).status_code == 302
+        assert not type(obj).objects.filter(pk=obj.pk).exists()
