@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.ids import id_or_none
 from core.policy import require
 from pairing.models import (
     Agreement,
@@ -300,8 +301,8 @@ def feed_view(request: HttpRequest) -> HttpResponse:
             continue
         model = apps.get_model(label)
         records = model.history.select_related("history_user").order_by("-history_date")
-        if user_id.isdigit():
-            records = records.filter(history_user_id=int(user_id))
+        if id_or_none(user_id) is not None:
+            records = records.filter(history_user_id=id_or_none(user_id))
         if since:
             records = records.filter(history_date__date__gte=since)
         if until:

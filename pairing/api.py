@@ -6,6 +6,7 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
 
 from core.api import PolicyPermission
+from core.ids import ID_PATTERN
 from core.policy import scope_of
 
 from .compliance import evaluate_pairings
@@ -81,6 +82,7 @@ class PairingSerializer(serializers.ModelSerializer):
 
 
 class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
     serializer_class = ProgrammeSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
 
@@ -89,6 +91,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class AreaViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
     queryset = Area.objects.order_by("kind", "name")
     serializer_class = AreaSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
@@ -96,6 +99,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class SchoolViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
     queryset = School.objects.order_by("kind", "name")
     serializer_class = SchoolSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
@@ -105,6 +109,7 @@ class SchoolViewSet(viewsets.ReadOnlyModelViewSet):
 class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     """People on the teams of the pairings the user may see (contacts are not public)."""
 
+    lookup_value_regex = ID_PATTERN
     serializer_class = PersonSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     filterset_fields = ["school", "title_grade", "is_school_leader"]
@@ -125,6 +130,7 @@ class PairingApiFilter(PairingFilter):
 
 
 class PairingViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
     serializer_class = PairingSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     filter_backends = [filters.DjangoFilterBackend]
@@ -167,6 +173,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
     serializer_class = MembershipSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     filterset_fields = ["team", "role"]
@@ -188,6 +195,7 @@ class ResidencySerializer(serializers.ModelSerializer):
 
 
 class ResidencyViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
     serializer_class = ResidencySerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     filterset_fields = ["team", "place"]
@@ -207,6 +215,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
     serializer_class = MeetingSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     filterset_fields = ["pairing"]
@@ -226,6 +235,7 @@ class TeamSerializer(serializers.ModelSerializer):
 
 
 class TeamViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
     serializer_class = TeamSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     filterset_fields = ["pairing"]

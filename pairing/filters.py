@@ -4,19 +4,21 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import ObjectChoiceFilter
+
 from .models import Area, Pairing, School
 
 
 class PairingFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    town = django_filters.ModelChoiceFilter(
+    town = ObjectChoiceFilter(
         queryset=Area.objects.filter(kind__in=Area.TOWN_KINDS, pairings__isnull=False)
         .distinct()
         .order_by("name"),
         label=_("Town or subdistrict"),
         empty_label=_("All towns"),
     )
-    school = django_filters.ModelChoiceFilter(
+    school = ObjectChoiceFilter(
         queryset=School.objects.order_by("kind", "name"),
         method="filter_school",
         label=_("School"),

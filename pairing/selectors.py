@@ -4,6 +4,7 @@ every lookup asks who is asking (the policy's scope), and an object outside it a
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
+from core.ids import id_or_none
 from core.policy import require, scope_of
 
 from .models import Membership, Pairing, PairingReview, Programme
@@ -90,7 +91,5 @@ def programmes_visible_to(user) -> QuerySet[Programme]:
 def programme_from(user, value) -> Programme | None:
     """The programme a request names by id (?programme=3), if the user may pick it; None for an
     empty, malformed or unknown value, so a typed URL gives a message rather than an error."""
-    text = str(value or "").strip()
-    if not text.isdigit():
-        return None
-    return programmes_visible_to(user).filter(pk=int(text)).first()
+    pk = id_or_none(value)
+    return None if pk is None else programmes_visible_to(user).filter(pk=pk).first()

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+import core.ids  # noqa: F401 - registers the <id:...> converter
 from oversight import audit, dashboard
 
 from . import views
@@ -12,8 +13,8 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("dashboard/", dashboard.dashboard_view, name="dashboard"),
     path("audit/", audit.feed_view, name="audit"),
-    path("pairings/<int:pk>/history/", audit.pairing_history_view, name="pairing_history"),
-    path("reports/<int:pk>/history/", audit.report_history_view, name="report_history"),
+    path("pairings/<id:pk>/history/", audit.pairing_history_view, name="pairing_history"),
+    path("reports/<id:pk>/history/", audit.report_history_view, name="report_history"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

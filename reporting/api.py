@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import PolicyPermission
+from core.ids import ID_PATTERN
 from core.months import InvalidMonth, Month
 from core.policy import can
 from pairing.selectors import pairings_visible_to, programme_from, programmes_visible_to
@@ -92,6 +93,7 @@ class ReturnSerializer(serializers.Serializer):
 
 
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = ID_PATTERN
     serializer_class = ReportSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     policy_permissions = {
@@ -212,6 +214,7 @@ class SummarySerializer(serializers.ModelSerializer):
 class SummaryViewSet(viewsets.ReadOnlyModelViewSet):
     """The compiled months: bureau and commanders see them; for anyone else the list is empty."""
 
+    lookup_value_regex = ID_PATTERN
     serializer_class = SummarySerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     filterset_fields = ["programme", "state"]

@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.ids import id_or_none
 from core.models import Notice
 from core.months import InvalidMonth, Month
 from core.policy import can, require, school_id_of
@@ -313,7 +314,7 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose to accept or to return the ticked reports."))
         return redirect(safe_next(request, "/reports/queue/"))
     comment = request.POST.get("comment", "")
-    ids = [int(i) for i in request.POST.getlist("report") if i.isdigit()]
+    ids = [pk for pk in map(id_or_none, request.POST.getlist("report")) if pk is not None]
     done, refused = 0, []
     for report in reports_visible_to(request.user).filter(pk__in=ids).select_related("school"):
         try:

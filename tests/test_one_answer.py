@@ -1,0 +1,128 @@
+"""One answer per question: on the demo data, after a report is returned and another reopened, the
+status page, the dashboard, the summaries page, the API and the workbook give the same counts and
+the same indicator totals for the same month; a summary compiled before the change says it is out
+of date everywhere until it is compiled again."""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+from rest_framework.test import APIClient
+
+from core.months import Month
+from pairing.models import Programme
+from reporting.compilation import compile_month
+from reporting.models import MonthlyReport, MonthlySummary
+from reporting.services import report_reopen, report_return
+
+pytestmark = pytest.mark.django_db
+
+COUNTS = ["expected", "on_time", "late", "missing", "returned", "accepted"]
+
+
+@pytest.fixture
+def demo(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", "--password", "demo-password-for-tests", stdout=io.StringIO())
+    return Programme.objects.get()
+
+
+def signed_in(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def workbook_figures(summary: MonthlySummary) -> tuple[dict, dict]:
+    with summary.workbook.open("rb") as handle:
+        sheet = openpyxl.load_workbook(io.BytesIO(handle.read()))["汇总"]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    labels = {
+        "应报": "expected",
+        "按时报送": "on_time",
+        "逾期报送": "late",
+        "缺报": "missing",
+        "已退回": "returned",
+        "已通过": "accepted",
+    }
+    counts = {labels[row[1]]: row[3] for row in rows if row[0] == "报送" and row[1] in labels}
+    totals = {row[1]: Decimal(str(row[3])) for row in rows if row[0] == "指标"}
+    return counts, totals
+
+
+def every_place(programme: Programme, month: Month, summary: MonthlySummary) -> dict:
+    bureau = signed_in("bureau")
+    status = bureau.get("/reports/status/", {"month": str(month)}).context["table"]
+    status_tally = next(entry["tally"] for entry in status if entry["month"] == month)
+    dashboard = bureau.get("/dashboard/", {"programme": programme.pk}).context
+    dashboard_counts = next(row for row in dashboard["submission"] if row["month"] == str(month))
+    api = APIClient()
+    api.force_authenticate(User.objects.get(username="commander"))
+    live = api.get(f"/api/v1/months/{month}/", {"programme": programme.pk}).json()
+    summaries = signed_in("commander").get("/reports/summaries/").context["summaries"]
+    page_summary = next(s for s in summaries if s.pk == summary.pk)
+    workbook_counts, workbook_totals = workbook_figures(page_summary)
+    names = {i.code: i.name_zh for i in programme.indicators.all()}
+    return {
+        "counts": {
+            "status page": {key: status_tally.as_dict()[key] for key in COUNTS},
+            "dashboard": {key: dashboard_counts[key] for key in COUNTS},
+            "API": {key: live["counts"][key] for key in COUNTS},
+            "summaries page": {key: page_summary.counts[key] for key in COUNTS},
+            "workbook": workbook_counts,
+        },
+        "totals": {
+            "API": {names[code]: Decimal(value) for code, value in live["totals"].items()},
+            "summaries page": {names[code]: Decimal(t["month"]) for code, t in page_summary.totals.items()},
+            "workbook": workbook_totals,
+        },
+        "dashboard trends": {
+            trend["name"]: Decimal(str(trend["values"][dashboard["months"].index(str(month))]))
+            for trend in dashboard["trends"]
+        },
+        "stale": {
+            "summaries page": page_summary.is_stale,
+            "API": live["summary"]["is_stale"],
+            "dashboard": next(s for s in dashboard["summaries"] if s.pk == summary.pk).is_stale,
+        },
+    }
+
+
+def assert_one_answer(found: dict) -> None:
+    counts = list(found["counts"].values())
+    assert all(c == counts[0] for c in counts), found["counts"]
+    totals = list(found["totals"].values())
+    assert all(t == totals[0] for t in totals), found["totals"]
+    for name, value in found["dashboard trends"].items():
+        assert value == totals[0][name], name
+
+
+def test_every_place_gives_the_same_month_after_a_return_and_a_reopen(demo):
+    latest = Month.current().previous()  # submitted reports, one returned by the demo
+    earlier = latest.previous()  # accepted reports
+    bureau = User.objects.get(username="bureau")
+    summaries = {month: compile_month(demo, month) for month in (latest, earlier)}
+    for month, summary in summaries.items():
+        found = every_place(demo, month, summary)
+        assert_one_answer(found)
+        assert found["stale"] == {"summaries page": False, "API": False, "dashboard": False}
+
+    waiting = MonthlyReport.objects.filter(month=latest.first_day, status="submitted").first()
+    report_return(report=waiting, reviewer=bureau, comment="请补充驻点天数")
+    accepted = MonthlyReport.objects.filter(month=earlier.first_day, status="accepted").first()
+    report_reopen(report=accepted, reviewer=bureau, reason="数字有误，请核对")
+
+    for month, summary in summaries.items():
+        found = every_place(demo, month, summary)
+        assert found["stale"] == {"summaries page": True, "API": True, "dashboard": True}, month
+        assert found["counts"]["API"] != found["counts"]["summaries page"], "the live figures moved on"
+        summaries[month] = compile_month(demo, month)
+        found = every_place(demo, month, summaries[month])
+        assert found["stale"] == {"summaries page": False, "API": False, "dashboard": False}
+        assert_one_answer(found)
+    latest_counts = every_place(demo, latest, summaries[latest])["counts"]["API"]
+    assert latest_counts["returned"] >= 2, "the demo's returned report and the one returned here"
