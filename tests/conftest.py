@@ -1,4 +1,35 @@
-"""Shared fixtures: the Dongguan registry, one user per role, service checks and the browser."""
+"""Shared fixtures: the Dongguan registry, one user per role, service checks and the browser.
+
+The Dongguan registry is loaded once per test process (per xdist worker), not once per test.
+Loading `dongguan_2023` costs ~50 ms and nearly every test needs it, so loading it for each test
+was the largest part of the suite's time. How it works:
+
+* Levels. The registry comes in two levels, each one fixture file: `dongguan` (`dongguan_2023`:
+  the programme, areas, schools, pairings) and `indicators` (`dongguan_2023_indicators`, which
+  needs the first). A test gets a level by requesting the fixture of that name (directly or
+  through another fixture: `users` requests `dongguan`, `reporting_users` requests `indicators`).
+
+* Loaded once, committed. The first test that requests a level makes the session fixture
+  `registry_database` load both levels outside any test transaction, so the rows are committed.
+  Ordinary tests (`django_db`) run inside a transaction that is rolled back, so whatever they
+  change or delete comes back for the next test.
+
+* Reloaded only after a flush. Transactional tests (`django_db(transaction=True)`: live_server,
+  the real Celery worker) leave the database empty behind them (Django flushes it). Before each
+  test the `dongguan` and `indicators` fixtures look for their first row and load their file
+  again only when it is missing. pytest-django runs the transactional tests after all the others,
+  so in a normal run the reload happens at most once per transactional test; were an ordinary test
+  to follow a flush, it would load the file inside its own transaction: correct, only slower.
+
+* Hidden from tests that did not ask. A test that uses the database without requesting a level
+  must not see its rows (factory-only tests count rows, `seed_demo` loads the fixture when the
+  programme is missing). The autouse fixture `only_requested_registry` deletes, inside the test's
+  transaction, the rows of every level the test did not request: the rollback at the end of the
+  test brings them back. It deletes exactly the tables the level's load filled (found by counting
+  rows before and after loading, so the historical tables that django-simple-history fills from
+  the many-to-many fields are included), all in one atomic block so foreign keys stay consistent.
+  The result is the same database each test saw when it loaded the fixtures itself.
+"""
 
 import os
 import socket
@@ -8,17 +39,64 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.db import connection, transaction
 
-from pairing.models import Area, School
+from pairing.models import Area, Programme, School
 from portal.apps import grant_bureau_permissions
 from portal.models import Profile
 from portal.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON
+from reporting.models import Indicator
 
 # live_server runs in a thread while sync Playwright holds an event loop in the test's thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct-horse-battery"
+PROGRAMME_CODE = "dongguan-bqw-2023"
+
+# The registry's levels in load order: fixture name -> (fixture file, "are its rows there?").
+REGISTRY_LEVELS = {
+    "dongguan": ("dongguan_2023", lambda: Programme.objects.filter(code=PROGRAMME_CODE).exists()),
+    "indicators": (
+        "dongguan_2023_indicators",
+        lambda: Indicator.objects.filter(programme__code=PROGRAMME_CODE).exists(),
+    ),
+}
+# The tables each level's load filled in this process (recorded when it was loaded).
+FILLED_TABLES: dict[str, list[str]] = {}
+
+
+def row_counts() -> dict[str, int]:
+    counts = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.django_table_names(only_existing=True):
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def load_level(level: str) -> None:
+    before = row_counts()
+    call_command("loaddata", REGISTRY_LEVELS[level][0], verbosity=0)
+    after = row_counts()
+    FILLED_TABLES[level] = sorted(table for table, rows in after.items() if rows != before.get(table))
+
+
+def ensure_level(level: str) -> None:
+    """Load the level unless its rows are there (they are not after a transactional test's flush)."""
+    if not REGISTRY_LEVELS[level][1]():
+        load_level(level)
+
+
+def hide_levels(levels: list[str]) -> None:
+    """Delete the rows of these levels; inside a test's transaction, its rollback restores them."""
+    present = [level for level in levels if level in FILLED_TABLES and REGISTRY_LEVELS[level][1]()]
+    if not present:
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        for level in reversed(present):
+            for table in FILLED_TABLES[level]:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
 
 
 def need_service(reason: str) -> None:
@@ -82,14 +160,36 @@ def new_page(browser):
         page.context.close()
 
 
-@pytest.fixture
-def dongguan(db):
-    call_command("loaddata", "dongguan_2023", verbosity=0)
+@pytest.fixture(scope="session")
+def registry_database(django_db_setup, django_db_blocker) -> None:
+    """Loads every level once for this process, outside any test's transaction (see the docstring)."""
+    with django_db_blocker.unblock():
+        assert not connection.in_atomic_block, "the registry must be committed, not rolled back with a test"
+        for level in REGISTRY_LEVELS:
+            ensure_level(level)
+
+
+@pytest.fixture(autouse=True)
+def only_requested_registry(request) -> None:
+    """A test that uses the database sees only the registry levels it requested."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if not uses_db or not FILLED_TABLES:
+        return
+    request.getfixturevalue("db")  # the test's transaction (already open for django_db tests)
+    requested = [level for level in REGISTRY_LEVELS if level in request.fixturenames]
+    hide_levels(list(REGISTRY_LEVELS)[len(requested) :])
 
 
 @pytest.fixture
-def indicators(dongguan):
-    call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
+def dongguan(registry_database, db) -> None:
+    ensure_level("dongguan")
+
+
+@pytest.fixture
+def indicators(dongguan) -> None:
+    ensure_level("indicators")
 
 
 def make_user(username: str, role: str, *, school: str | None = None, town: str | None = None) -> User:

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from django.core.management import call_command
 
 from pairing.models import Programme
 from reporting.demo import seed_reports
@@ -16,10 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_commander_sees_the_dashboard_and_downloads_an_export(
-    new_page, live_server, users, tmp_path, settings
+    new_page, live_server, users, indicators, tmp_path, settings
 ):
     settings.MEDIA_ROOT = tmp_path
-    call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
     seed_reports(programme=Programme.objects.get(), reviewer=users["bureau"], months=4)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)

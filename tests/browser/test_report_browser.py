@@ -4,7 +4,6 @@ the liaison corrects and resubmits; the bureau accepts; the report is read-only.
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from reporting.models import MonthlyReport
 from tests.browser.test_pairing_pages import log_in
@@ -14,8 +13,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_report_cycle_on_a_phone(new_page, live_server, users):
-    call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
+def test_report_cycle_on_a_phone(new_page, live_server, users, indicators):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     phone = new_page(viewport={"width": 390, "height": 844})
     asked = []  # submitting asks first; the liaison confirms

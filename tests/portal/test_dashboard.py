@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -16,8 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(users):
-    call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
+def demo(users, indicators):
     seed_reports(programme=Programme.objects.get(), reviewer=users["bureau"], months=3)
     return users
 

@@ -301,13 +301,12 @@ def test_the_daily_job_queues_each_month_past_its_due_moment_once(month_of_repor
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_compiles_a_month(redis_url, users, settings, tmp_path):
+def test_a_real_worker_compiles_a_month(redis_url, users, indicators):
     from celery.contrib.testing.worker import start_worker
 
     from portal.celery import app
     from reporting.tasks import compile_monthly_summary
 
-    call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
     submit(users, "liaison", "东莞理工学院")
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         assert (

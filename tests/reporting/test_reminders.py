@@ -162,13 +162,11 @@ def test_the_beat_schedule_holds_the_reminders():
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_sends_the_reminders_once(redis_url, users, settings):
+def test_a_real_worker_sends_the_reminders_once(redis_url, users, indicators, settings):
     from celery.contrib.testing.worker import start_worker
-    from django.core.management import call_command
 
     from portal.celery import app
 
-    call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with (
         time_machine.travel(at(2024, 2, 26, 9, 0), tick=True),
