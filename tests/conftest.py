@@ -225,3 +225,11 @@ def users(dongguan) -> dict[str, User]:
 def fast_password_hashing(settings):
     """PBKDF2 costs ~0.3 s a user; tests create many."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Files the portal stores (agreements, attachments, workbooks, exports) go to the test's own
+    temporary directory: never into the work tree's media/, never shared between tests or between
+    pytest-xdist workers."""
+    settings.MEDIA_ROOT = tmp_path

@@ -17,11 +17,6 @@ PDF = b"%PDF-1.4\n% test agreement\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def liaison(users) -> Client:
     return client_for(users["liaison"])

@@ -21,11 +21,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 FEB, JAN = datetime.date(2024, 2, 1), datetime.date(2024, 1, 1)
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def submit(users, key, school, *, month=FEB, number=6, when=None, **values):
     report = make_report(users[key], month=month, school=school, number=number)
     report_save_draft(
