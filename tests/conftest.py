@@ -124,6 +124,26 @@ def redis_url() -> str:
     return settings.REDIS_URL
 
 
+@pytest.fixture(scope="session", autouse=True)
+def celery_queue(request) -> str:
+    """Each test process sends its tasks to, and its in-process worker consumes from, its own queue.
+
+    Under pytest-xdist the processes share one Redis broker but not their test databases (each
+    worker has its own); with the one default queue, a task sent by gw0 could be taken by the
+    worker gw1 started, which would run it against gw1's database. Celery derives the default
+    exchange and routing key from the default queue's name, so naming the queue after the xdist
+    worker keeps every message within its process.
+    """
+    from portal.celery import app
+
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    queue = f"portal-tests-{worker}"
+    app.conf.task_default_queue = queue
+    assert app.amqp.default_queue.name == queue, "Celery's queues were set up before the tests chose theirs"
+    assert app.amqp.default_exchange.name == queue
+    return queue
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists(CHROMIUM):

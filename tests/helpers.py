@@ -1,5 +1,7 @@
 """Small helpers shared by the tests."""
 
+from contextlib import contextmanager
+
 from django.test import Client
 
 # Every signed-in role of the permission matrices, as named by the `users` fixture.
@@ -19,3 +21,16 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@contextmanager
+def celery_worker():
+    """A real Celery worker in a thread of this process, consuming this process's own queue (see
+    the celery_queue fixture), emptied first so nothing left by an interrupted run is taken."""
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker

@@ -3,12 +3,12 @@
 import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.db import connection
 
 from portal.celery import BEAT_SCHEDULE
 from portal.celery import app as celery_app
 from portal.tasks import ping
+from tests.helpers import celery_worker
 
 
 @pytest.mark.services
@@ -17,7 +17,7 @@ def test_task_round_trip_through_redis_with_a_real_worker(redis_url):
     assert celery_app.conf.broker_url == redis_url
     assert not celery_app.conf.task_always_eager
     token = uuid.uuid4().hex
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+    with celery_worker():
         result = ping.delay(token)
         assert result.get(timeout=30) == {"token": token, "database": True}
     assert result.successful()

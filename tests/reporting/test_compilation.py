@@ -13,6 +13,7 @@ from pairing.models import Programme
 from reporting.compilation import AlreadyRunning, compile_month, expected_reports
 from reporting.models import Indicator, IndicatorValue, MonthlyReport, MonthlySummary
 from reporting.services import report_accept, report_return, report_save_draft, report_submit
+from tests.helpers import celery_worker
 from tests.reporting.conftest import make_report
 
 pytestmark = pytest.mark.django_db
@@ -297,13 +298,10 @@ def test_the_daily_job_queues_each_month_past_its_due_moment_once(month_of_repor
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_compiles_a_month(redis_url, users, indicators):
-    from celery.contrib.testing.worker import start_worker
-
-    from portal.celery import app
     from reporting.tasks import compile_monthly_summary
 
     submit(users, "liaison", "东莞理工学院")
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+    with celery_worker():
         assert (
             compile_monthly_summary.delay(Programme.objects.get().pk, "2024-02-01").get(timeout=60) == "done"
         )

@@ -10,6 +10,7 @@ from portal.models import Notice
 from reporting.models import MonthlyReport, ReminderSent
 from reporting.services import report_return, report_save_draft, report_submit
 from reporting.tasks import remind_before_due, remind_missing, remind_reviews_waiting
+from tests.helpers import celery_worker
 from tests.reporting.conftest import make_report
 
 pytestmark = pytest.mark.django_db
@@ -163,14 +164,10 @@ def test_the_beat_schedule_holds_the_reminders():
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_the_reminders_once(redis_url, users, indicators, settings):
-    from celery.contrib.testing.worker import start_worker
-
-    from portal.celery import app
-
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with (
         time_machine.travel(at(2024, 2, 26, 9, 0), tick=True),
-        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30),
+        celery_worker(),
     ):
         assert remind_before_due.delay().get(timeout=30) == 3
         assert remind_before_due.delay().get(timeout=30) == 0
