@@ -270,15 +270,19 @@ def test_the_command_refuses_a_month_not_yet_due(indicators):
     assert not MonthlySummary.objects.exists()
 
 
-def test_the_beat_schedule_compiles_after_the_due_moment():
-    from celery.schedules import crontab
+def test_the_beat_schedule_compiles_half_an_hour_after_the_due_moment():
+    import time_machine
 
     from portal.celery import app
+    from reporting.tasks import compile_due_months
 
     entry = app.conf.beat_schedule["compile-monthly-summaries"]
-    assert entry["task"] == "reporting.compile_due_months"
-    assert entry["schedule"] == crontab(hour=0, minute=30)
-    assert app.conf.timezone == "Asia/Shanghai"
+    assert entry["task"] == compile_due_months.name
+    due = datetime.datetime(2024, 2, 28, 23, 59, 59, tzinfo=SHANGHAI)  # last run: the due moment
+    with time_machine.travel(datetime.datetime(2024, 2, 29, 0, 29, tzinfo=SHANGHAI), tick=False):
+        assert not entry["schedule"].is_due(due).is_due
+    with time_machine.travel(datetime.datetime(2024, 2, 29, 0, 30, tzinfo=SHANGHAI), tick=False):
+        assert entry["schedule"].is_due(due).is_due, "00:30 Beijing time, not 00:30 UTC"
 
 
 def test_the_daily_job_queues_each_month_past_its_due_moment_once(month_of_reports, monkeypatch):
