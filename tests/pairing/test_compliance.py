@@ -274,7 +274,7 @@ def test_the_school_rule_names_a_school_without_town_and_village():
 
 
 def test_the_engine_runs_a_fixed_number_of_queries_for_8_and_200_pairings(
-    django_assert_max_num_queries, django_assert_num_queries
+    without_history, django_assert_max_num_queries, django_assert_num_queries
 ):
     programme = ProgrammeFactory()
     for _ in range(8):

@@ -66,7 +66,7 @@ def test_pairing_page_lists_its_breaches(demo):
 
 
 def test_matrix_runs_the_same_number_of_queries_for_8_and_200_pairings(
-    demo, django_assert_max_num_queries, django_assert_num_queries
+    demo, without_history, django_assert_max_num_queries, django_assert_num_queries
 ):
     client = client_for(demo["bureau"])
     with django_assert_max_num_queries(QUERY_BUDGET) as at_8:

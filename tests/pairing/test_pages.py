@@ -75,7 +75,7 @@ def test_detail_shows_parties_and_villages(bureau_client):
 
 
 def test_list_runs_the_same_number_of_queries_for_8_and_200_pairings(
-    bureau_client, django_assert_max_num_queries, django_assert_num_queries
+    bureau_client, without_history, django_assert_max_num_queries, django_assert_num_queries
 ):
     with django_assert_max_num_queries(QUERY_BUDGET) as at_8:
         assert bureau_client.get("/pairings/").status_code == 200

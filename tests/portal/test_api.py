@@ -175,7 +175,7 @@ def test_schema_and_docs_are_served_without_a_cdn(users):
     assert "/static/drf_spectacular_sidecar/" in docs and "cdn" not in docs.lower()
 
 
-def test_the_api_lists_in_a_fixed_number_of_queries(users, django_assert_max_num_queries):
+def test_the_api_lists_in_a_fixed_number_of_queries(users, without_history, django_assert_max_num_queries):
     from tests.factories import PairingFactory
 
     client = api_for(users["bureau"])

@@ -64,7 +64,7 @@ def test_a_month_not_yet_due_is_a_gap_in_the_trends_not_a_zero(demo):
 
 
 def test_dashboard_queries_do_not_grow_with_the_data(
-    demo, django_assert_max_num_queries, django_assert_num_queries
+    demo, without_history, django_assert_max_num_queries, django_assert_num_queries
 ):
     from tests.factories import PairingFactory
 

@@ -256,7 +256,7 @@ def test_status_table_counts_on_time_late_and_missing(reporting_users):
 
 
 def test_queue_runs_the_same_number_of_queries_for_10_and_1000_reports(
-    reporting_users, django_assert_max_num_queries, django_assert_num_queries
+    reporting_users, without_history, django_assert_max_num_queries, django_assert_num_queries
 ):
     from tests.factories import PairingFactory
 
