@@ -4,20 +4,23 @@ The Dongguan registry and the users are made once per test process (per xdist wo
 per test: loading `dongguan_2023` and creating the eight users cost ~90 ms, and nearly every test
 needs them. How it works:
 
-* Levels. What the tests share comes in three levels, each named after the fixture that requests
-  it: `dongguan` (the `dongguan_2023` fixture file: programme, areas, schools, pairings),
-  `indicators` (`dongguan_2023_indicators`; needs `dongguan`) and `users` (one user per role and
-  scope; needs `dongguan`). A test gets a level by requesting its fixture, directly or through
-  another fixture (`reporting_users` requests `users` and `indicators`).
+* Levels. What the tests share comes in levels, each named after the fixture that requests it:
+  `dongguan` (the `dongguan_2023` fixture file: programme, areas, schools, pairings),
+  `indicators` (`dongguan_2023_indicators`; needs `dongguan`), `users` (one user per role and
+  scope; needs `dongguan`) and `pairing_activity` (the pairings' demo teams, residencies,
+  meetings, agreements and bases up to 2025-12-31, from `pairing.demo`; needs `dongguan`). A test
+  gets a level by requesting its fixture, directly or through another fixture (`reporting_users`
+  requests `users` and `indicators`). No two levels fill the same table (checked when they are
+  made), so one can be hidden without touching another.
 
 * Made once, committed. The first test that requests a level makes the session fixture
-  `registry_database` make all three outside any test transaction, so the rows are committed.
+  `registry_database` make them all outside any test transaction, so the rows are committed.
   Ordinary tests (`django_db`) run inside a transaction that is rolled back, so whatever they
   change or delete comes back for the next test.
 
 * Made again only after a flush. Transactional tests (`django_db(transaction=True)`: live_server,
   the real Celery worker) leave the database empty behind them (Django flushes it). Before each
-  test the `dongguan`, `indicators` and `users` fixtures look for their first row and make their
+  test the level fixtures look for their first row and make their
   level again only when it is missing. pytest-django runs the transactional tests after all the
   others, so in a normal run this happens at most once per transactional test; were an ordinary
   test to follow a flush, it would make the level inside its own transaction: correct, slower.
@@ -37,6 +40,7 @@ needs them. How it works:
   after the rollback, its rows.
 """
 
+import datetime
 import itertools
 import os
 import socket
@@ -50,7 +54,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
 
-from pairing.models import Area, Programme, School
+from pairing.demo import seed_pairing_activity
+from pairing.models import Area, Programme, School, ServiceTeam
 from portal.apps import grant_bureau_permissions
 from portal.models import Profile
 from portal.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON
@@ -62,6 +67,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct-horse-battery"
 PROGRAMME_CODE = "dongguan-bqw-2023"
+ACTIVITY_UNTIL = datetime.date(2025, 12, 31)
 
 # key in the `users` dict: (username, role, school, town), as the permission matrices name them.
 USERS = {
@@ -105,6 +111,12 @@ REGISTRY_LEVELS = {
         lambda: Indicator.objects.filter(programme__code=PROGRAMME_CODE).exists(),
     ),
     "users": (make_users, lambda: User.objects.filter(username=USERS["bureau"][0]).exists()),
+    "pairing_activity": (
+        lambda: seed_pairing_activity(
+            programme=Programme.objects.get(code=PROGRAMME_CODE), until=ACTIVITY_UNTIL
+        ),
+        lambda: ServiceTeam.objects.filter(pairing__programme__code=PROGRAMME_CODE).exists(),
+    ),
 }
 # The tables each level filled in this process (recorded when it was made).
 FILLED_TABLES: dict[str, list[str]] = {}
@@ -136,7 +148,10 @@ def ensure_level(level: str) -> None:
     before = row_counts()
     make()
     after = row_counts()
-    FILLED_TABLES[level] = sorted(table for table, rows in after.items() if rows != before.get(table))
+    filled = sorted(table for table, rows in after.items() if rows != before.get(table))
+    shared = {table for other, tables in FILLED_TABLES.items() if other != level for table in tables}
+    assert not shared & set(filled), f"{level} fills tables of another level: {shared & set(filled)}"
+    FILLED_TABLES[level] = filled
 
 
 def hide_levels(levels: list[str]) -> None:
@@ -275,6 +290,11 @@ def users(dongguan) -> dict[str, User]:
     ensure_level("users")
     by_username = User.objects.in_bulk([username for username, *_ in USERS.values()], field_name="username")
     return {key: by_username[username] for key, (username, *_) in USERS.items()}
+
+
+@pytest.fixture
+def pairing_activity(dongguan) -> None:
+    ensure_level("pairing_activity")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 
-from pairing.demo import seed_pairing_activity
 from pairing.models import Area, Pairing, Programme
 from tests.factories import bulk_pairings
 from tests.helpers import QUERY_BUDGET, client_for
@@ -13,8 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(users):
-    seed_pairing_activity(programme=Programme.objects.get(), until=datetime.date(2025, 12, 31))
+def demo(users, pairing_activity):
     return users
 
 

@@ -86,15 +86,13 @@ def test_list_runs_the_same_number_of_queries_for_8_and_200_pairings(
 
 
 def test_detail_runs_the_same_number_of_queries_however_big_the_team(
-    bureau_client, django_assert_max_num_queries, django_assert_num_queries
+    bureau_client, pairing_activity, django_assert_max_num_queries, django_assert_num_queries
 ):
     import datetime
 
-    from pairing.demo import seed_pairing_activity
-    from pairing.models import Programme, Residency
+    from pairing.models import Residency
     from tests.factories import MembershipFactory
 
-    seed_pairing_activity(programme=Programme.objects.get(), until=datetime.date(2025, 12, 31))
     with django_assert_max_num_queries(QUERY_BUDGET) as small:
         assert bureau_client.get("/pairings/6/", {"year": 2025}).status_code == 200
     pairing = Pairing.objects.get(number=6)
