@@ -4,6 +4,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_PASSWORD ?= portal-demo-2024
+# `make test` runs the tests in parallel, one pytest-xdist worker per CPU; PYTEST_WORKERS=0 runs
+# them in one process (for --pdb, or to read one test's output in order). PYTEST_ARGS picks tests
+# and options, e.g. `make test PYTEST_ARGS="tests/reporting -k queue"`.
+PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
 .PHONY: install run test lint messages clean
@@ -26,7 +30,7 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/python -m ruff check .

@@ -1,24 +1,168 @@
-"""Shared fixtures: the Dongguan registry, one user per role, service checks and the browser."""
+"""Shared fixtures: the Dongguan registry, one user per role, service checks and the browser.
 
+The Dongguan registry and the users are made once per test process (per xdist worker), not once
+per test: loading `dongguan_2023` and creating the eight users cost ~90 ms, and nearly every test
+needs them. How it works:
+
+* Levels. What the tests share comes in levels, each named after the fixture that requests it:
+  `dongguan` (the `dongguan_2023` fixture file: programme, areas, schools, pairings),
+  `indicators` (`dongguan_2023_indicators`; needs `dongguan`), `users` (one user per role and
+  scope; needs `dongguan`) and `pairing_activity` (the pairings' demo teams, residencies,
+  meetings, agreements and bases up to 2025-12-31, from `pairing.demo`; needs `dongguan`). A test
+  gets a level by requesting its fixture, directly or through another fixture (`reporting_users`
+  requests `users` and `indicators`). No two levels fill the same table (checked when they are
+  made), so one can be hidden without touching another.
+
+* Made once, committed. The first test that requests a level makes the session fixture
+  `registry_database` make them all outside any test transaction, so the rows are committed.
+  Ordinary tests (`django_db`) run inside a transaction that is rolled back, so whatever they
+  change or delete comes back for the next test.
+
+* Made again only after a flush. Transactional tests (`django_db(transaction=True)`: live_server,
+  the real Celery worker) leave the database empty behind them (Django flushes it). Before each
+  test the level fixtures look for their first row and make their
+  level again only when it is missing. pytest-django runs the transactional tests after all the
+  others, so in a normal run this happens at most once per transactional test; were an ordinary
+  test to follow a flush, it would make the level inside its own transaction: correct, slower.
+
+* Hidden from tests that did not ask. A test that uses the database without requesting a level
+  must not see its rows (factory-only tests count rows, `seed_demo` loads the fixture when the
+  programme is missing and creates users named like ours). The autouse fixture
+  `only_requested_registry` deletes, inside the test's transaction, the rows of every level the
+  test did not request; the rollback at the end of the test brings them back. It deletes exactly
+  the tables the level filled (found by counting rows before and after making it, so the
+  historical tables that django-simple-history fills are included), in one atomic block so
+  foreign keys stay consistent. Each test therefore sees the database it saw when it loaded the
+  files and created the users itself.
+
+* Users are handed out fresh. `users` reads the eight users from the database for each test, so
+  a test that changes one (is_staff, its groups) changes neither the next test's objects nor,
+  after the rollback, its rows.
+"""
+
+import datetime
+import itertools
 import os
 import socket
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import override_settings
 
 from core.apps import grant_bureau_permissions
 from core.models import Profile
 from core.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON
-from pairing.models import Area, School
+from pairing.demo import seed_pairing_activity
+from pairing.models import Area, Programme, School, ServiceTeam
+from reporting.models import Indicator
 
 # live_server runs in a thread while sync Playwright holds an event loop in the test's thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct-horse-battery"
+PROGRAMME_CODE = "dongguan-bqw-2023"
+ACTIVITY_UNTIL = datetime.date(2025, 12, 31)
+
+# key in the `users` dict: (username, role, school, town), as the permission matrices name them.
+USERS = {
+    "bureau": ("bureau", BUREAU, None, None),
+    "commander": ("commander", COMMANDER, None, None),
+    "liaison": ("liaison-dgut", LIAISON, "东莞理工学院", None),
+    "assisting_liaison": ("liaison-jdgc", LIAISON, "东莞市机电工程学校", None),
+    "other_liaison": ("liaison-gdmu", LIAISON, "广东医科大学", None),
+    "town_liaison": ("town-changan", TOWN_LIAISON, None, "长安"),
+    "other_town_liaison": ("town-tangxia", TOWN_LIAISON, None, "塘厦"),
+    "no_role": ("nobody", None, None, None),
+}
+
+
+def make_user(username: str, role: str | None, school: str | None = None, town: str | None = None) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, first_name=username)
+    if role is None:  # signed in, but in no role group and without a profile
+        return user
+    user.groups.add(Group.objects.get(name=role))
+    Profile.objects.create(
+        user=user,
+        school=School.objects.get(name=school) if school else None,
+        town=Area.objects.get(name=town, kind__in=Area.TOWN_KINDS) if town else None,
+    )
+    return user
+
+
+def make_users() -> None:
+    for username, role, school, town in USERS.values():
+        make_user(username, role, school, town)
+
+
+# The levels in the order they are made: fixture name -> (make it, are its rows there?).
+REGISTRY_LEVELS = {
+    "dongguan": (
+        lambda: call_command("loaddata", "dongguan_2023", verbosity=0),
+        lambda: Programme.objects.filter(code=PROGRAMME_CODE).exists(),
+    ),
+    "indicators": (
+        lambda: call_command("loaddata", "dongguan_2023_indicators", verbosity=0),
+        lambda: Indicator.objects.filter(programme__code=PROGRAMME_CODE).exists(),
+    ),
+    "users": (make_users, lambda: User.objects.filter(username=USERS["bureau"][0]).exists()),
+    "pairing_activity": (
+        lambda: seed_pairing_activity(
+            programme=Programme.objects.get(code=PROGRAMME_CODE), until=ACTIVITY_UNTIL
+        ),
+        lambda: ServiceTeam.objects.filter(pairing__programme__code=PROGRAMME_CODE).exists(),
+    ),
+}
+# The tables each level filled in this process (recorded when it was made).
+FILLED_TABLES: dict[str, list[str]] = {}
+
+
+def row_counts() -> dict[str, int]:
+    counts = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.django_table_names(only_existing=True):
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def role_groups() -> None:
+    """The role groups come from a data migration, so a flush removes them: make them again, and
+    grant the bureau its permissions (which post_migrate grants only to an existing group)."""
+    for role in (BUREAU, COMMANDER, LIAISON, TOWN_LIAISON):
+        Group.objects.get_or_create(name=role)
+    grant_bureau_permissions(sender=None)
+
+
+def ensure_level(level: str) -> None:
+    """Make the level unless its rows are there (they are not after a transactional test's flush)."""
+    make, present = REGISTRY_LEVELS[level]
+    if present():
+        return
+    role_groups()
+    before = row_counts()
+    make()
+    after = row_counts()
+    filled = sorted(table for table, rows in after.items() if rows != before.get(table))
+    shared = {table for other, tables in FILLED_TABLES.items() if other != level for table in tables}
+    assert not shared & set(filled), f"{level} fills tables of another level: {shared & set(filled)}"
+    FILLED_TABLES[level] = filled
+
+
+def hide_levels(levels: list[str]) -> None:
+    """Delete the rows of these levels; inside a test's transaction, its rollback restores them."""
+    present = [level for level in levels if level in FILLED_TABLES and REGISTRY_LEVELS[level][1]()]
+    if not present:
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        for level in reversed(present):
+            for table in FILLED_TABLES[level]:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
 
 
 def need_service(reason: str) -> None:
@@ -44,6 +188,26 @@ def redis_url() -> str:
     if not tcp_reachable(settings.REDIS_URL, 6379):
         need_service(f"Redis at {settings.REDIS_URL} is unreachable")
     return settings.REDIS_URL
+
+
+@pytest.fixture(scope="session", autouse=True)
+def celery_queue(request) -> str:
+    """Each test process sends its tasks to, and its in-process worker consumes from, its own queue.
+
+    Under pytest-xdist the processes share one Redis broker but not their test databases (each
+    worker has its own); with the one default queue, a task sent by gw0 could be taken by the
+    worker gw1 started, which would run it against gw1's database. Celery derives the default
+    exchange and routing key from the default queue's name, so naming the queue after the xdist
+    worker keeps every message within its process.
+    """
+    from portal.celery import app
+
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    queue = f"portal-tests-{worker}"
+    app.conf.task_default_queue = queue
+    assert app.amqp.default_queue.name == queue, "Celery's queues were set up before the tests chose theirs"
+    assert app.amqp.default_exchange.name == queue
+    return queue
 
 
 @pytest.fixture(scope="session")
@@ -82,46 +246,76 @@ def new_page(browser):
         page.context.close()
 
 
-@pytest.fixture
-def dongguan(db):
-    call_command("loaddata", "dongguan_2023", verbosity=0)
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """PBKDF2 costs ~0.3 s a password; the tests create and check many (the session's users too)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
-@pytest.fixture
-def indicators(dongguan):
-    call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
+@pytest.fixture(scope="session")
+def registry_database(django_db_setup, django_db_blocker, fast_password_hashing) -> None:
+    """Makes every level once for this process, outside any test's transaction (see the docstring)."""
+    with django_db_blocker.unblock():
+        assert not connection.in_atomic_block, "the registry must be committed, not rolled back with a test"
+        for level in REGISTRY_LEVELS:
+            ensure_level(level)
 
 
-def make_user(username: str, role: str, *, school: str | None = None, town: str | None = None) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, first_name=username)
-    user.groups.add(Group.objects.get_or_create(name=role)[0])
-    Profile.objects.create(
-        user=user,
-        school=School.objects.get(name=school) if school else None,
-        town=Area.objects.get(name=town, kind__in=Area.TOWN_KINDS) if town else None,
+@pytest.fixture(autouse=True)
+def only_requested_registry(request) -> None:
+    """A test that uses the database sees only the levels it requested."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
     )
-    return user
+    if not uses_db or not FILLED_TABLES:
+        return
+    request.getfixturevalue("db")  # the test's transaction (already open for django_db tests)
+    hide_levels([level for level in REGISTRY_LEVELS if level not in request.fixturenames])
+
+
+@pytest.fixture
+def dongguan(registry_database, db) -> None:
+    ensure_level("dongguan")
+
+
+@pytest.fixture
+def indicators(dongguan) -> None:
+    ensure_level("indicators")
 
 
 @pytest.fixture
 def users(dongguan) -> dict[str, User]:
-    """One user per role and scope, named as the permission matrices name them."""
-    # A transactional test before this one may have flushed the groups' permissions: grant them again.
-    Group.objects.get_or_create(name=BUREAU)
-    grant_bureau_permissions(sender=None)
-    return {
-        "bureau": make_user("bureau", BUREAU),
-        "commander": make_user("commander", COMMANDER),
-        "liaison": make_user("liaison-dgut", LIAISON, school="东莞理工学院"),
-        "assisting_liaison": make_user("liaison-jdgc", LIAISON, school="东莞市机电工程学校"),
-        "other_liaison": make_user("liaison-gdmu", LIAISON, school="广东医科大学"),
-        "town_liaison": make_user("town-changan", TOWN_LIAISON, town="长安"),
-        "other_town_liaison": make_user("town-tangxia", TOWN_LIAISON, town="塘厦"),
-        "no_role": User.objects.create_user(username="nobody", password=PASSWORD),
-    }
+    """One user per role and scope (see USERS), read afresh for each test."""
+    ensure_level("users")
+    by_username = User.objects.in_bulk([username for username, *_ in USERS.values()], field_name="username")
+    return {key: by_username[username] for key, (username, *_) in USERS.items()}
+
+
+@pytest.fixture
+def pairing_activity(dongguan) -> None:
+    ensure_level("pairing_activity")
+
+
+@pytest.fixture
+def without_history(settings) -> None:
+    """For tests that build hundreds of rows only to count a page's queries: django-simple-history
+    writes no records for them (two thirds of the cost of each factory row). Only for pages that
+    do not read the history."""
+    settings.SIMPLE_HISTORY_ENABLED = False
+
+
+_media_dirs = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def media_base(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("media")
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """PBKDF2 costs ~0.3 s a user; tests create many."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def private_media(settings, media_base):
+    """Files the portal stores (agreements, attachments, workbooks, exports) go to the test's own
+    directory, made only when a file is stored: never into the work tree's media/, never shared
+    between tests or between pytest-xdist workers (each has its own temporary directory)."""
+    settings.MEDIA_ROOT = media_base / str(next(_media_dirs))

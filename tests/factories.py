@@ -87,3 +87,29 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     team = factory.SubFactory(ServiceTeamFactory)
     person = factory.SubFactory(PersonFactory)
     role = Membership.Role.MEMBER
+
+
+def bulk_pairings(programme: Programme, numbers, *, start_date=datetime.date(2024, 1, 1)) -> list[Pairing]:
+    """PairingFactory's pairings (a new university and town, one new assisting school, one new
+    village of the town), made in six queries instead of ~20 each: for tests that need hundreds
+    only to count a page's queries. Like any bulk_create, it writes no history records."""
+    numbers = list(numbers)
+    universities = School.objects.bulk_create(UniversityFactory.build() for _ in numbers)
+    assisting = School.objects.bulk_create(SchoolFactory.build() for _ in numbers)
+    towns = Area.objects.bulk_create(AreaFactory.build() for _ in numbers)
+    villages = Area.objects.bulk_create(VillageFactory.build(parent=town) for town in towns)
+    pairings = Pairing.objects.bulk_create(
+        Pairing(
+            programme=programme, number=number, lead_university=university, town=town, start_date=start_date
+        )
+        for number, university, town in zip(numbers, universities, towns, strict=True)
+    )
+    Pairing.assisting_schools.through.objects.bulk_create(
+        Pairing.assisting_schools.through(pairing=pairing, school=school)
+        for pairing, school in zip(pairings, assisting, strict=True)
+    )
+    Pairing.villages.through.objects.bulk_create(
+        Pairing.villages.through(pairing=pairing, area=village)
+        for pairing, village in zip(pairings, villages, strict=True)
+    )
+    return pairings

@@ -1,6 +1,12 @@
 """Small helpers shared by the tests."""
 
+from contextlib import contextmanager
+
 from django.test import Client
+
+# No page (nor the compliance engine) needs more queries than this, whatever its data. The tests
+# that measure a page at two sizes of data check it against this, then that the number stays the same.
+QUERY_BUDGET = 30
 
 # Every signed-in role of the permission matrices, as named by the `users` fixture.
 ROLES = [
@@ -19,3 +25,16 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@contextmanager
+def celery_worker():
+    """A real Celery worker in a thread of this process, consuming this process's own queue (see
+    the celery_queue fixture), emptied first so nothing left by an interrupted run is taken."""
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker

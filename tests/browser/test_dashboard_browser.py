@@ -1,32 +1,24 @@
 """In Chromium: a commander opens the dashboard and downloads an export that opens with openpyxl."""
 
-from pathlib import Path
-
 import openpyxl
 import pytest
-from django.core.management import call_command
 
 from pairing.models import Programme
 from reporting.demo import seed_reports
 from tests.browser.test_pairing_pages import log_in
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_commander_sees_the_dashboard_and_downloads_an_export(
-    new_page, live_server, users, tmp_path, settings
+    new_page, live_server, users, indicators, screenshots, tmp_path
 ):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
     seed_reports(programme=Programme.objects.get(), reviewer=users["bureau"], months=4)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     log_in(page, live_server.url, "commander")
     page.goto(f"{live_server.url}/dashboard/")
     page.wait_for_function("Chart.instances && Object.keys(Chart.instances).length === 4")
-    page.screenshot(path=SCREENSHOTS / "dashboard-1280.png", full_page=True)
+    page.screenshot(path=screenshots / "dashboard-1280.png", full_page=True)
     assert page.get_by_role("heading", name="阶段目标").is_visible()
 
     page.goto(f"{live_server.url}/reports/export/")

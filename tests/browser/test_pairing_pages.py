@@ -1,12 +1,8 @@
 """In Chromium: the bureau filters the pairing list by town and opens a pairing, on desktop and phone."""
 
-from pathlib import Path
-
 import pytest
 
 from tests.conftest import PASSWORD
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,8 +15,7 @@ def log_in(page, base_url: str, username: str) -> None:
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_bureau_filters_by_town_and_opens_the_pairing(page, live_server, users, width):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def test_bureau_filters_by_town_and_opens_the_pairing(page, live_server, users, screenshots, width):
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, live_server.url, "bureau")
     page.wait_for_url(f"{live_server.url}/pairings/")
@@ -31,7 +26,7 @@ def test_bureau_filters_by_town_and_opens_the_pairing(page, live_server, users, 
     page.wait_for_url("**/pairings/?*town=*")
     rows = page.locator("tbody tr")
     assert rows.count() == 1
-    page.screenshot(path=SCREENSHOTS / f"pairing-list-changan-{width}.png", full_page=True)
+    page.screenshot(path=screenshots / f"pairing-list-changan-{width}.png", full_page=True)
 
     rows.first.get_by_role("link", name="长安").click()
     page.wait_for_url("**/pairings/6/")
@@ -39,6 +34,6 @@ def test_bureau_filters_by_town_and_opens_the_pairing(page, live_server, users, 
     assert parties.get_by_text("东莞理工学院").is_visible()
     assert parties.get_by_text("东莞市机电工程学校").is_visible()
     assert parties.get_by_text("新民社区").is_visible()
-    page.screenshot(path=SCREENSHOTS / f"pairing-detail-changan-{width}.png", full_page=True)
+    page.screenshot(path=screenshots / f"pairing-detail-changan-{width}.png", full_page=True)
     # On a phone nothing may stick out sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -1,28 +1,21 @@
 """In Chromium at 390 px: a liaison fills and submits a report; the bureau returns it with a comment;
 the liaison corrects and resubmits; the bureau accepts; the report is read-only."""
 
-from pathlib import Path
-
 import pytest
-from django.core.management import call_command
 
 from reporting.models import MonthlyReport
 from tests.browser.test_pairing_pages import log_in
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_report_cycle_on_a_phone(new_page, live_server, users):
-    call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def test_report_cycle_on_a_phone(new_page, live_server, users, indicators, screenshots):
     phone = new_page(viewport={"width": 390, "height": 844})
     asked = []  # submitting asks first; the liaison confirms
     phone.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     log_in(phone, live_server.url, "liaison-dgut")
     phone.goto(f"{live_server.url}/reports/")
-    phone.screenshot(path=SCREENSHOTS / "report-home-390.png", full_page=True)
+    phone.screenshot(path=screenshots / "report-home-390.png", full_page=True)
     phone.get_by_role("region", name="本月").get_by_role("button", name="开始填写").click()
     phone.wait_for_url("**/reports/*/")
     phone.get_by_label("开展活动场次").fill("-2")
@@ -32,7 +25,7 @@ def test_report_cycle_on_a_phone(new_page, live_server, users):
     summary = phone.locator("#error-summary")
     assert summary.get_by_text("数值不能为负数。").is_visible()
     assert phone.get_by_label("深入融入人才兴镇").input_value() == "举办电商直播技能培训班1期。"
-    phone.screenshot(path=SCREENSHOTS / "report-error-390.png", full_page=True)
+    phone.screenshot(path=screenshots / "report-error-390.png", full_page=True)
     phone.get_by_label("开展活动场次").fill("4")
     phone.get_by_role("button", name="报送市教育局").click()
     assert phone.get_by_text("月报已报送。").is_visible()
@@ -57,13 +50,13 @@ def test_report_cycle_on_a_phone(new_page, live_server, users):
 
     bureau.reload()
     assert bureau.locator("#changes").get_by_text("8.00").is_visible()
-    bureau.screenshot(path=SCREENSHOTS / "report-review-1280.png", full_page=True)
+    bureau.screenshot(path=screenshots / "report-review-1280.png", full_page=True)
     bureau.get_by_role("button", name="审核通过").click()
     assert bureau.get_by_text("月报已审核通过并锁定。").is_visible()
 
     phone.goto(f"{live_server.url}/reports/{report.pk}/")
     assert phone.locator("#report-status").inner_text() == "已通过"
     assert phone.locator("#report-form").count() == 0
-    phone.screenshot(path=SCREENSHOTS / "report-accepted-390.png", full_page=True)
+    phone.screenshot(path=screenshots / "report-accepted-390.png", full_page=True)
     report.refresh_from_db()
     assert (report.status, report.reviewed_by.username) == ("accepted", "bureau")

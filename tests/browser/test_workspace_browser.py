@@ -22,7 +22,9 @@ def cell_state(page, base_url: str, rule: str) -> str:
     return row.locator(f"td[data-rule={rule}]").get_attribute("data-state")
 
 
-def test_liaison_fixes_team_and_residency_and_the_matrix_turns_green(new_page, live_server, users):
+def test_liaison_fixes_team_and_residency_and_the_matrix_turns_green(
+    new_page, live_server, users, screenshots
+):
     seed_pairing_activity(programme=Programme.objects.get(), until=datetime.date(LAST_YEAR, 12, 31))
     pairing = Pairing.objects.get(number=6)
     # Make the 长安 pairing breach two rules: a member short, and 62 days of residency last year.
@@ -41,9 +43,8 @@ def test_liaison_fixes_team_and_residency_and_the_matrix_turns_green(new_page, l
     log_in(bureau, live_server.url, "bureau")
     assert cell_state(bureau, live_server.url, "team_size") == "breach"
     assert cell_state(bureau, live_server.url, "residency") == "breach"
-    bureau.screenshot(path=SCREENSHOTS / "compliance-before.png", full_page=True)
+    bureau.screenshot(path=screenshots / "compliance-before.png", full_page=True)
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     phone = new_page(viewport={"width": 390, "height": 844})
     log_in(phone, live_server.url, "liaison-dgut")
     phone.wait_for_url("**/pairings/6/")
@@ -52,7 +53,7 @@ def test_liaison_fixes_team_and_residency_and_the_matrix_turns_green(new_page, l
     phone.get_by_label("学校").select_option(label="东莞理工学院")
     phone.get_by_label("职务").fill("讲师")
     phone.get_by_label("职称").select_option(label="中级")
-    phone.screenshot(path=SCREENSHOTS / "member-add-390.png", full_page=True)
+    phone.screenshot(path=screenshots / "member-add-390.png", full_page=True)
     phone.get_by_role("button", name="添加队员").click()
     phone.wait_for_url("**/pairings/6/")
     assert phone.get_by_text("黄小明已加入服务工作队。").is_visible()
@@ -65,7 +66,7 @@ def test_liaison_fixes_team_and_residency_and_the_matrix_turns_green(new_page, l
     phone.get_by_label("驻点镇村").select_option(label="新民社区")
     phone.get_by_role("button", name="登记驻点").click()
     assert phone.locator("#error-summary").get_by_text("驻点结束日期早于开始日期。").is_visible()
-    phone.screenshot(path=SCREENSHOTS / "residency-error-390.png", full_page=True)
+    phone.screenshot(path=screenshots / "residency-error-390.png", full_page=True)
     phone.get_by_label("驻点开始日期").fill(f"{LAST_YEAR}-06-01")
     phone.get_by_label("驻点结束日期").fill(f"{LAST_YEAR}-06-30")
     phone.get_by_role("button", name="登记驻点").click()
@@ -75,7 +76,7 @@ def test_liaison_fixes_team_and_residency_and_the_matrix_turns_green(new_page, l
 
     assert cell_state(bureau, live_server.url, "team_size") == "ok"
     assert cell_state(bureau, live_server.url, "residency") == "ok"
-    bureau.screenshot(path=SCREENSHOTS / "compliance-after.png", full_page=True)
+    bureau.screenshot(path=screenshots / "compliance-after.png", full_page=True)
 
 
 def test_the_adjustment_form_shows_only_the_chosen_adjustments_fields(new_page, live_server, users):

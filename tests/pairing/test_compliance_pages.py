@@ -3,20 +3,16 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from pairing.demo import seed_pairing_activity
 from pairing.models import Area, Pairing, Programme
-from tests.factories import PairingFactory
-from tests.helpers import client_for
+from tests.factories import bulk_pairings
+from tests.helpers import QUERY_BUDGET, client_for
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(users):
-    seed_pairing_activity(programme=Programme.objects.get(), until=datetime.date(2025, 12, 31))
+def demo(users, pairing_activity):
     return users
 
 
@@ -67,17 +63,14 @@ def test_pairing_page_lists_its_breaches(demo):
     assert "未建实践基地" in response.content.decode()
 
 
-def count_matrix_queries(client) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get("/pairings/compliance/", {"year": 2025}).status_code == 200
-    return len(queries)
-
-
-def test_matrix_runs_the_same_number_of_queries_for_8_and_200_pairings(demo):
+def test_matrix_runs_the_same_number_of_queries_for_8_and_200_pairings(
+    demo, django_assert_max_num_queries, django_assert_num_queries
+):
     client = client_for(demo["bureau"])
-    at_8 = count_matrix_queries(client)
+    with django_assert_max_num_queries(QUERY_BUDGET) as at_8:
+        assert client.get("/pairings/compliance/", {"year": 2025}).status_code == 200
     programme = Programme.objects.get()
-    for number in range(101, 293):
-        PairingFactory(programme=programme, number=number, start_date=datetime.date(2024, 1, 1))
+    bulk_pairings(programme, range(101, 293))
     assert Pairing.objects.count() == 200
-    assert count_matrix_queries(client) == at_8
+    with django_assert_num_queries(len(at_8)):
+        assert client.get("/pairings/compliance/", {"year": 2025}).status_code == 200

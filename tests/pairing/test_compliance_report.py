@@ -1,20 +1,11 @@
 """`manage.py compliance_report` prints the engine's breaches as a table."""
 
-import datetime
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from pairing.demo import seed_pairing_activity
-from pairing.models import Programme
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(dongguan):
-    seed_pairing_activity(programme=Programme.objects.get(), until=datetime.date(2025, 12, 31))
 
 
 def report(*args: str) -> str:
@@ -23,7 +14,7 @@ def report(*args: str) -> str:
     return out.getvalue()
 
 
-def test_tsv_rows_are_the_breaches_of_the_year(demo):
+def test_tsv_rows_are_the_breaches_of_the_year(pairing_activity):
     lines = report("--year", "2024", "--programme", "dongguan-bqw-2023", "--tsv").splitlines()
     assert lines[0].split("\t") == ["项目", "序号", "镇(街道)", "在莞高校", "规则", "违规情况"]
     rows = [line.split("\t") for line in lines[1:]]
@@ -47,16 +38,16 @@ def test_tsv_rows_are_the_breaches_of_the_year(demo):
     assert len({row[1] for row in rows}) == 7
 
 
-def test_table_output_ends_with_the_count(demo):
+def test_table_output_ends_with_the_count(pairing_activity):
     output = report("--year", "2024")
     assert output.strip().splitlines()[-1] == "2024年共14项违规"
 
 
-def test_english_output(demo):
+def test_english_output(pairing_activity):
     output = report("--year", "2024", "--language", "en", "--tsv")
     assert "Service team has 5 members, fewer than 6" in output
 
 
-def test_unknown_programme_is_one_clear_error(demo):
+def test_unknown_programme_is_one_clear_error(pairing_activity):
     with pytest.raises(CommandError, match="unknown programme 'nope'"):
         report("--programme", "nope")

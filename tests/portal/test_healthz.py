@@ -32,6 +32,7 @@ def test_healthz_answers_503_when_the_broker_is_down(monkeypatch):
 @pytest.mark.django_db
 def test_healthz_needs_no_login_and_is_not_cached():
     response = Client().get("/healthz")
+    assert response.status_code == 200
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 

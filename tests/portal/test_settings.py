@@ -50,13 +50,3 @@ def test_defaults_need_no_services():
 def test_production_starts_with_its_secrets():
     result = run_check(PORTAL_ENV="production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="portal.example")
     assert result.returncode == 0, result.stderr
-
-
-def test_time_and_language_settings():
-    from django.conf import settings
-
-    assert settings.TIME_ZONE == "Asia/Shanghai"
-    assert settings.USE_TZ is True
-    assert settings.LANGUAGE_CODE == "zh-hans"
-    assert dict(settings.LANGUAGES).keys() == {"zh-hans", "en"}
-    assert "portal.middleware.ChosenLanguageMiddleware" in settings.MIDDLEWARE

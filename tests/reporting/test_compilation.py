@@ -15,17 +15,13 @@ from reporting.compilation import AlreadyRunning, compile_month
 from reporting.compilation.service import chunks
 from reporting.models import Indicator, IndicatorValue, MonthlyReport, MonthlySummary
 from reporting.services import report_accept, report_return, report_save_draft, report_submit
+from tests.helpers import celery_worker
 from tests.reporting.conftest import make_report
 
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FEB, JAN = Month(2024, 2), Month(2024, 1)
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 def submit(users, key, school, *, month=FEB, number=6, when=None, **values):
@@ -314,15 +310,19 @@ def test_the_command_refuses_a_month_not_yet_due(indicators):
     assert not MonthlySummary.objects.exists()
 
 
-def test_the_beat_schedule_compiles_after_the_due_moment():
-    from celery.schedules import crontab
+def test_the_beat_schedule_compiles_half_an_hour_after_the_due_moment():
+    import time_machine
 
     from portal.celery import app
+    from reporting.tasks import compile_due_months
 
     entry = app.conf.beat_schedule["compile-monthly-summaries"]
-    assert entry["task"] == "reporting.compile_due_months"
-    assert entry["schedule"] == crontab(hour=0, minute=30)
-    assert app.conf.timezone == "Asia/Shanghai"
+    assert entry["task"] == compile_due_months.name
+    due = datetime.datetime(2024, 2, 28, 23, 59, 59, tzinfo=SHANGHAI)  # last run: the due moment
+    with time_machine.travel(datetime.datetime(2024, 2, 29, 0, 29, tzinfo=SHANGHAI), tick=False):
+        assert not entry["schedule"].is_due(due).is_due
+    with time_machine.travel(datetime.datetime(2024, 2, 29, 0, 30, tzinfo=SHANGHAI), tick=False):
+        assert entry["schedule"].is_due(due).is_due, "00:30 Beijing time, not 00:30 UTC"
 
 
 def test_the_daily_job_queues_each_month_past_its_due_moment_once(month_of_reports, monkeypatch):
@@ -341,15 +341,11 @@ def test_the_daily_job_queues_each_month_past_its_due_moment_once(month_of_repor
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_compiles_a_month(redis_url, users, settings, tmp_path):
-    from celery.contrib.testing.worker import start_worker
-
-    from portal.celery import app
+def test_a_real_worker_compiles_a_month(redis_url, users, indicators):
     from reporting.tasks import compile_monthly_summary
 
-    call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
     submit(users, "liaison", "东莞理工学院")
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+    with celery_worker():
         assert (
             compile_monthly_summary.delay(Programme.objects.get().pk, "2024-02-01").get(timeout=60) == "done"
         )

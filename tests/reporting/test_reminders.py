@@ -10,6 +10,7 @@ from core.models import Notice
 from reporting.models import MonthlyReport, ReminderSent
 from reporting.services import report_return, report_save_draft, report_submit
 from reporting.tasks import remind_before_due, remind_missing, remind_reviews_waiting
+from tests.helpers import celery_worker
 from tests.reporting.conftest import make_report
 
 pytestmark = pytest.mark.django_db
@@ -147,32 +148,31 @@ def test_mail_is_in_the_recipients_language(with_emails, mailoutbox):
     assert "即将截止" in chinese.subject
 
 
-def test_the_beat_schedule_holds_the_reminders():
-    from celery.schedules import crontab
-
+def test_the_beat_schedule_sends_the_reminders_in_the_morning_beijing_time():
     from portal.celery import app
 
     schedule = app.conf.beat_schedule
-    assert schedule["remind-before-due"]["task"] == "reporting.remind_before_due"
-    assert schedule["remind-before-due"]["schedule"] == crontab(hour=9, minute=0)
-    assert schedule["remind-missing"]["task"] == "reporting.remind_missing"
-    assert schedule["remind-reviews-waiting"]["task"] == "reporting.remind_reviews_waiting"
-    assert app.conf.timezone == "Asia/Shanghai"
+    for job, task in [
+        ("remind-before-due", remind_before_due),
+        ("remind-missing", remind_missing),
+        ("remind-reviews-waiting", remind_reviews_waiting),
+    ]:
+        assert schedule[job]["task"] == task.name, job
+    before_due = schedule["remind-before-due"]["schedule"]
+    yesterday = at(2024, 2, 25, 9, 0)
+    with time_machine.travel(at(2024, 2, 26, 8, 59), tick=False):
+        assert not before_due.is_due(yesterday).is_due
+    with time_machine.travel(at(2024, 2, 26, 9, 0), tick=False):
+        assert before_due.is_due(yesterday).is_due, "09:00 Beijing time, not 09:00 UTC"
 
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_sends_the_reminders_once(redis_url, users, settings):
-    from celery.contrib.testing.worker import start_worker
-    from django.core.management import call_command
-
-    from portal.celery import app
-
-    call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
+def test_a_real_worker_sends_the_reminders_once(redis_url, users, indicators, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with (
         time_machine.travel(at(2024, 2, 26, 9, 0), tick=True),
-        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30),
+        celery_worker(),
     ):
         assert remind_before_due.delay().get(timeout=30) == 3
         assert remind_before_due.delay().get(timeout=30) == 0

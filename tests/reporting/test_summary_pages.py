@@ -18,11 +18,6 @@ from tests.reporting.test_compilation import submit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def compiled(reporting_users):
     submit(reporting_users, "liaison", "东莞理工学院")
