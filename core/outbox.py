@@ -2,6 +2,7 @@
 the broker by name (no import of the task's module), and a sweep re-sends whatever is still
 waiting. With eager Celery (no REDIS_URL) the task runs in-process after the commit."""
 
+import contextvars
 import logging
 
 from celery import current_app
@@ -12,6 +13,9 @@ from django.utils import timezone
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
+
+# The messages of the current request that could not reach the broker (the page says they will follow).
+delayed: contextvars.ContextVar[list | None] = contextvars.ContextVar("outbox_delayed", default=None)
 
 
 def enqueue(task: str, *args) -> OutboxMessage:
@@ -38,6 +42,9 @@ def send(pk: int) -> bool:
             sent_at=None, attempts=F("attempts") + 1, last_error=f"{error.__class__.__name__}: {error}"[:300]
         )
         logger.warning("Outbox: %s could not be sent (%s); the sweep will try again", message, error)
+        waiting = delayed.get()
+        if waiting is not None:
+            waiting.append(message.task)
         return False
     OutboxMessage.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
     return True

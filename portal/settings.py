@@ -128,6 +128,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Below the messages middleware, so a notice it adds is stored with the response.
+    "core.middleware.DelayedWorkNoticeMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 if PRODUCTION:
@@ -169,7 +172,16 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            # Redis being down makes the cache a miss, never a failed page (core/cache.py).
+            "BACKEND": "core.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
+    # A send to an unreachable broker fails fast; the outbox keeps the task for later (core/outbox.py).
+    CELERY_BROKER_CONNECTION_TIMEOUT = 2
 else:
     CELERY_BROKER_URL = "memory://"
     CELERY_RESULT_BACKEND = "cache+memory://"
@@ -179,7 +191,13 @@ else:
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a task whose worker died goes back on the queue
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A message taken by a worker that vanished entirely (the machine, not just a child) is handed out
+# again after this long; long enough for the longest compilation, whose claim refuses a second copy.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -219,6 +237,8 @@ MEDIA_ROOT = Path(env_text("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Agreements and attachments: private files, served only through views that check who is asking.
 AGREEMENT_MAX_BYTES = env_int("AGREEMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# The compilation reads this many pairings at a time (memory stays flat; each chunk is a heartbeat).
+COMPILE_CHUNK_PAIRINGS = env_int("COMPILE_CHUNK_PAIRINGS", 2000, minimum=1)
 # Exports larger than this many rows are built by a worker instead of inside the request.
 EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 20000, minimum=1)
 STORAGES = {

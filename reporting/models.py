@@ -320,6 +320,11 @@ def summary_path(instance, filename: str) -> str:
     return f"private/summaries/{filename}"
 
 
+# A running compilation beats at least every chunk of pairings (seconds); silence this long means its
+# worker is gone and the next run may take over.
+STALLED_AFTER = datetime.timedelta(minutes=3)
+
+
 class MonthlySummary(models.Model):
     """The bureau's compiled month (汇总) of one programme: counts, totals and the workbook."""
 
@@ -342,6 +347,18 @@ class MonthlySummary(models.Model):
     totals = models.JSONField(_("totals per indicator"), default=dict, blank=True)
     workbook = models.FileField(_("workbook"), upload_to=summary_path, blank=True)
     run_token = models.CharField(max_length=32, blank=True, editable=False)
+    run_task_id = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="The Celery task running it, if a worker runs it.",
+    )
+    heartbeat_at = models.DateTimeField(
+        _("last sign of life"),
+        null=True,
+        blank=True,
+        help_text=_("A running compilation updates this as it goes; one silent for minutes has stalled."),
+    )
     compiled_from = models.DateTimeField(
         _("compiled from the data as of"),
         null=True,
@@ -375,6 +392,13 @@ class MonthlySummary(models.Model):
     @property
     def period(self) -> Month:
         return Month.of(self.month)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but silent for longer than a live run ever is (its worker died): restart it."""
+        return self.state == self.State.RUNNING and (
+            self.heartbeat_at is None or self.heartbeat_at < timezone.now() - STALLED_AFTER
+        )
 
     @property
     def is_stale(self) -> bool:

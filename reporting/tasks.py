@@ -41,18 +41,24 @@ def notify_report_returned(report_pk: int, version: int) -> int:
     return reminders.notify_report_returned(report_pk, version)
 
 
+# Compilations and exports are acknowledged only once done, and put back on the queue when their
+# worker dies, so another worker runs them again (the claim lets the same task take over its run).
+DURABLE = {"acks_late": True, "reject_on_worker_lost": True}
+
+
 @shared_task(
     bind=True,
     name="reporting.compile_monthly_summary",
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=3,
+    **DURABLE,
 )
 def compile_monthly_summary(self, programme_pk: int, month: str) -> str:
     """Compile one programme's month; transient database errors retry, a second run at once is a no-op."""
     programme = Programme.objects.get(pk=programme_pk)
     try:
-        summary = compile_month(programme, Month.parse(month[:7]))
+        summary = compile_month(programme, Month.parse(month[:7]), task_id=self.request.id or "")
     except AlreadyRunning:
         return "already running"
     return summary.state

@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import transaction
@@ -29,11 +30,9 @@ from core.roles import LIAISON
 from pairing.models import CooperationKind, Pairing, Programme
 
 from ..expectations import State, Tally, as_rows, counted_reports, expected_rows, running_in
-from ..models import Indicator, IndicatorValue, MonthlyReport, MonthlySummary
+from ..models import STALLED_AFTER, Indicator, IndicatorValue, MonthlyReport, MonthlySummary
 from .workbook import Column, WorkbookWriter
 
-STALE_RUN = datetime.timedelta(hours=2)
-CHUNK = 2000  # pairings read at a time: memory stays flat however large the programme
 NO_CONTACT = ("", "", "")
 EMPTY: dict = {}
 
@@ -67,9 +66,10 @@ class Chunk:
     contacts: dict[int, tuple[str, str, str]]
 
 
-def chunks(programme: Programme, month: Month, *, size: int = CHUNK):
+def chunks(programme: Programme, month: Month, *, size: int | None = None):
     """The month's expected reports, `size` pairings at a time: the engine's rows for a range of pairing
     numbers, and the values, narratives and liaisons of just those reports."""
+    size = size or settings.COMPILE_CHUNK_PAIRINGS
     numbers = list(
         running_in(programme.pairings.all(), month).order_by("number").values_list("number", flat=True)
     )
@@ -267,8 +267,8 @@ def write_workbook(programme: Programme, month: Month, path: str, *, progress=No
                 if difficulties:
                     difficulty.write((row.number, row.town, row.school, difficulties, ""))
             written += 1
-            if progress and written % 5000 == 0:
-                progress(written)
+        if progress:
+            progress(written)  # a heartbeat per chunk: a silent run has stalled
     year_to_date = period_totals(programme, Month(month.year, 1), month, indicators)
     totals = {
         i.code: {
@@ -296,16 +296,13 @@ def write_workbook(programme: Programme, month: Month, path: str, *, progress=No
 
 
 def summary_request(*, programme: Programme, month: Month, user) -> bool:
-    """Queue a compilation of the month (from the page); False if a run is compiling it right now."""
+    """Queue a compilation of the month (from the page); False if a live run is compiling it right now
+    (a stalled one is restarted)."""
     with transaction.atomic():
         summary, _created = MonthlySummary.objects.select_for_update().get_or_create(
             programme=programme, month=month.first_day
         )
-        if (
-            summary.state == MonthlySummary.State.RUNNING
-            and summary.started_at
-            and summary.started_at > timezone.now() - STALE_RUN
-        ):
+        if summary.state == MonthlySummary.State.RUNNING and not summary.is_stalled:
             return False
         MonthlySummary.objects.filter(pk=summary.pk).update(
             state=MonthlySummary.State.QUEUED, requested_by=user
@@ -314,16 +311,33 @@ def summary_request(*, programme: Programme, month: Month, user) -> bool:
     return True
 
 
-def claim(programme: Programme, month: Month) -> tuple[MonthlySummary, str, datetime.datetime]:
-    """Mark the summary running, unless another run holds it (a run older than STALE_RUN is taken over)."""
+def claim(
+    programme: Programme, month: Month, *, task_id: str = ""
+) -> tuple[MonthlySummary, str, datetime.datetime]:
+    """Mark the summary running, unless a live run holds it. A run is taken over when its heartbeat has
+    been silent for STALLED_AFTER (its worker died), or when it is this very task delivered again
+    (the broker redelivers a task whose worker was lost)."""
     summary, _created = MonthlySummary.objects.get_or_create(programme=programme, month=month.first_day)
     token = uuid.uuid4().hex
     now = timezone.now()
+    free = (
+        ~Q(state=MonthlySummary.State.RUNNING)
+        | Q(heartbeat_at__isnull=True)
+        | Q(heartbeat_at__lt=now - STALLED_AFTER)
+    )
+    if task_id:
+        free |= Q(run_task_id=task_id)
     claimed = (
         MonthlySummary.objects.filter(pk=summary.pk)
-        .filter(~Q(state=MonthlySummary.State.RUNNING) | Q(started_at__lt=now - STALE_RUN))
+        .filter(free)
         .update(
-            state=MonthlySummary.State.RUNNING, run_token=token, started_at=now, progress=0, failure_reason=""
+            state=MonthlySummary.State.RUNNING,
+            run_token=token,
+            run_task_id=task_id,
+            started_at=now,
+            heartbeat_at=now,
+            progress=0,
+            failure_reason="",
         )
     )
     if not claimed:
@@ -339,8 +353,10 @@ def expected_count(programme: Programme, month: Month) -> int:
     )
 
 
-def compile_month(programme: Programme, month: Month, *, output: str | None = None) -> MonthlySummary:
-    summary, token, started = claim(programme, month)
+def compile_month(
+    programme: Programme, month: Month, *, output: str | None = None, task_id: str = ""
+) -> MonthlySummary:
+    summary, token, started = claim(programme, month, task_id=task_id)
     handle, temporary = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
@@ -369,7 +385,7 @@ def compile_month(programme: Programme, month: Month, *, output: str | None = No
                 timezone.now(),
             )
             current.compiled_from = started
-            current.run_token = ""
+            current.run_token, current.run_task_id, current.heartbeat_at = "", "", timezone.now()
             current.save()
             if old_file:
                 storage = current.workbook.storage

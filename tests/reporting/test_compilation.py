@@ -259,6 +259,7 @@ def test_two_runs_of_the_same_month_at_once_do_not_both_write(month_of_reports):
         month=FEB.first_day,
         state="running",
         started_at=datetime.datetime.now(datetime.UTC),
+        heartbeat_at=datetime.datetime.now(datetime.UTC),
     )
     with pytest.raises(AlreadyRunning):
         compile_month(programme, FEB)

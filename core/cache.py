@@ -1,0 +1,45 @@
+"""Django's Redis cache, made to tolerate Redis being unreachable: a read finds nothing and a write
+is dropped (with a warning in the log) instead of failing the request. The cache only ever holds
+what can be computed again (dashboard figures, throttle counters), so losing it costs time, not data."""
+
+import logging
+
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def _tolerant(method, fallback):
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except UNREACHABLE as error:
+            logger.warning(
+                "Cache unreachable (%s): %s treated as a miss", error.__class__.__name__, method.__name__
+            )
+            return fallback(*args, **kwargs) if callable(fallback) else fallback
+
+    call.__name__ = method.__name__
+    return call
+
+
+class TolerantRedisCacheClient(RedisCacheClient):
+    get = _tolerant(RedisCacheClient.get, lambda key, default=None: default)
+    get_many = _tolerant(RedisCacheClient.get_many, {})
+    has_key = _tolerant(RedisCacheClient.has_key, False)
+    add = _tolerant(RedisCacheClient.add, False)
+    set = _tolerant(RedisCacheClient.set, None)
+    set_many = _tolerant(RedisCacheClient.set_many, [])
+    touch = _tolerant(RedisCacheClient.touch, False)
+    delete = _tolerant(RedisCacheClient.delete, False)
+    delete_many = _tolerant(RedisCacheClient.delete_many, None)
+    clear = _tolerant(RedisCacheClient.clear, False)
+
+
+class TolerantRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = TolerantRedisCacheClient
