@@ -43,3 +43,42 @@ class TolerantRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = TolerantRedisCacheClient
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            return super().incr(key, delta, version)
+        except UNREACHABLE:
+            raise ValueError(f"{key} is not in the unreachable cache") from None
+
+
+# Versioned figures: a cached figure's key carries the current version of everything it was computed
+# from ("registry", "month:2024-02"); a change bumps the version, so the next read computes afresh and
+# the stale entry simply expires. Nothing is deleted, so no read can see a half-invalidated state.
+FIGURES_TIMEOUT = 15 * 60  # a safety net: figures are recomputed at least this often
+
+
+def version_of(name: str) -> int:
+    from django.core.cache import cache
+
+    return cache.get_or_set(f"version:{name}", 1, None) or 1
+
+
+def bump(name: str) -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.incr(f"version:{name}")
+    except ValueError:  # not there yet (or evicted): any new value differs from what keys were built on
+        cache.set(f"version:{name}", 2, None)
+
+
+def cached_figures(key: str, *, versions: list[str], compute):
+    """`compute()`, or its cached result for this key at the current versions of `versions`."""
+    from django.core.cache import cache
+
+    full = f"figures:{key}:" + ",".join(f"{name}={version_of(name)}" for name in versions)
+    found = cache.get(full)
+    if found is None:
+        found = compute()
+        cache.set(full, found, FIGURES_TIMEOUT)
+    return found

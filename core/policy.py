@@ -38,6 +38,15 @@ class Scope:
     def nothing(self) -> bool:
         return not (self.everything or self.school_id or self.town_id)
 
+    @property
+    def key(self) -> str:
+        """The scope in a cache key: figures computed for one scope are never served to another."""
+        if self.everything:
+            return "all"
+        if self.school_id:
+            return f"school-{self.school_id}"
+        return f"town-{self.town_id}" if self.town_id else "none"
+
 
 NOTHING = Scope()
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from core.policy import require
+from core.policy import require, scope_of
 from pairing.selectors import pairings_visible_to, programme_from, programmes_visible_to
 
 from .selectors import dashboard_figures
@@ -27,7 +27,9 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         return render(
             request, "oversight/dashboard.html", {"programme": None, "message": message}, status=status
         )
-    figures = dashboard_figures(programme=programme, pairings=pairings_visible_to(request.user))
+    figures = dashboard_figures(
+        programme=programme, pairings=pairings_visible_to(request.user), scope_key=scope_of(request.user).key
+    )
     chart_data = {key: figures[key] for key in ("months", "submission", "trends", "compliance")}
     chart_data["schools"] = figures["on_time_by_school"]
     return render(

@@ -8,8 +8,9 @@ from collections import defaultdict
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.cache import cached_figures
 from core.months import Month
-from pairing.compliance import RULES, evaluate_pairings
+from pairing.compliance import compliance_summary
 from pairing.models import Milestone, Pairing, Programme
 from reporting.expectations import indicator_totals, tallies_by
 from reporting.models import MonthlySummary
@@ -24,10 +25,26 @@ def recent_months(programme: Programme, *, last: Month | None = None) -> list[Mo
     return Month.between(first, last)
 
 
-def dashboard_figures(*, programme: Programme, pairings: QuerySet[Pairing]) -> dict:
-    """Everything the dashboard shows for one programme, within the pairings the user may see."""
+def dashboard_figures(*, programme: Programme, pairings: QuerySet[Pairing], scope_key: str) -> dict:
+    """Everything the dashboard shows for one programme, within the pairings the user may see. The
+    figures are cached per programme, scope and day, and recomputed when a report of one of the months
+    or the registry changes (core/cache.py); the compiled months are read live."""
     pairings = pairings.filter(programme=programme)
     months = recent_months(programme)
+    figures = cached_figures(
+        f"dashboard:{programme.pk}:{scope_key}:{timezone.localdate()}",
+        versions=["registry", *(f"month:{month}" for month in months)],
+        compute=lambda: _figures(programme, pairings, months),
+    )
+    summaries = MonthlySummary.objects.filter(programme=programme, month__in=[m.first_day for m in months])
+    return {
+        **figures,
+        "summaries": list(summaries.order_by("-month")[:3]),
+        "milestones": list(Milestone.objects.filter(programme=programme).order_by("year")),
+    }
+
+
+def _figures(programme: Programme, pairings: QuerySet[Pairing], months: list[Month]) -> dict:
     now = timezone.now()
     submission, per_school = [], defaultdict(lambda: [0, 0])
     for month in months:
@@ -58,28 +75,18 @@ def dashboard_figures(*, programme: Programme, pairings: QuerySet[Pairing]) -> d
                 float(totals.get(indicator.pk, 0)) if programme.is_due(month, now=now) else None
             )
     year = timezone.localdate().year
-    results = evaluate_pairings(pairings, year=year)
+    summary = compliance_summary(pairings, year=year)
     compliance = {
         "year": year,
-        "pairings": len(results),
-        "compliant": sum(1 for r in results if r.is_compliant),
-        "by_rule": [
-            {"rule": str(rule.label), "breaching": sum(1 for r in results if r.breaches.get(rule.code))}
-            for rule in RULES
-        ],
+        "pairings": summary.pairings,
+        "compliant": summary.compliant,
+        "by_rule": summary.by_rule(),
     }
-    summaries = list(
-        MonthlySummary.objects.filter(programme=programme, month__in=[m.first_day for m in months]).order_by(
-            "-month"
-        )[:3]
-    )
     return {
         "months": [str(m) for m in months],
         "submission": submission,
         "on_time_by_school": on_time_by_school,
         "trends": trends,
         "compliance": compliance,
-        "summaries": summaries,
-        "milestones": list(Milestone.objects.filter(programme=programme).order_by("year")),
         "this_year": year,
     }

@@ -273,3 +273,32 @@ def schools_without_pairing(programme, *, year: int) -> list[tuple[School, str]]
         for school in schools.distinct().order_by("kind", "name")
         if school.pk not in paired
     ]
+
+
+@dataclass
+class ComplianceSummary:
+    year: int
+    pairings: int
+    compliant: int
+    breaching: dict[str, int]  # rule code -> pairings breaking it
+
+    def by_rule(self) -> list[dict]:
+        return [{"rule": str(rule.label), "breaching": self.breaching.get(rule.code, 0)} for rule in RULES]
+
+
+SUMMARY_CHUNK = 1000  # pairings evaluated at a time: memory stays flat at province scale
+
+
+def compliance_summary(pairings: QuerySet[Pairing], *, year: int) -> ComplianceSummary:
+    """How many pairings keep every rule, and how many break each, over all of `pairings` (evaluated a
+    chunk at a time; callers cache it, see core/cache.py)."""
+    ids = list(active_in_year(pairings, year).order_by("pk").values_list("pk", flat=True))
+    summary = ComplianceSummary(year=year, pairings=len(ids), compliant=0, breaching={})
+    for start in range(0, len(ids), SUMMARY_CHUNK):
+        chunk = Pairing.objects.filter(pk__in=ids[start : start + SUMMARY_CHUNK])
+        for result in evaluate_pairings(chunk, year=year):
+            summary.compliant += result.is_compliant
+            for code, breaches in result.breaches.items():
+                if breaches:
+                    summary.breaching[code] = summary.breaching.get(code, 0) + 1
+    return summary

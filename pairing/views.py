@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.cache import cached_figures
 from core.excel import WorkbookRejected
-from core.policy import can, require
+from core.policy import can, require, scope_of
 
-from .compliance import RULES, evaluate_pairing, evaluate_pairings, residency_days_in_year
+from .compliance import RULES, compliance_summary, evaluate_pairing, evaluate_pairings, residency_days_in_year
 from .filters import PairingFilter
 from .forms import (
     AdjustmentForm,
@@ -138,14 +139,26 @@ def requested_year(request: HttpRequest) -> int:
 
 @login_required
 def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
+    """A page of pairings with each rule's verdict; the counts over all the filtered pairings come
+    from a cached summary (recomputed when the registry changes)."""
     require(request.user, "pairing.list", hide=True)
     year = requested_year(request)
     filters = request.GET.copy()
     filters.pop("year", None)
+    filters.pop("page", None)
     filterset = PairingFilter(filters or None, queryset=pairings_visible_to(request.user))
-    results = evaluate_pairings(pairing_list(user=request.user, filters=filters), year=year)
+    pairings = pairing_list(user=request.user, filters=filters)
+    page = Paginator(pairings, PAGE_SIZE).get_page(request.GET.get("page"))
+    results = evaluate_pairings(Pairing.objects.filter(pk__in=[p.pk for p in page.object_list]), year=year)
+    summary = cached_figures(
+        f"compliance:{year}:{scope_of(request.user).key}:{filters.urlencode()}:{timezone.localdate()}",
+        versions=["registry"],
+        compute=lambda: compliance_summary(pairings, year=year),
+    )
     this_year = timezone.localdate().year
-    first_year = min((r.pairing.programme.start_date.year for r in results), default=this_year - 2)
+    first_year = Programme.objects.order_by("start_date").values_list("start_date__year", flat=True).first()
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "pairing/compliance_matrix.html",
@@ -154,8 +167,10 @@ def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
             "results": sorted(results, key=lambda r: (r.pairing.programme_id, r.pairing.number)),
             "rules": RULES,
             "year": year,
-            "years": list(range(min(first_year, this_year - 2), this_year + 1)),
-            "compliant_count": sum(1 for r in results if r.is_compliant),
+            "years": list(range(min(first_year or this_year - 2, this_year - 2), this_year + 1)),
+            "summary": summary,
+            "page": page,
+            "query": query.urlencode(),
         },
     )
 

@@ -1,7 +1,36 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
+
+
+def month_figures_changed(sender, instance, **kwargs) -> None:
+    """Cached figures of the report's month are out of date (core/cache.py): cache upkeep only."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    from core.cache import bump
+
+    try:
+        report = instance.report if sender.__name__ == "IndicatorValue" else instance
+    except ObjectDoesNotExist:  # a value deleted with its report: the report's own signal covers it
+        return
+    bump(f"month:{report.month:%Y-%m}")
+
+
+def indicators_changed(sender, **kwargs) -> None:
+    from core.cache import bump
+
+    bump("registry")
 
 
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Monthly reports")
+
+    def ready(self) -> None:
+        for name in ("MonthlyReport", "IndicatorValue"):
+            model = self.get_model(name)
+            post_save.connect(month_figures_changed, sender=model, dispatch_uid=f"month-save-{name}")
+            post_delete.connect(month_figures_changed, sender=model, dispatch_uid=f"month-delete-{name}")
+        indicator = self.get_model("Indicator")
+        post_save.connect(indicators_changed, sender=indicator, dispatch_uid="indicator-save")
+        post_delete.connect(indicators_changed, sender=indicator, dispatch_uid="indicator-delete")

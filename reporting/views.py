@@ -15,10 +15,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.cache import cached_figures
 from core.ids import id_or_none
 from core.models import Notice
 from core.months import InvalidMonth, Month
-from core.policy import can, require, school_id_of
+from core.policy import can, require, school_id_of, scope_of
 from pairing.filters import PairingFilter
 from pairing.models import CooperationKind, School
 from pairing.selectors import pairings_visible_to
@@ -351,8 +352,13 @@ def status_view(request: HttpRequest) -> HttpResponse:
     pairings = pairings_visible_to(request.user)
     first = Month(month.year, 1)
     table = []
+    scope, today = scope_of(request.user), timezone.localdate()
     for each in reversed(Month.between(first, min(Month(month.year, 12), Month.current()))):
-        tally = month_tally(each, pairings=pairings)
+        tally = cached_figures(
+            f"tally:{each}:{scope.key}:{today}",
+            versions=["registry", f"month:{each}"],
+            compute=lambda each=each: month_tally(each, pairings=pairings),
+        )
         table.append({"month": each, "tally": tally, "on_time_rate": tally.rate(tally.on_time)})
     missing = Paginator(expected_rows(month, pairings=pairings, states=[State.MISSING]), QUEUE_PAGE).get_page(
         request.GET.get("page")

@@ -319,3 +319,16 @@ def private_media(settings, media_base):
     directory, made only when a file is stored: never into the work tree's media/, never shared
     between tests or between pytest-xdist workers (each has its own temporary directory)."""
     settings.MEDIA_ROOT = media_base / str(next(_media_dirs))
+
+
+@pytest.fixture(autouse=True)
+def own_cache_namespace(settings, request):
+    """Each test reads and writes cached figures under its own key prefix: nothing cached by another
+    test (whose rows were rolled back) or another xdist worker (another database) can be served to it,
+    and nothing is flushed from the Redis that the broker shares in CI."""
+    import uuid
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"},
+    }
