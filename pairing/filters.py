@@ -1,7 +1,13 @@
-"""django-filter sets for the registry's lists (used by the selectors)."""
+"""django-filter sets for the registry's lists (used by the selectors).
+
+Towns and schools are chosen by typing (search-as-you-type, pairing/views.py `choices_view`), never
+from a list of the whole registry: the visible field is a name (`town_q`, `school_q`), the id
+(`town`, `school`) is filled in by the page's script or, without it, found here by exact name.
+"""
 
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.ids import ObjectChoiceFilter
@@ -32,6 +38,64 @@ class PairingFilter(django_filters.FilterSet):
         model = Pairing
         fields = ["q", "town", "school", "status"]
 
+    def __init__(self, data=None, *args, queryset=None, **kwargs):
+        self.name_errors: list[str] = []
+        if data is not None and queryset is not None:
+            data = self._ids_from_names(data.copy(), queryset)
+        super().__init__(data, *args, queryset=queryset, **kwargs)
+
+    def _ids_from_names(self, data, pairings):
+        """A town or school typed by name (no script, or not picked from the suggestions) is looked up
+        among the pairings the user may see; an unknown or ambiguous name is said, not ignored."""
+        town_name = (data.get("town_q") or "").strip()
+        if town_name and not data.get("town"):
+            towns = list(
+                Area.objects.filter(pk__in=pairings.values("town_id"), name=town_name).values_list(
+                    "pk", flat=True
+                )[:2]
+            )
+            if len(towns) == 1:
+                data["town"] = str(towns[0])
+            elif towns:
+                self.name_errors.append(
+                    gettext("Several towns are called %(name)s: pick one from the suggestions.")
+                    % {"name": town_name}
+                )
+            else:
+                self.name_errors.append(
+                    gettext("No pairing is in a town called %(name)s.") % {"name": town_name}
+                )
+        school_name = (data.get("school_q") or "").strip()
+        if school_name and not data.get("school"):
+            school = School.objects.filter(name=school_name).values_list("pk", flat=True).first()
+            if school is None:
+                self.name_errors.append(
+                    gettext("There is no school called %(name)s.") % {"name": school_name}
+                )
+            else:
+                data["school"] = str(school)
+        return data
+
+    @property
+    def problems(self) -> list[str]:
+        """What could not be understood, in words (names, then the form's own errors)."""
+        return [*self.name_errors, *(str(e) for errors in self.form.errors.values() for e in errors)]
+
+    @property
+    def chosen_town_name(self) -> str:
+        return self.chosen_name("town")
+
+    @property
+    def chosen_school_name(self) -> str:
+        return self.chosen_name("school")
+
+    def chosen_name(self, field: str) -> str:
+        """The name shown in the visible field: the chosen town's or school's, else what was typed."""
+        value = self.form.cleaned_data.get(field) if self.is_bound and self.form.is_valid() else None
+        if value is not None:
+            return value.name
+        return (self.data.get(f"{field}_q") or "") if self.data else ""
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
@@ -47,4 +111,5 @@ class PairingFilter(django_filters.FilterSet):
     def filter_school(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.filter(Q(lead_university=value) | Q(assisting_schools=value)).distinct()
+        assisted = Pairing.assisting_schools.through.objects.filter(school=value).values("pairing_id")
+        return queryset.filter(Q(lead_university=value) | Q(pk__in=assisted))

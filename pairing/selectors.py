@@ -7,7 +7,7 @@ from django.http import Http404
 from core.ids import id_or_none
 from core.policy import require, scope_of
 
-from .models import Membership, Pairing, PairingReview, Programme
+from .models import Area, Membership, Pairing, PairingReview, Programme, School
 
 # Leader first, then deputy, then members.
 ROLE_ORDER = Case(
@@ -93,3 +93,33 @@ def programme_from(user, value) -> Programme | None:
     empty, malformed or unknown value, so a typed URL gives a message rather than an error."""
     pk = id_or_none(value)
     return None if pk is None else programmes_visible_to(user).filter(pk=pk).first()
+
+
+SUGGESTIONS = 20
+
+
+def town_suggestions(*, user, text: str) -> list[dict]:
+    """Towns of the pairings the user may see whose name contains `text` (at most SUGGESTIONS)."""
+    towns = Area.objects.filter(
+        pk__in=pairings_visible_to(user).values("town_id"), name__icontains=text.strip()
+    )
+    return [
+        {"id": pk, "text": name, "detail": parent or ""}
+        for pk, name, parent in towns.order_by("name", "pk").values_list("pk", "name", "parent__name")[
+            :SUGGESTIONS
+        ]
+    ]
+
+
+def school_suggestions(*, user, text: str) -> list[dict]:
+    """Schools of the pairings the user may see whose name or short name contains `text`."""
+    visible = pairings_visible_to(user)
+    assisting = Pairing.assisting_schools.through.objects.filter(pairing__in=visible.values("pk"))
+    schools = School.objects.filter(
+        Q(pk__in=visible.values("lead_university_id")) | Q(pk__in=assisting.values("school_id")),
+        Q(name__icontains=text.strip()) | Q(short_name__icontains=text.strip()),
+    )
+    return [
+        {"id": pk, "text": name, "detail": str(School.Kind(kind).label)}
+        for pk, name, kind in schools.order_by("name").values_list("pk", "name", "kind")[:SUGGESTIONS]
+    ]

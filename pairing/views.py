@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +42,8 @@ from .selectors import (
     pairing_list,
     pairings_visible_to,
     programme_from,
+    school_suggestions,
+    town_suggestions,
 )
 from .services import (
     agreement_save,
@@ -87,7 +89,17 @@ def pairing_list_view(request: HttpRequest) -> HttpResponse:
         request,
         "pairing/pairing_list.html",
         {"filter": filterset, "page": page, "pairings": page.object_list, "query": query.urlencode()},
+        status=400 if filterset.problems else 200,
     )
+
+
+@login_required
+def choices_view(request: HttpRequest, kind: str) -> JsonResponse:
+    """Search-as-you-type for the filters: towns or schools of the pairings the user may see."""
+    require(request.user, "pairing.list", hide=True)
+    text = request.GET.get("q", "")[:50]
+    found = (town_suggestions if kind == "towns" else school_suggestions)(user=request.user, text=text)
+    return JsonResponse({"results": found})
 
 
 @login_required
@@ -172,6 +184,7 @@ def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
         },
+        status=400 if filterset.problems else 200,
     )
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core.months import InvalidMonth, Month
 from core.policy import require
+from pairing.filters import PairingFilter
 from pairing.models import Programme
 from pairing.selectors import pairings_visible_to, programme_from, programmes_visible_to
 
@@ -107,32 +108,16 @@ def summary_workbook_view(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-def export_choices(user) -> tuple[list[str], list[tuple[int, str]]]:
-    """The towns and schools of the pairings a user may export."""
-    visible = pairings_visible_to(user)
-    towns = sorted(set(visible.values_list("town__name", flat=True)))
-    through = visible.model.assisting_schools.through.objects.filter(pairing__in=visible.values("pk"))
-    schools = sorted(
-        {
-            *visible.values_list("lead_university_id", "lead_university__name"),
-            *through.values_list("school_id", "school__name"),
-        },
-        key=lambda school: school[1],
-    )
-    return towns, schools
-
-
 @login_required
 def export_view(request: HttpRequest) -> HttpResponse:
     require(request.user, "export.run", hide=True)
     programmes = programmes_visible_to(request.user)
-    towns, schools = export_choices(request.user)
+    chosen = PairingFilter(request.GET or None, queryset=pairings_visible_to(request.user))
     context = {
         "programmes": programmes,
         "default_month": str(Month.current().previous()),
         "errors": [],
-        "towns": towns,
-        "schools": schools,
+        "filter": chosen,
     }
     if "format" not in request.GET:
         return render(request, "reporting/export.html", context)
@@ -151,18 +136,16 @@ def export_view(request: HttpRequest) -> HttpResponse:
         errors.append(_("The last month is before the first."))
     elif len(Month.between(first, last)) > 120:
         errors.append(_("Export at most 120 months at a time."))
-    town, school = request.GET.get("town", "").strip(), request.GET.get("school", "").strip()
-    if town and town not in towns:
-        errors.append(_("There is no pairing in the town %(town)s.") % {"town": town})
-    if school and school not in {str(pk) for pk, _name in schools}:
-        errors.append(_("Choose a school from the list."))
+    errors.extend(chosen.problems)
     if request.GET["format"] not in {"csv", "xlsx"}:
         errors.append(_("Choose Excel or CSV."))
     if errors:
         return render(request, "reporting/export.html", context, status=400)
-    school_id = int(school) if school else None
+    town = chosen.form.cleaned_data.get("town")
+    school = chosen.form.cleaned_data.get("school")
+    town_id, school_id = (town.pk if town else None), (school.pk if school else None)
     scope = export_scope(
-        user=request.user, programme=programme, first=first, last=last, town=town, school_id=school_id
+        user=request.user, programme=programme, first=first, last=last, town_id=town_id, school_id=school_id
     )
     name = f"{programme.code}-{first}-{last}"
     if request.GET["format"] == "csv":
@@ -172,7 +155,12 @@ def export_view(request: HttpRequest) -> HttpResponse:
     if scope.expected_count() * max(programme.indicators.count(), 1) > settings.EXPORT_INLINE_MAX_ROWS:
         # Too large to build inside the request: a worker builds it and the page shows its progress.
         job = export_job_create(
-            user=request.user, programme=programme, first=first, last=last, town=town, school_id=school_id
+            user=request.user,
+            programme=programme,
+            first=first,
+            last=last,
+            town_id=town_id,
+            school_id=school_id,
         )
         return redirect("reporting:export_job", pk=job.pk)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it

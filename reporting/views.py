@@ -257,8 +257,9 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     if filters.is_bound and not filters.is_valid() and "state" in filters.errors:
         errors.append(_("Choose a status from the list."))
     pairing_filter = PairingFilter(request.GET or None, queryset=pairings_visible_to(request.user))
-    if pairing_filter.is_bound and pairing_filter.errors:
+    if pairing_filter.is_bound and pairing_filter.problems:
         errors.append(_("Choose a town and a school from the lists."))
+        errors.extend(pairing_filter.name_errors)
     school = pairing_filter.form.cleaned_data.get("school") if pairing_filter.is_bound else None
     rows = expected_rows(
         month, pairings=pairing_filter.qs, school_id=school.pk if school else None, **filters.engine_filters()

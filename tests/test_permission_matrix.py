@@ -133,6 +133,8 @@ PATHS = {
     "pairing:list": "/pairings/",
     "pairing:detail": "/pairings/{pairing}/",
     "pairing:compliance": "/pairings/compliance/",
+    "pairing:town_choices": "/pairings/choices/towns/?q=长",
+    "pairing:school_choices": "/pairings/choices/schools/?q=学",
     "pairing:import": "/pairings/import/",
     "pairing:import_template": "/pairings/import/template/",
     "pairing:member_add": "/pairings/{pairing}/team/members/add/",
@@ -294,6 +296,14 @@ MATRIX: dict[str, dict[str, list[int]]] = {
         "POST": [302, 200, 403, 200, 200, 404, 403, 404, 404],
     },
     "pairing:compliance": {
+        "GET": [302, 200, 200, 404, 404, 404, 200, 200, 404],
+        "POST": [302, 200, 200, 404, 404, 404, 200, 200, 404],
+    },
+    "pairing:town_choices": {
+        "GET": [302, 200, 200, 404, 404, 404, 200, 200, 404],
+        "POST": [302, 200, 200, 404, 404, 404, 200, 200, 404],
+    },
+    "pairing:school_choices": {
         "GET": [302, 200, 200, 404, 404, 404, 200, 200, 404],
         "POST": [302, 200, 200, 404, 404, 404, 200, 200, 404],
     },

@@ -18,11 +18,11 @@ from .xlsx import write_range_workbook
 
 
 def export_scope(
-    *, user, programme, first: Month, last: Month, town: str = "", school_id: int | None = None
+    *, user, programme, first: Month, last: Month, town_id: int | None = None, school_id: int | None = None
 ) -> ExportScope:
     pairings = pairings_visible_to(user).filter(programme=programme)
-    if town:
-        pairings = pairings.filter(town__name=town)
+    if town_id:
+        pairings = pairings.filter(town_id=town_id)
     return ExportScope(
         programme=programme, months=Month.between(first, last), pairings=pairings, school_id=school_id
     )
@@ -30,12 +30,12 @@ def export_scope(
 
 @transaction.atomic
 def export_job_create(
-    *, user, programme, first: Month, last: Month, town: str = "", school_id: int | None = None
+    *, user, programme, first: Month, last: Month, town_id: int | None = None, school_id: int | None = None
 ) -> ExportJob:
     job = ExportJob.objects.create(
         user=user,
         programme=programme,
-        parameters={"from": str(first), "to": str(last), "town": town, "school": school_id},
+        parameters={"from": str(first), "to": str(last), "town": town_id, "school": school_id},
     )
     enqueue("reporting.build_export", job.pk)
     return job
@@ -48,14 +48,13 @@ def export_job_build(job_pk: int) -> str:
         return job.state  # delivered twice: the file is there already
     ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, progress=1)
     parameters = job.parameters
-    school = parameters.get("school")
     scope = export_scope(
         user=job.user,
         programme=job.programme,
         first=Month.parse(parameters["from"]),
         last=Month.parse(parameters["to"]),
-        town=parameters.get("town", ""),
-        school_id=int(school) if school else None,
+        town_id=parameters.get("town") or None,
+        school_id=parameters.get("school") or None,
     )
     expected = max(scope.expected_count() * max(job.programme.indicators.count(), 1), 1)
     handle, path = tempfile.mkstemp(suffix=".xlsx")

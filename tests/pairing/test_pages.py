@@ -5,7 +5,7 @@ from django.test import Client
 
 from pairing.models import Area, Pairing
 from tests.factories import PairingFactory
-from tests.helpers import QUERY_BUDGET
+from tests.helpers import QUERY_BUDGET, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_search_by_name(bureau_client, term, numbers):
 
 def test_a_filter_value_that_is_not_understood_is_named_and_ignored(bureau_client):
     response = bureau_client.get("/pairings/", {"town": "abc", "status": "bogus"})
-    assert response.status_code == 200
+    assert response.status_code == 400  # bad input: said, and the list shown without it
     assert len(response.context["pairings"]) == 8
     assert "部分筛选条件无法识别，已忽略" in response.content.decode()
 
@@ -106,3 +106,32 @@ def test_detail_runs_the_same_number_of_queries_however_big_the_team(
         ).people.add(member.person)
     with django_assert_num_queries(len(small)):
         assert bureau_client.get("/pairings/6/", {"year": 2025}).status_code == 200
+
+
+def test_towns_and_schools_are_suggested_as_one_types_within_the_users_scope(users):
+    bureau = client_for(users["bureau"]).get("/pairings/choices/towns/", {"q": "长"}).json()["results"]
+    assert [t["text"] for t in bureau] == ["长安"]
+    schools = (
+        client_for(users["town_liaison"]).get("/pairings/choices/schools/", {"q": "学"}).json()["results"]
+    )
+    assert sorted(s["text"] for s in schools) == ["东莞市机电工程学校", "东莞理工学院"], "only 长安's pairing"
+    assert (
+        client_for(users["town_liaison"]).get("/pairings/choices/towns/", {"q": "塘"}).json()["results"] == []
+    )
+
+
+def test_a_town_typed_without_the_script_is_found_by_its_name(users):
+    response = client_for(users["bureau"]).get("/pairings/", {"town_q": "长安"})
+    assert [p.town.name for p in response.context["pairings"]] == ["长安"]
+    assert 'value="长安"' in response.content.decode(), "the chosen town stays in its field"
+    response = client_for(users["bureau"]).get("/pairings/", {"town_q": "没有这个镇"})
+    assert response.status_code == 400
+    assert "没有位于没有这个镇的结对。" in response.content.decode()
+
+
+def test_the_filters_list_no_town_or_school(users):
+    html = client_for(users["bureau"]).get("/pairings/").content.decode()
+    filters = html.split('role="search"')[1].split("</form>")[0]
+    assert filters.count("<option") == 5, (
+        "only the status choices (all and four): no town or school is listed"
+    )

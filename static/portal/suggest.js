@@ -1,0 +1,38 @@
+// Search-as-you-type for a town or a school: the visible field keeps the name, its datalist is filled
+// from the portal's suggestions as the user types, and the hidden field gets the chosen one's id.
+// Without this script the name alone is sent and the server looks it up (pairing/filters.py).
+(function () {
+  "use strict";
+  function wire(input) {
+    const hidden = document.getElementById(input.dataset.suggestId);
+    const list = document.getElementById(input.getAttribute("list"));
+    let timer = null;
+    let found = [];
+    function pick() {
+      const match = found.find((item) => item.text === input.value.trim());
+      hidden.value = match ? match.id : "";
+    }
+    input.addEventListener("input", function () {
+      hidden.value = "";
+      clearTimeout(timer);
+      const text = input.value.trim();
+      if (!text) { list.replaceChildren(); return; }
+      timer = setTimeout(function () {
+        fetch(input.dataset.suggest + "?q=" + encodeURIComponent(text), { credentials: "same-origin" })
+          .then((response) => (response.ok ? response.json() : { results: [] }))
+          .then(function (data) {
+            found = data.results;
+            list.replaceChildren(...found.map(function (item) {
+              const option = document.createElement("option");
+              option.value = item.text;
+              option.label = item.detail ? item.text + " · " + item.detail : item.text;
+              return option;
+            }));
+            pick();
+          });
+      }, 200);
+    });
+    input.addEventListener("change", pick);
+  }
+  document.querySelectorAll("input[data-suggest]").forEach(wire);
+})();
