@@ -20,13 +20,13 @@ admin.site.unregister(User)
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
     inlines = [ProfileInline]
-    list_filter = [*UserAdmin.list_filter, "profile__school"]
+    list_filter = [*UserAdmin.list_filter]
 
 
 @admin.register(Profile)
 class ProfileAdmin(HistoryAdmin):
     list_display = ["user", "school", "town", "phone"]
-    list_filter = ["school", "town"]
+    list_filter = ["language"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "school__name", "town__name"]
     list_select_related = ["user", "school", "town"]
     autocomplete_fields = ["user", "school", "town"]

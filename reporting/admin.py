@@ -76,7 +76,7 @@ class AttachmentInline(ReadOnlyInline, admin.TabularInline):
 class MonthlyReportAdmin(ReadOnlyAdmin, HistoryAdmin):
     portal_note = REPORT_NOTE
     list_display = ["month", "school", "pairing", "status", "first_submitted_at", "reviewed_by"]
-    list_filter = ["status", "month", "pairing__programme", "pairing__town"]
+    list_filter = ["status", "month", "pairing__programme"]
     search_fields = ["school__name", "pairing__town__name", "difficulties", "next_month_plan"]
     list_select_related = ["school", "pairing__town", "pairing__lead_university", "reviewed_by"]
     date_hierarchy = "month"
