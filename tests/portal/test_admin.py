@@ -250,7 +250,7 @@ def test_no_changelist_filter_grows_with_the_registry(users):
 
     def filter_choices() -> dict[str, int]:
         found = {}
-        for model, model_admin in admin.site._registry.items():
+        for model in admin.site._registry:
             if model._meta.app_label not in APPS:
                 continue
             url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
