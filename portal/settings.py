@@ -307,6 +307,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# The schema and docs describe every endpoint: public while developing, behind a login in production.
+API_DOCS_PUBLIC = not PRODUCTION
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pairing portal API",
     "DESCRIPTION": "Programmes, schools, pairings with their compliance, teams, residencies, meetings, "
@@ -316,6 +318,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["core.api.ApiDocsPermission"],
 }
 
 # A test that needs a real service fails instead of skipping when this is set (CI sets it).

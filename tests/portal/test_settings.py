@@ -94,7 +94,8 @@ def test_turning_https_off_is_what_the_deploy_check_then_warns_about():
 
 
 # Requests in production settings, in a separate process (the settings are read once, at start-up):
-# plain HTTP is sent to HTTPS except the container's own health check, and HTTPS pages carry HSTS.
+# plain HTTP is sent to HTTPS except the container's own health check, HTTPS pages carry HSTS, and
+# the API's schema and docs ask for a login.
 PROBE = """
 import json
 from django.http import HttpResponse
@@ -110,14 +111,19 @@ print(json.dumps({
     "http": probe("/"),
     "https": probe("/", HTTP_X_FORWARDED_PROTO="https"),
     "healthz_redirected": healthz is not None,
+    "schema": probe("/api/schema/", HTTP_X_FORWARDED_PROTO="https")[:2],
+    "docs": probe("/api/docs/", HTTP_X_FORWARDED_PROTO="https")[:2],
 }))
 """
 
 
-def test_production_sends_plain_http_to_https_and_asks_browsers_to_stay_there():
+def test_production_sends_plain_http_to_https_and_keeps_the_api_docs_behind_a_login():
     result = run_manage("shell", "-c", PROBE, **production(DATABASE_URL="sqlite://:memory:"))
     assert result.returncode == 0, result.stderr
     answers = json.loads(result.stdout.strip().splitlines()[-1])
     assert answers["http"][:2] == [301, "https://portal.example/"]
     assert answers["https"] == [302, "/accounts/login/?next=/", "max-age=31536000; includeSubDomains"]
     assert answers["healthz_redirected"] is False
+    # The schema and the docs need a login there (tests/test_permission_matrix.py has every role).
+    assert answers["schema"] == [403, None]
+    assert answers["docs"] == [302, "/accounts/login/?next=/api/docs/"]
