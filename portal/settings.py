@@ -245,6 +245,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"  # a stale form says so on the portal's page
 # Content-Security-Policy (django-csp): scripts and styles only from the portal's own static files.
 # No inline script or event handler (static/portal/portal.js wires pages by data- attributes) and no
 # style attribute either (sizes are set through the CSSOM), so 'unsafe-inline' appears nowhere; the
