@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from core.months import Month
-from pairing.models import JointMeeting, Membership, Pairing, Person, Residency
+from pairing.models import Agreement, JointMeeting, Membership, Pairing, Person, Residency
 from pairing.services import agreement_save
 from reporting.compilation import compile_month
 from reporting.models import ExportJob, MonthlyReport
@@ -104,6 +104,7 @@ def world(users, indicators, settings, tmp_path):
         "programme": pairing.programme_id,
         "person": person.pk,
         "team": team.pk,
+        "agreement_record": Agreement.history.filter(pairing_id=pairing.pk).latest().history_id,
     }
 
 
@@ -145,6 +146,7 @@ PATHS = {
     "pairing:annual_plan": "/pairings/{pairing}/plan/",
     "pairing:agreement_edit": "/pairings/{pairing}/agreement/",
     "pairing:agreement_file": "/pairings/{pairing}/agreement/file/",
+    "pairing:agreement_scan": "/pairings/{pairing}/agreement/scans/{agreement_record}/",
     "pairing:practice_base_add": "/pairings/{pairing}/bases/add/",
     "pairing:review": "/pairings/{pairing}/review/",
     "pairing:adjust": "/pairings/{pairing}/adjust/",
@@ -287,6 +289,10 @@ MATRIX: dict[str, dict[str, list[int]]] = {
         "POST": [302, 200, 403, 200, 200, 404, 403, 404, 404],
     },
     "pairing:agreement_file": {
+        "GET": [302, 200, 200, 200, 200, 404, 200, 404, 404],
+        "POST": [302, 200, 200, 200, 200, 404, 200, 404, 404],
+    },
+    "pairing:agreement_scan": {
         "GET": [302, 200, 200, 200, 200, 404, 200, 404, 404],
         "POST": [302, 200, 200, 200, 200, 404, 200, 404, 404],
     },
