@@ -6,6 +6,7 @@ scoped queryset (the door), so an outsider gets 404 whatever the body; only then
 permission checked against the object (403). Input is validated after both.
 """
 
+from django.conf import settings
 from rest_framework.permissions import BasePermission
 
 from .policy import can
@@ -26,3 +27,11 @@ class PolicyPermission(BasePermission):
     def has_object_permission(self, request, view, obj) -> bool:
         name = self._name(view)
         return name is None or can(request.user, name, obj)
+
+
+class ApiDocsPermission(BasePermission):
+    """The OpenAPI schema and the interactive docs: open while developing (settings.API_DOCS_PUBLIC),
+    otherwise for those who may use the API, like the API itself."""
+
+    def has_permission(self, request, view) -> bool:
+        return settings.API_DOCS_PUBLIC or can(request.user, "api.use")

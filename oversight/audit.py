@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -64,6 +65,16 @@ class Change:
     field: str
     old: str
     new: str
+    old_url: str = ""  # for a file: where the file as it was before can still be opened
+    new_url: str = ""
+
+
+# Files kept with their history: the URL that serves the file a historical record names.
+KEPT_FILES = {
+    (Agreement, "scanned_file"): lambda record: reverse(
+        "pairing:agreement_scan", args=[record.pairing_id, record.history_id]
+    ),
+}
 
 
 @dataclass
@@ -98,6 +109,8 @@ def display(model, name: str, value, names: dict):
         target = field.remote_field.model
         key = field.m2m_reverse_field_name()
         return [related_name(target, row.get(key), names) for row in value]
+    if isinstance(field, models.FileField) and value:
+        return str(value).rsplit("/", 1)[-1]  # the file's name, not where it is stored
     choices = dict(field.flatchoices) if field.choices else {}
     return choices.get(value, value)
 
@@ -146,6 +159,15 @@ def changes_of(model, change, names: dict) -> list[Change]:
     ]
 
 
+def linked(line: Change, model, change, previous, record) -> Change:
+    """A kept file's change links to the file before and after it."""
+    url_of = KEPT_FILES.get((model, change.field))
+    if url_of is not None:
+        line.old_url = url_of(previous) if change.old else ""
+        line.new_url = url_of(record) if change.new else ""
+    return line
+
+
 def entries_for(records, model, describe=None) -> list[Entry]:
     """Entries newest first, each with its field changes against the record before it."""
     records = list(records)
@@ -156,7 +178,7 @@ def entries_for(records, model, describe=None) -> list[Entry]:
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
             changes = [
-                line
+                linked(line, model, c, previous, record)
                 for c in delta.changes
                 if c.field not in HIDDEN_FIELDS
                 for line in changes_of(model, c, names)

@@ -2,6 +2,8 @@
 
 from django.utils import timezone
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
 
@@ -127,6 +129,10 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
 class PairingApiFilter(PairingFilter):
     class Meta(PairingFilter.Meta):
         fields = [*PairingFilter.Meta.fields, "programme"]
+
+    @extend_schema_field(OpenApiTypes.INT)  # a school's id: the schema cannot read it from a method filter
+    def filter_school(self, queryset, name, value):
+        return super().filter_school(queryset, name, value)
 
 
 class PairingViewSet(viewsets.ReadOnlyModelViewSet):

@@ -241,6 +241,11 @@ def agreement_save(
     scanned_file=None,
     today: datetime.date | None = None,
 ) -> Agreement:
+    """Record the agreement and, when given, a new scan of it. An earlier scan is kept, not replaced
+    on disk: it is the record of what the three parties signed (and what the bureau reviewed), and
+    the pairing's history names it and links to it (pairing:agreement_scan). A scan is written only
+    after everything else is known to be valid, and removed again if the row cannot be saved, so no
+    file is left behind that no row names."""
     today = today or timezone.localdate()
     if signed_on and signed_on > today:
         raise ValidationError({"signed_on": _("The signing date cannot be in the future.")})
@@ -248,16 +253,23 @@ def agreement_save(
         raise ValidationError({"signed_on": _("The agreement cannot be signed before the pairing began.")})
     if scanned_file is not None:
         check_agreement_file(scanned_file)
-    agreement, _created = Agreement.objects.get_or_create(pairing=pairing)
+    agreement, _created = Agreement.objects.select_for_update().get_or_create(pairing=pairing)
     agreement.signed_on = signed_on
     agreement.university_signatory = university_signatory
     agreement.vocational_signatory = vocational_signatory
     agreement.town_signatory = town_signatory
     agreement.note = note
-    if scanned_file is not None:
-        agreement.scanned_file.save(scanned_file.name, scanned_file, save=False)
-    agreement.full_clean()
-    agreement.save()
+    # The storage picks a name that fits the field and is not taken, so the scan needs no check here.
+    agreement.full_clean(exclude=["scanned_file"])
+    if scanned_file is None:
+        agreement.save()
+        return agreement
+    agreement.scanned_file.save(scanned_file.name, scanned_file, save=False)
+    try:
+        agreement.save()
+    except Exception:
+        agreement.scanned_file.storage.delete(agreement.scanned_file.name)
+        raise
     return agreement
 
 

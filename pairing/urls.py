@@ -29,6 +29,7 @@ urlpatterns = [
     path("<id:pk>/plan/", views.annual_plan_view, name="annual_plan"),
     path("<id:pk>/agreement/", views.agreement_edit_view, name="agreement_edit"),
     path("<id:pk>/agreement/file/", views.agreement_file_view, name="agreement_file"),
+    path("<id:pk>/agreement/scans/<id:record>/", views.agreement_scan_view, name="agreement_scan"),
     path("<id:pk>/bases/add/", views.practice_base_add_view, name="practice_base_add"),
     path("<id:pk>/review/", views.review_view, name="review"),
     path("<id:pk>/adjust/", views.adjust_view, name="adjust"),

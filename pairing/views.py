@@ -499,8 +499,25 @@ def agreement_file_view(request: HttpRequest, pk: int) -> FileResponse:
     agreement = Agreement.objects.filter(pairing=pairing).first()
     if agreement is None or not agreement.scanned_file:
         raise Http404("No scanned agreement")
-    name = agreement.scanned_file.name.rsplit("/", 1)[-1]
-    response = FileResponse(agreement.scanned_file.open("rb"), filename=name)
+    return private_file_response(agreement.scanned_file.name)
+
+
+@login_required
+def agreement_scan_view(request: HttpRequest, pk: int, record: int) -> FileResponse:
+    """A scan as the agreement held it at one point of its history (an earlier scan is kept when a new
+    one is uploaded), to those who may see the pairing; the pairing's history page links here."""
+    pairing = pairing_get_for_user(user=request.user, pk=pk)
+    kept = Agreement.history.filter(pairing_id=pairing.pk, history_id=record).first()
+    if kept is None or not kept.scanned_file:
+        raise Http404("No such scan")
+    return private_file_response(kept.scanned_file)
+
+
+def private_file_response(name: str) -> FileResponse:
+    storage = Agreement._meta.get_field("scanned_file").storage
+    if not storage.exists(name):
+        raise Http404("The scan is missing from the storage")
+    response = FileResponse(storage.open(name, "rb"), filename=name.rsplit("/", 1)[-1])
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -1,7 +1,9 @@
 """The API's routes under /api/v1/, its OpenAPI schema and the interactive docs (assets served locally)."""
 
+from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import exceptions
 from rest_framework.routers import DefaultRouter
 
 from pairing import api as pairing_api
@@ -21,8 +23,22 @@ router.register("reports", reporting_api.ReportViewSet, basename="report")
 router.register("summaries", reporting_api.SummaryViewSet, basename="summary")
 router.register("months", reporting_api.MonthViewSet, basename="month")
 
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI, its start-up script served as a file of its own (/api/docs/?script=) and its page
+    without an inline style, so the Content-Security-Policy needs no exception. Where the docs need
+    a login (production), an anonymous visitor is sent to the login page like on any other page."""
+
+    template_name = "portal/api_docs.html"
+
+    def handle_exception(self, exc):
+        if isinstance(exc, exceptions.NotAuthenticated):
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)
+
+
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
 ]

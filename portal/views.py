@@ -1,10 +1,12 @@
-"""Pages of the shell: the home that sends each role to its place, and the health check."""
+"""Pages of the shell: the home that sends each role to its place, the health check, and the page
+for a form the CSRF check refused."""
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -65,3 +67,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if checks["database"] == "ok":
         body["outbox_backlog"] = backlog()
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused by the CSRF check, usually because the user signed in again in another tab
+    after opening it: said in words on the portal's page, with the way back to a fresh copy of it."""
+    referer = request.META.get("HTTP_REFERER", "")
+    same_site = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return render(request, "csrf_failure.html", {"again": referer if same_site else None}, status=403)

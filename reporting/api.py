@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -223,6 +225,64 @@ class SummaryViewSet(viewsets.ReadOnlyModelViewSet):
         return summaries_visible_to(self.request.user).order_by("-month", "programme_id")
 
 
+class MonthCountsSerializer(serializers.Serializer):
+    """The counts of Tally.as_dict(): the same names on the pages, in the workbook and here."""
+
+    expected = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    late = serializers.IntegerField()
+    missing = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    returned = serializers.IntegerField()
+    waiting_review = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    counted = serializers.IntegerField()
+
+
+class MonthFiguresSerializer(serializers.Serializer):
+    """The shape of a month's live figures (the schema's description; the view writes the dict)."""
+
+    month = serializers.CharField(help_text="YYYY-MM")
+    programme = serializers.IntegerField()
+    counts = MonthCountsSerializer()
+    totals = serializers.DictField(
+        child=serializers.CharField(), help_text="Indicator code: total over the counted reports."
+    )
+    summary = SummarySerializer(allow_null=True, help_text="The month's compilation, if there is one.")
+
+
+class ExpectedReportSerializer(serializers.Serializer):
+    """One expected report of a month: the shape of /months/{month}/reports/."""
+
+    pairing = serializers.IntegerField()
+    number = serializers.IntegerField()
+    school = serializers.IntegerField()
+    school_name = serializers.CharField()
+    report = serializers.IntegerField(allow_null=True)
+    state = serializers.ChoiceField(choices=State.ALL)
+    first_submitted_at = serializers.DateTimeField(allow_null=True)
+    is_late = serializers.BooleanField()
+
+
+class ExpectedReportPageSerializer(serializers.Serializer):
+    """A page of expected reports, as the API's page-number pagination writes it."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ExpectedReportSerializer(many=True)
+
+
+MONTH_PARAMETERS = [
+    OpenApiParameter("month", OpenApiTypes.STR, OpenApiParameter.PATH, description="YYYY-MM"),
+    OpenApiParameter(
+        "programme",
+        OpenApiTypes.INT,
+        description="A programme's id; the first one the caller sees if left out.",
+    ),
+]
+
+
 class MonthViewSet(viewsets.GenericViewSet):
     """A month's live figures (/api/v1/months/2024-02/?programme=1) and its expected reports with their
     states (/api/v1/months/2024-02/reports/?state=missing), from the same engine as the pages."""
@@ -241,6 +301,7 @@ class MonthViewSet(viewsets.GenericViewSet):
             raise exceptions.NotFound("No such programme")
         return programme
 
+    @extend_schema(parameters=MONTH_PARAMETERS, responses=MonthFiguresSerializer)
     def retrieve(self, request, month=None):
         programme = self._programme()
         figures = month_figures(
@@ -259,6 +320,16 @@ class MonthViewSet(viewsets.GenericViewSet):
             }
         )
 
+    @extend_schema(
+        parameters=[
+            *MONTH_PARAMETERS,
+            OpenApiParameter("page", OpenApiTypes.INT, description="A page number within the results."),
+            OpenApiParameter(
+                "state", OpenApiTypes.STR, enum=State.ALL, description="Only rows in this state."
+            ),
+        ],
+        responses=ExpectedReportPageSerializer,
+    )
     @action(detail=True, methods=["get"])
     def reports(self, request, month=None):
         period = month_parameter(month)

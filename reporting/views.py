@@ -5,7 +5,7 @@ a month expects, and their states and counts, come from the month engine (expect
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -139,6 +139,10 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, error.messages)
             except ValidationError as error:
                 form.add_service_errors(error)
+            except PermissionDenied:
+                # The school stopped being a party to the pairing between this check and the lock.
+                messages.error(request, refused_post_message(request, report))
+                return redirect("reporting:detail", pk=report.pk)
             else:
                 if submitting:
                     messages.success(request, _("The report is submitted."))
@@ -146,8 +150,9 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("The draft is saved."))
                 return redirect("reporting:detail", pk=report.pk)
     elif request.method == "POST":
-        require(request.user, "report.write", report)
-        messages.error(request, _("This report cannot be changed now."))
+        if school_id_of(request.user) != report.school_id:
+            require(request.user, "report.write", report)  # 403 to whom never could write it
+        messages.error(request, refused_post_message(request, report))
         return redirect("reporting:detail", pk=report.pk)
     values = {v.indicator_id: v.value for v in report.values.all()}
     versions = list(report.versions.select_related("actor")[:20])
@@ -174,6 +179,21 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "attachment_form": AttachmentForm(),
         },
     )
+
+
+def refused_post_message(request: HttpRequest, report: MonthlyReport) -> str:
+    """Why a liaison's save or submit of their school's report was not done, in words: the answer
+    to a race with another tab, another person or the bureau, instead of a bare 403 page."""
+    if not can(request.user, "report.write", report):
+        return _(
+            "Your school is no longer a party to this pairing, so its report cannot be changed any more."
+        )
+    if id_or_none(request.POST.get("version")) not in {None, report.version}:
+        return _(
+            "This report was changed elsewhere (another tab or person) after you opened the page: it is now "
+            "%(status)s and cannot be changed. Nothing from that page was saved."
+        ) % {"status": report.get_status_display()}
+    return _("This report cannot be changed now.")
 
 
 def _reviewable(request: HttpRequest, pk: int) -> MonthlyReport:

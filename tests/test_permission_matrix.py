@@ -11,6 +11,7 @@ know); 405 wrong method.
 """
 
 import datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +21,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from core.months import Month
-from pairing.models import JointMeeting, Membership, Pairing, Person, Residency
+from pairing.models import Agreement, JointMeeting, Membership, Pairing, Person, Residency
 from pairing.services import agreement_save
 from reporting.compilation import compile_month
 from reporting.models import ExportJob, MonthlyReport
@@ -103,6 +104,7 @@ def world(users, indicators, settings, tmp_path):
         "programme": pairing.programme_id,
         "person": person.pk,
         "team": team.pk,
+        "agreement_record": Agreement.history.filter(pairing_id=pairing.pk).latest().history_id,
     }
 
 
@@ -146,6 +148,7 @@ PATHS = {
     "pairing:annual_plan": "/pairings/{pairing}/plan/",
     "pairing:agreement_edit": "/pairings/{pairing}/agreement/",
     "pairing:agreement_file": "/pairings/{pairing}/agreement/file/",
+    "pairing:agreement_scan": "/pairings/{pairing}/agreement/scans/{agreement_record}/",
     "pairing:practice_base_add": "/pairings/{pairing}/bases/add/",
     "pairing:review": "/pairings/{pairing}/review/",
     "pairing:adjust": "/pairings/{pairing}/adjust/",
@@ -288,6 +291,10 @@ MATRIX: dict[str, dict[str, list[int]]] = {
         "POST": [302, 200, 403, 200, 200, 404, 403, 404, 404],
     },
     "pairing:agreement_file": {
+        "GET": [302, 200, 200, 200, 200, 404, 200, 404, 404],
+        "POST": [302, 200, 200, 200, 200, 404, 200, 404, 404],
+    },
+    "pairing:agreement_scan": {
         "GET": [302, 200, 200, 200, 200, 404, 200, 404, 404],
         "POST": [302, 200, 200, 200, 200, 404, 200, 404, 404],
     },
@@ -526,6 +533,42 @@ def test_each_url_answers_each_role_as_the_matrix_says(world, users, role):
             if status != statuses[column]:
                 found[f"{method} {path} ({name})"] = (status, statuses[column])
     assert found == {}, "(answered, expected) per URL"
+
+
+# In production (settings.API_DOCS_PUBLIC is False there) the schema and the docs describe the API to
+# those who may use it: anonymous visitors are sent to log in (the docs page) or refused (the schema),
+# signed-in users without a role are refused, like the API itself. MATRIX holds development's rows.
+PRODUCTION_ROWS = {
+    "schema": {
+        "GET": [403, 200, 200, 200, 200, 200, 200, 200, 403],
+        "POST": [403, 405, 405, 405, 405, 405, 405, 405, 403],
+    },
+    "api-docs": {
+        "GET": [302, 200, 200, 200, 200, 200, 200, 200, 403],
+        "POST": [302, 405, 405, 405, 405, 405, 405, 405, 403],
+    },
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_schema_and_docs_need_a_login_in_production(settings, users, role):
+    settings.API_DOCS_PUBLIC = False
+    column = ROLES.index(role)
+    found = {}
+    for name, expected in PRODUCTION_ROWS.items():
+        for method, statuses in expected.items():
+            status = request_and_roll_back(client_for(role, users), method, PATHS[name])
+            if status != statuses[column]:
+                found[f"{method} {PATHS[name]} ({name})"] = (status, statuses[column])
+    assert found == {}, "(answered, expected) per URL"
+
+
+def test_an_anonymous_visitor_is_sent_from_the_docs_to_log_in_and_back(settings):
+    settings.API_DOCS_PUBLIC = False
+    for path in ["/api/docs/", "/api/docs/?script="]:
+        response = Client().get(path)
+        assert response.status_code == 302
+        assert response["Location"] == f"/accounts/login/?next={quote(path)}"
 
 
 BODIES = [

@@ -1,4 +1,5 @@
-"""In Chromium: the bureau filters the pairing list by town and opens a pairing, on desktop and phone."""
+"""In Chromium: the bureau finds a town by typing (the portal suggests it), filters the pairing list by
+it and opens a pairing, on desktop and phone."""
 
 import pytest
 
@@ -21,7 +22,15 @@ def test_bureau_filters_by_town_and_opens_the_pairing(page, live_server, users, 
     page.wait_for_url(f"{live_server.url}/pairings/")
     assert page.locator("tbody tr").count() == 8
 
-    page.get_by_label("镇(街道)").select_option(label="长安")
+    town = page.get_by_label("镇(街道)")
+    with page.expect_response("**/pairings/choices/towns/?q=*") as suggested:
+        town.press_sequentially("长")
+    assert [t["text"] for t in suggested.value.json()["results"]] == ["长安"]
+    town.fill("长安")
+    town.dispatch_event("change")
+    assert page.locator("#id_town").input_value() == str(
+        users["liaison"].profile.school.led_pairings.get().town_id
+    )
     page.get_by_role("button", name="筛选").click()
     page.wait_for_url("**/pairings/?*town=*")
     rows = page.locator("tbody tr")

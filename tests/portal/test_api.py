@@ -2,8 +2,10 @@
 caller's language, and the schema."""
 
 import datetime
+import os
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -151,6 +153,29 @@ def test_schema_and_docs_are_served_without_a_cdn(users):
     assert "/api/v1/reports/{id}/submit/" in schema["paths"]
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/" in docs and "cdn" not in docs.lower()
+
+
+def test_the_schema_is_generated_without_a_warning():
+    # What `manage.py spectacular --validate --fail-on-warn` checks; check --deploy shows the same warnings.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", os.devnull)
+
+
+def test_the_months_answers_have_the_shape_the_schema_documents(users):
+    client = Client()
+    client.force_login(users["bureau"])
+    components = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()[
+        "components"
+    ]["schemas"]
+
+    def documented(name: str) -> set[str]:
+        return set(components[name]["properties"])
+
+    figures = api_for(users["bureau"]).get("/api/v1/months/2024-02/").json()
+    assert set(figures) == documented("MonthFigures")
+    assert set(figures["counts"]) == documented("MonthCounts")
+    page = api_for(users["bureau"]).get("/api/v1/months/2024-02/reports/").json()
+    assert set(page) == documented("ExpectedReportPage")
+    assert page["results"] and set(page["results"][0]) == documented("ExpectedReport")
 
 
 def test_the_api_lists_in_a_fixed_number_of_queries(users, django_assert_max_num_queries):

@@ -1,0 +1,53 @@
+// The portal's page behaviours, wired by data- attributes: the Content-Security-Policy allows no
+// inline script, no inline event handler and no style attribute, so templates say what they need
+// and this file does it.
+(function () {
+  "use strict";
+
+  // <select data-submit-on-change>: choosing an option submits its form (the language switch, the
+  // dashboard's programme). Each form keeps a submit button in <noscript>.
+  document.querySelectorAll("select[data-submit-on-change]").forEach((select) => {
+    select.addEventListener("change", () => select.form.submit());
+  });
+
+  // data-confirm="question" on a submit button or a form: ask first, and do nothing unless confirmed.
+  document.querySelectorAll("button[data-confirm], input[data-confirm]").forEach((button) => {
+    button.addEventListener("click", (event) => {
+      if (!window.confirm(button.dataset.confirm)) event.preventDefault();
+    });
+  });
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
+
+  // <input type="checkbox" data-select-all="CSS selector">: ticks or clears every box it names.
+  document.querySelectorAll("input[data-select-all]").forEach((master) => {
+    master.addEventListener("change", () => {
+      document.querySelectorAll(master.dataset.selectAll).forEach((box) => {
+        box.checked = master.checked;
+      });
+    });
+  });
+
+  // Forms with a choice of action (the adjustment) show only the fields of the chosen action.
+  const action = document.querySelector("select[name=action]");
+  if (action && document.querySelector("[data-for-action]")) {
+    const show = () =>
+      document.querySelectorAll("[data-for-action]").forEach((field) => {
+        field.closest(".mb-3").hidden = !field.dataset.forAction.split(" ").includes(action.value);
+      });
+    action.addEventListener("change", show);
+    show();
+  }
+
+  // Sizes computed by the server (a progress bar's width, a chart's height) come as data and are
+  // set through the CSSOM, which the policy allows, instead of style attributes, which it refuses.
+  document.querySelectorAll("[data-width-percent]").forEach((element) => {
+    element.style.width = `${Number(element.dataset.widthPercent) || 0}%`;
+  });
+  document.querySelectorAll("[data-height-rem]").forEach((element) => {
+    element.style.height = `${Number(element.dataset.heightRem) || 0}rem`;
+  });
+})();
