@@ -5,16 +5,27 @@ from django.utils.translation import gettext_lazy as _
 
 # Models of these apps are what bureau staff keep (in the portal and, for the registry, the admin).
 BUREAU_APPS = ("core", "pairing", "reporting")
+# And of django-axes' records of logins, what reading them and lifting a lockout in the admin needs.
+BUREAU_AXES_PERMISSIONS = (
+    "view_accessattempt",
+    "delete_accessattempt",
+    "view_accesslog",
+    "view_accessfailurelog",
+)
 
 
 def grant_bureau_permissions(sender, using="default", **kwargs) -> None:
     """Permissions exist only after migrate, so the bureau group gets them here, every migrate."""
     from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
 
     bureau = Group.objects.using(using).filter(name="bureau").first()
     if bureau is not None:
         bureau.permissions.set(
-            Permission.objects.using(using).filter(content_type__app_label__in=BUREAU_APPS)
+            Permission.objects.using(using).filter(
+                Q(content_type__app_label__in=BUREAU_APPS)
+                | Q(content_type__app_label="axes", codename__in=BUREAU_AXES_PERMISSIONS)
+            )
         )
 
 

@@ -6,6 +6,7 @@ A malformed value stops start-up with a one-line reason (ImproperlyConfigured, w
 wsgi.py and the Celery app print as one line). PORTAL_ENV=production demands real secrets.
 """
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -111,6 +112,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "rules",
+    "axes",
     "core",
     "pairing",
     "reporting",
@@ -128,6 +130,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if PRODUCTION:
@@ -191,6 +195,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out account or address before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -234,6 +243,28 @@ EMAIL_BACKEND = env_text("EMAIL_BACKEND", "django.core.mail.backends.console.Ema
 DEFAULT_FROM_EMAIL = env_text("DEFAULT_FROM_EMAIL", "portal@localhost")
 SITE_URL = (env_text("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 
+# The client's address: REMOTE_ADDR, unless this many proxies in front of the portal each append
+# to X-Forwarded-For (then the entry they did not write). 0 ignores the header, which a client
+# could otherwise fill with any address to dodge the login and API limits.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Failed logins (django-axes, recorded in the database): LOGIN_FAILURE_LIMIT failures for one
+# username, or from one address, lock it for LOGIN_LOCKOUT_MINUTES after the last of them; bureau
+# staff lift a lockout at /accounts/lockouts/ (or in the admin).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Attempts while locked do not push the end further: the lockout page names a time that holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success does not wipe the failures: with the address as a parameter it would also wipe those
+# of other usernames from that address, letting anyone with one account reset an attacker's count.
+AXES_RESET_ON_SUCCESS = False
+# The log names the address of each failure and lockout; the username stays out (a password typed
+# into the wrong field would otherwise land in the log).
+AXES_SENSITIVE_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
+
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -270,4 +301,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_text("LOG_LEVEL", "INFO")},
+    # django-axes logs failed logins and lockouts as warnings; its every success (kept in its
+    # AccessLog table) and its start-up banner on each command are left out.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -30,6 +30,8 @@ def run_check(**environment: str) -> subprocess.CompletedProcess:
         ({"PORTAL_ENV": "production", "ALLOWED_HOSTS": "portal.example"}, "SECRET_KEY must be set"),
         ({"PORTAL_ENV": "staging"}, "PORTAL_ENV='staging'"),
         ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        ({"LOGIN_FAILURE_LIMIT": "0"}, "LOGIN_FAILURE_LIMIT=0 is below 1"),
+        ({"TRUSTED_PROXY_COUNT": "one"}, "TRUSTED_PROXY_COUNT='one' is not a whole number"),
     ],
 )
 def test_bad_configuration_stops_start_up_with_one_line(environment, reason):
