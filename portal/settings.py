@@ -8,6 +8,7 @@ wsgi.py and the Celery app print as one line). PORTAL_ENV=production demands rea
 
 import datetime
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -75,6 +76,22 @@ def parse_redis_url(url: str) -> str:
     if parts.path.strip("/") and not parts.path.strip("/").isdigit():
         raise ImproperlyConfigured("REDIS_URL database must be a number, e.g. redis://host:6379/0")
     return url
+
+
+RATE_PERIODS = {"second", "minute", "hour", "day"}
+
+
+def env_rate(name: str, default: str) -> str | None:
+    """A DRF throttle rate such as `60/minute` (`N/second|minute|hour|day`), or `off` for none."""
+    value = env_text(name, default) or default
+    if value.lower() == "off":
+        return None
+    match = re.fullmatch(r"(\d+)/(\w+)", value)
+    if not match or match.group(2) not in RATE_PERIODS or int(match.group(1)) < 1:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate like 60/minute (second, minute, hour, day) or off"
+        )
+    return value
 
 
 PORTAL_ENV = env_text("PORTAL_ENV", "development")
@@ -281,6 +298,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Requests per caller in the cache (Redis when REDIS_URL is set): signed-in users by account,
+    # anonymous callers (the schema and docs) by address. Over the rate: 429 in the caller's language.
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttles.AnonymousRateThrottle", "core.throttles.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_THROTTLE_ANON", "60/minute"),
+        "user": env_rate("API_THROTTLE_USER", "600/minute"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "EXCEPTION_HANDLER": "core.throttles.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pairing portal API",

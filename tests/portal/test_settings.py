@@ -30,6 +30,8 @@ def run_check(**environment: str) -> subprocess.CompletedProcess:
         ({"PORTAL_ENV": "production", "ALLOWED_HOSTS": "portal.example"}, "SECRET_KEY must be set"),
         ({"PORTAL_ENV": "staging"}, "PORTAL_ENV='staging'"),
         ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        ({"API_THROTTLE_USER": "lots"}, "API_THROTTLE_USER='lots' is not a rate like 60/minute"),
+        ({"API_THROTTLE_ANON": "10/fortnight"}, "API_THROTTLE_ANON='10/fortnight' is not a rate"),
         ({"LOGIN_FAILURE_LIMIT": "0"}, "LOGIN_FAILURE_LIMIT=0 is below 1"),
         ({"TRUSTED_PROXY_COUNT": "one"}, "TRUSTED_PROXY_COUNT='one' is not a whole number"),
     ],
