@@ -129,7 +129,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "rules",
-    "axes",
+    "core.apps.LoginRecordsConfig",  # django-axes, named in the portal's language
     "core",
     "pairing",
     "reporting",

@@ -204,7 +204,10 @@ def test_the_bureau_reads_and_deletes_the_attempts_in_the_admin(users):
     client = Client()
     client.force_login(bureau)
     listing = client.get("/admin/axes/accessattempt/")
-    assert listing.status_code == 200 and "liaison-dgut" in listing.content.decode()
+    html = listing.content.decode()
+    assert listing.status_code == 200 and "liaison-dgut" in html
+    assert "登录失败记录" in html and "已锁定" in html  # axes ships no Chinese; the portal's catalog has it
+    assert "登录记录" in client.get("/admin/").content.decode()
     attempt = AccessAttempt.objects.get(username="liaison-dgut")
     assert client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"}).status_code == 302
     assert lockouts_now() == []
