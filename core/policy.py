@@ -163,6 +163,7 @@ PERMISSIONS = {
     "dashboard.view": reads_everything,
     "audit.view": is_bureau,  # the site-wide change log
     "admin.use": is_bureau,  # the Django admin, for bureau staff accounts (and superusers)
+    "accounts.unlock": is_bureau,  # the locked logins (accounts and addresses) and lifting them
     "api.use": has_role,
 }
 for _name, _predicate in PERMISSIONS.items():

@@ -6,7 +6,9 @@ A malformed value stops start-up with a one-line reason (ImproperlyConfigured, w
 wsgi.py and the Celery app print as one line). PORTAL_ENV=production demands real secrets.
 """
 
+import datetime
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -77,6 +79,22 @@ def parse_redis_url(url: str) -> str:
     return url
 
 
+RATE_PERIODS = {"second", "minute", "hour", "day"}
+
+
+def env_rate(name: str, default: str) -> str | None:
+    """A DRF throttle rate such as `60/minute` (`N/second|minute|hour|day`), or `off` for none."""
+    value = env_text(name, default) or default
+    if value.lower() == "off":
+        return None
+    match = re.fullmatch(r"(\d+)/(\w+)", value)
+    if not match or match.group(2) not in RATE_PERIODS or int(match.group(1)) < 1:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate like 60/minute (second, minute, hour, day) or off"
+        )
+    return value
+
+
 PORTAL_ENV = env_text("PORTAL_ENV", "development")
 if PORTAL_ENV not in {"development", "production"}:
     raise ImproperlyConfigured(f"PORTAL_ENV={PORTAL_ENV!r} must be 'development' or 'production'")
@@ -112,6 +130,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "rules",
+    "core.apps.LoginRecordsConfig",  # django-axes, named in the portal's language
     "core",
     "pairing",
     "reporting",
@@ -134,6 +153,8 @@ MIDDLEWARE = [
     # Below the messages middleware, so a notice it adds is stored with the response.
     "core.middleware.DelayedWorkNoticeMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if PRODUCTION:
@@ -211,6 +232,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out account or address before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -298,6 +324,27 @@ PERMISSIONS_POLICY = [
     "payment",
     "usb",
 ]
+# The client's address: REMOTE_ADDR, unless this many proxies in front of the portal each append
+# to X-Forwarded-For (then the entry they did not write). 0 ignores the header, which a client
+# could otherwise fill with any address to dodge the login and API limits.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Failed logins (django-axes, recorded in the database): LOGIN_FAILURE_LIMIT failures for one
+# username, or from one address, lock it for LOGIN_LOCKOUT_MINUTES after the last of them; bureau
+# staff lift a lockout at /accounts/lockouts/ (or in the admin).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Attempts while locked do not push the end further: the lockout page names a time that holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success does not wipe the failures: with the address as a parameter it would also wipe those
+# of other usernames from that address, letting anyone with one account reset an attacker's count.
+AXES_RESET_ON_SUCCESS = False
+# The log names the address of each failure and lockout; the username stays out (a password typed
+# into the wrong field would otherwise land in the log).
+AXES_SENSITIVE_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
 
 if PRODUCTION:
     # The portal runs behind the city's HTTPS proxy (README, "Production topology"), which sets
@@ -327,6 +374,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Requests per caller in the cache (Redis when REDIS_URL is set): signed-in users by account,
+    # anonymous callers (the schema and docs) by address. Over the rate: 429 in the caller's language.
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttles.AnonymousRateThrottle", "core.throttles.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_THROTTLE_ANON", "60/minute"),
+        "user": env_rate("API_THROTTLE_USER", "600/minute"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "EXCEPTION_HANDLER": "core.throttles.exception_handler",
 }
 # The schema and docs describe every endpoint: public while developing, behind a login in production.
 API_DOCS_PUBLIC = not PRODUCTION
@@ -350,4 +406,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_text("LOG_LEVEL", "INFO")},
+    # django-axes logs failed logins and lockouts as warnings; its every success (kept in its
+    # AccessLog table) and its start-up banner on each command are left out.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

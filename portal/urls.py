@@ -23,6 +23,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/lockouts/", views.lockouts_view, name="lockouts"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("pairings/", include("pairing.urls")),
     path("reports/", include("reporting.urls")),

@@ -1,20 +1,30 @@
-"""Pages of the shell: the home that sends each role to its place, the health check, and the page
-for a form the CSRF check refused."""
+"""Pages of the shell: the home that sends each role to its place, the login lockouts (the page a
+locked login gets, and the bureau's list to lift them), the health check, and the page for a form
+the CSRF check refused."""
 
+import datetime
+
+from axes.helpers import get_cool_off
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.lockouts import locked_until, lockout_lift, lockouts_now
 from core.outbox import backlog
-from core.policy import can
+from core.policy import can, require
 from pairing.selectors import pairings_visible_to
 
 from .celery import app as celery_app
+from .forms import LockoutLiftForm
 
 
 @login_required
@@ -30,6 +40,46 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect("pairing:detail", pk=pairings[0].pk)
         return render(request, "portal/liaison_home.html", {"pairings": pairings})
     return render(request, "portal/no_role.html", status=403)
+
+
+def _next_minute(moment: datetime.datetime) -> datetime.datetime:
+    """A time to print in minutes that is not before `moment` (a login at 10:15 must be let in)."""
+    whole = moment.replace(second=0, microsecond=0)
+    return whole if whole == moment else whole + datetime.timedelta(minutes=1)
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """What a refused login answers (django-axes' AXES_LOCKOUT_CALLABLE): locked, until when, whom to ask."""
+    username = (credentials or {}).get("username")
+    until = locked_until(username=username, address=getattr(request, "axes_ip_address", None))
+    if until is None:  # lifted or expired since axes refused it: at most one cool-off away
+        until = timezone.now() + get_cool_off()
+    context = {"until": _next_minute(until), "limit": settings.AXES_FAILURE_LIMIT}
+    return render(request, "registration/locked_out.html", context, status=429)
+
+
+@login_required
+def lockouts_view(request: HttpRequest) -> HttpResponse:
+    """The accounts and addresses locked now, for bureau staff, each with a button that lifts it."""
+    require(request.user, "accounts.unlock", hide=True)
+    form = LockoutLiftForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        kind, value = form.cleaned_data["kind"], form.cleaned_data["value"]
+        if lockout_lift(kind=kind, value=value, by=request.user):
+            messages.success(
+                request,
+                _("Lifted the lockout of %(value)s: logins are let through again.") % {"value": value},
+            )
+        else:
+            messages.info(request, _("%(value)s had no failed logins left to forget.") % {"value": value})
+        return redirect("lockouts")
+    context = {
+        "lockouts": lockouts_now(),
+        "form": form,
+        "limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": int(get_cool_off().total_seconds() // 60),
+    }
+    return render(request, "portal/lockout_list.html", context, status=400 if form.is_bound else 200)
 
 
 @require_GET

@@ -253,6 +253,16 @@ def fast_password_hashing():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def api_unthrottled():
+    """The API counts no request in tests (the permission matrix and the schema fuzz alone send
+    hundreds as one user, and a count would outlive the test in the cache); the tests of the limits
+    (tests/portal/test_login_throttle.py) set low rates to prove them."""
+    rates = {"anon": None, "user": None}
+    with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}):
+        yield
+
+
 @pytest.fixture(scope="session")
 def registry_database(django_db_setup, django_db_blocker, fast_password_hashing) -> None:
     """Makes every level once for this process, outside any test's transaction (see the docstring)."""

@@ -127,6 +127,7 @@ PATHS = {
     "favicon": "/favicon.ico",
     "login": "/accounts/login/",
     "logout": "/accounts/logout/",
+    "lockouts": "/accounts/lockouts/",
     "set_language": "/i18n/setlang/",
     "dashboard": "/dashboard/",
     "audit": "/audit/",
@@ -241,6 +242,10 @@ MATRIX: dict[str, dict[str, list[int]]] = {
     "home": {
         "GET": [302, 302, 302, 302, 302, 302, 302, 302, 403],
         "POST": [302, 302, 302, 302, 302, 302, 302, 302, 403],
+    },
+    "lockouts": {  # the bureau's list of locked logins; a POST without a lockout to lift is bad input
+        "GET": [302, 200, 404, 404, 404, 404, 404, 404, 404],
+        "POST": [302, 400, 404, 404, 404, 404, 404, 404, 404],
     },
     "login": {
         "GET": [200, 302, 302, 302, 302, 302, 302, 302, 302],

@@ -1,15 +1,28 @@
 """seed_demo loads the programme when missing, makes one user per role and can run twice."""
 
 import io
+import re
+from pathlib import Path
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate as django_authenticate
 from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import RequestFactory
 
 from pairing.models import Pairing
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def authenticate(**credentials):
+    """As a login does: django-axes, which guards every login, needs the request."""
+    return django_authenticate(RequestFactory().post("/accounts/login/"), **credentials)
 
 
 def seed(*args: str) -> str:
@@ -58,3 +71,39 @@ def test_without_a_password_a_random_one_is_printed():
     password = output.strip().splitlines()[-1].split(": ", 1)[1]
     assert len(password) >= 10
     assert authenticate(username="commander", password=password) is not None
+
+
+def objections_to(password: str) -> list[str]:
+    """What the validators say of the password for the bureau's demo account."""
+    try:
+        validate_password(password, user=User(username="bureau", email="bureau@example.org"))
+    except ValidationError as error:
+        return error.messages
+    return []
+
+
+@pytest.mark.parametrize(
+    ("password", "reasons"),
+    [
+        ("12345678", 2),  # common, and only digits
+        ("short1", 2),  # too short, and common
+        ("bureau2024", 1),  # like the bureau's username
+    ],
+)
+def test_a_weak_password_is_refused_with_the_validators_messages_and_changes_nothing(password, reasons):
+    with pytest.raises(CommandError) as refused:
+        seed("--password", password)
+    assert refused.value.returncode == 1  # what manage.py exits with
+    assert str(refused.value).startswith("密码未通过校验：")
+    objections = objections_to(password)
+    assert len(objections) == reasons
+    for objection in objections:
+        assert objection in str(refused.value)
+    assert not User.objects.exists() and not Pairing.objects.exists()
+
+
+def test_the_demo_password_of_make_run_and_the_readme_passes_the_validators():
+    password = re.search(r"^DEMO_PASSWORD \?= (\S+)$", (ROOT / "Makefile").read_text(), re.M).group(1)
+    assert f"password `{password}`" in (ROOT / "README.md").read_text()
+    seed("--password", password)
+    assert authenticate(username="liaison-dgut", password=password) is not None

@@ -59,6 +59,10 @@ def production(**environment: str) -> dict[str, str]:
             production(SECURE_HSTS_INCLUDE_SUBDOMAINS="2"),
             "SECURE_HSTS_INCLUDE_SUBDOMAINS='2' is not a boolean",
         ),
+        ({"API_THROTTLE_USER": "lots"}, "API_THROTTLE_USER='lots' is not a rate like 60/minute"),
+        ({"API_THROTTLE_ANON": "10/fortnight"}, "API_THROTTLE_ANON='10/fortnight' is not a rate"),
+        ({"LOGIN_FAILURE_LIMIT": "0"}, "LOGIN_FAILURE_LIMIT=0 is below 1"),
+        ({"TRUSTED_PROXY_COUNT": "one"}, "TRUSTED_PROXY_COUNT='one' is not a whole number"),
     ],
 )
 def test_bad_configuration_stops_start_up_with_one_line(environment, reason):

@@ -1,16 +1,21 @@
 """Load the Dongguan programme (if missing) and create one demo user per role.
 
 Running it twice changes nothing but the passwords, which are set to --password (or a new random
-one) and printed, so the person who ran it can log in.
+one) and printed, so the person who ran it can log in. A --password the portal's password
+validators refuse (AUTH_PASSWORD_VALIDATORS, the same as for every account) stops the command
+before it changes anything, with their messages and exit status 1.
 """
 
 import secrets
 
 from django.contrib.auth.models import Group, User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.models import Profile
 from core.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON
@@ -30,6 +35,21 @@ DEMO_USERS = [
 ]
 
 
+def refuse_weak(password: str) -> None:
+    """Every validator's objection, against each demo user (one checks the password is not like the
+    username or the name), each message once."""
+    problems = []
+    for username, _role, full_name, _school, _town in DEMO_USERS:
+        user = User(username=username, first_name=full_name, email=f"{username}@example.org")
+        try:
+            validate_password(password, user=user)
+        except ValidationError as error:
+            problems += [message for message in error.messages if message not in problems]
+    if problems:
+        # In the portal's language, as the validators' own messages are.
+        raise CommandError(_("The password is refused: %(reasons)s") % {"reasons": " ".join(problems)})
+
+
 class Command(BaseCommand):
     help = (
         "Load the Dongguan 2023 programme if missing and create the demo users (bureau, commander, liaisons)."
@@ -39,6 +59,8 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="Password for every demo user (default: a new random one).")
 
     def handle(self, *args, password: str | None = None, **options):
+        if password is not None:
+            refuse_weak(password)
         password = password or secrets.token_urlsafe(9)
         if not Programme.objects.filter(code=PROGRAMME_CODE).exists():
             call_command("loaddata", "dongguan_2023", verbosity=0)
@@ -62,7 +84,7 @@ class Command(BaseCommand):
     def ensure_user(self, username, role, full_name, password, school_name, town_name) -> None:
         user, _created = User.objects.get_or_create(username=username)
         user.first_name = full_name
-        user.email = f"{username}@example.org"
+        user.email = f"{username}@example.org"  # as refuse_weak compares
         user.is_staff = role == BUREAU  # bureau staff keep the registry in the admin too
         user.is_superuser = False
         user.set_password(password)

@@ -1,0 +1,99 @@
+"""Login lockouts: which accounts and addresses are locked now, until when, and lifting one.
+
+django-axes records failed logins in the database, one AccessAttempt row per username, address
+and browser, each with its number of failures and the time of the last one. It refuses a login
+while the rows of that username, or of that address, whose last failure lies within the cool-off
+add up to AXES_FAILURE_LIMIT (settings: LOGIN_FAILURE_LIMIT, LOGIN_LOCKOUT_MINUTES). This module
+reads the same rows the same way, so the lockout page and the bureau's list name the time axes
+will let the login through again.
+"""
+
+import datetime
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+USERNAME = "username"
+ADDRESS = "ip_address"
+
+
+@dataclass(frozen=True)
+class Lockout:
+    kind: str  # USERNAME or ADDRESS
+    value: str
+    failures: int
+    last_failure: datetime.datetime
+    until: datetime.datetime  # the first moment a login is let through again
+
+    @property
+    def is_account(self) -> bool:
+        return self.kind == USERNAME
+
+
+def _locked_until(rows: list[AccessAttempt], limit: int, cool_off: datetime.timedelta):
+    """Rows leave the count as their last failure grows older than the cool-off, oldest first; the
+    lockout ends when the row that brings the newest ones up to the limit leaves."""
+    total = 0
+    for row in sorted(rows, key=lambda row: row.attempt_time, reverse=True):
+        total += row.failures_since_start
+        if total >= limit:
+            return row.attempt_time + cool_off
+    return None
+
+
+def lockouts_now(*, now: datetime.datetime | None = None) -> list[Lockout]:
+    """Every account and address locked at `now`, the longest lockout first."""
+    now = now or timezone.now()
+    cool_off = get_cool_off()
+    rows = list(AccessAttempt.objects.filter(attempt_time__gte=now - cool_off))
+    found = []
+    for kind in (USERNAME, ADDRESS):
+        if kind not in settings.AXES_LOCKOUT_PARAMETERS:
+            continue
+        groups = defaultdict(list)
+        for row in rows:
+            if getattr(row, kind):
+                groups[getattr(row, kind)].append(row)
+        for value, group in groups.items():
+            until = _locked_until(group, settings.AXES_FAILURE_LIMIT, cool_off)
+            if until is not None and until >= now:
+                found.append(
+                    Lockout(
+                        kind=kind,
+                        value=value,
+                        failures=sum(row.failures_since_start for row in group),
+                        last_failure=max(row.attempt_time for row in group),
+                        until=until,
+                    )
+                )
+    return sorted(found, key=lambda lockout: (lockout.until, lockout.kind, lockout.value), reverse=True)
+
+
+def locked_until(
+    *, username: str | None, address: str | None, now: datetime.datetime | None = None
+) -> datetime.datetime | None:
+    """When a login with this username from this address is let through again (None: it is now)."""
+    ends = [
+        lockout.until
+        for lockout in lockouts_now(now=now)
+        if (lockout.kind, lockout.value) in {(USERNAME, username), (ADDRESS, address)}
+    ]
+    return max(ends, default=None)
+
+
+def lockout_lift(*, kind: str, value: str, by) -> int:
+    """Forget the failed logins of an account or from an address (which lifts its lockout and
+    lowers the counts it shares); returns how many records went."""
+    if kind not in (USERNAME, ADDRESS):
+        raise ValueError(f"unknown lockout kind {kind!r}")
+    count = AxesProxyHandler.reset_attempts(**{kind: value})
+    log.info("%s lifted the login lockout of %s %s (%d records)", by.get_username(), kind, value, count)
+    return count
