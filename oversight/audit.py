@@ -24,7 +24,6 @@ from core.policy import require
 from pairing.models import (
     Agreement,
     AnnualPlan,
-    CooperationKind,
     JointMeeting,
     Membership,
     PairingReview,
@@ -32,6 +31,7 @@ from pairing.models import (
     PracticeBase,
     Residency,
     ServiceTeam,
+    WorkCategory,
 )
 from pairing.selectors import pairing_get_for_user
 from reporting.selectors import report_get_for_user
@@ -144,7 +144,9 @@ def changes_of(model, change, names: dict) -> list[Change]:
     label = field_label(model, change.field)
     if isinstance(change.old, dict) or isinstance(change.new, dict):
         old, new = change.old or {}, change.new or {}
-        kinds = dict(CooperationKind.choices)
+        if "categories" not in names:  # the work categories' names, read once per page
+            names["categories"] = dict(WorkCategory.objects.values_list("code", "name_zh"))
+        kinds = names["categories"]
         return [
             Change(f"{label} · {kinds.get(key, key)}", show(old.get(key)), show(new.get(key)))
             for key in sorted(set(old) | set(new))

@@ -21,6 +21,7 @@ from .models import (
     AnnualPlan,
     Area,
     JointMeeting,
+    LeadUnit,
     Membership,
     Milestone,
     Pairing,
@@ -31,6 +32,7 @@ from .models import (
     Residency,
     School,
     ServiceTeam,
+    WorkCategory,
 )
 
 admin.site.site_header = _("Pairing portal administration")
@@ -43,15 +45,38 @@ class MilestoneInline(admin.TabularInline):
     extra = 0
 
 
+class WorkCategoryInline(admin.TabularInline):
+    model = WorkCategory
+    extra = 0
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(ReferencedRowsAreKept, HistoryAdmin):
-    delete_along = (Milestone,)  # its indicators, like its pairings, are deleted first, on their own pages
+    delete_along = (Milestone, WorkCategory)  # its indicators, like its pairings, are deleted first
     list_display = ["name", "code", "city", "start_date", "end_date", "report_due_day", "min_team_size"]
     search_fields = ["name", "code", "city"]
     list_filter = ["city"]
-    inlines = [MilestoneInline]
+    inlines = [MilestoneInline, WorkCategoryInline]
     fieldsets = [
-        (None, {"fields": ["code", "name", "city", "start_date", "end_date"]}),
+        (
+            None,
+            {"fields": ["code", "name", "kind", "organiser", "city", "root_area", "start_date", "end_date"]},
+        ),
+        (
+            _("Shape"),
+            {
+                "fields": [
+                    "counterpart_kinds",
+                    "counterpart_label",
+                    "counterpart_label_en",
+                    "lead_school_kinds",
+                    "assisting_school_kinds",
+                    "reporters",
+                    "rules",
+                    "min_residents_per_pairing",
+                ]
+            },
+        ),
         (
             _("Rules"),
             {
@@ -67,6 +92,21 @@ class ProgrammeAdmin(ReferencedRowsAreKept, HistoryAdmin):
             },
         ),
     ]
+
+
+@admin.register(WorkCategory)
+class WorkCategoryAdmin(ReferencedRowsAreKept, HistoryAdmin):
+    list_display = ["programme", "order", "code", "name_zh", "name_en"]
+    list_filter = ["programme"]
+    search_fields = ["code", "name_zh", "name_en"]
+
+
+@admin.register(LeadUnit)
+class LeadUnitAdmin(ReferencedRowsAreKept, HistoryAdmin):
+    list_display = ["name", "programme", "area"]
+    list_filter = ["programme"]
+    search_fields = ["name", "note"]
+    autocomplete_fields = ["area"]
 
 
 @admin.register(Milestone)

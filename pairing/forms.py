@@ -5,7 +5,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agreement, Area, Membership, PairingReview, Person, School
+from .models import Agreement, Area, Membership, PairingReview, Person, PracticeBase, School
 from .services import pairing_schools, residency_places
 
 PHONE = RegexValidator(
@@ -161,6 +161,12 @@ class AgreementForm(PortalForm):
 
 class PracticeBaseForm(PortalForm):
     name = forms.CharField(label=_("Name of the base"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind of base"),
+        choices=PracticeBase.Kind.choices,
+        initial=PracticeBase.Kind.PRACTICE,
+        required=False,
+    )
     place = forms.TypedChoiceField(label=_("Place"), coerce=int, required=False, empty_value=None)
     established_on = forms.DateField(
         label=_("Established on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -177,6 +183,9 @@ class PracticeBaseForm(PortalForm):
     def clean_place(self):
         value = self.cleaned_data["place"]
         return self.places.get(value) if value else None
+
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or PracticeBase.Kind.PRACTICE
 
 
 class ReviewForm(PortalForm):

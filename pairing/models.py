@@ -12,22 +12,51 @@ from simple_history.models import HistoricalRecords
 from core.months import Month
 
 
-class CooperationKind(models.TextChoices):
-    """The six kinds of cooperation of section 三 of the Dongguan plan, in the plan's own words."""
-
-    PRACTICE_BASE = "practice_base", _("Building school–town practice bases")
-    TECHNOLOGY = "technology", _("Supporting towns through science and technology")
-    TALENT = "talent", _("Developing talent for the towns")
-    COLLECTIVE_ECONOMY = "collective_economy", _("Helping the collective economy grow")
-    PUBLIC_SERVICES = "public_services", _("Supporting basic public services")
-    CONSULTING = "consulting", _("Decision consulting and technical services")
-
-
 def first_of_month(value: datetime.date) -> bool:
     return value.day == 1
 
 
+DONGGUAN_RULES = [
+    "agreement",
+    "team_size",
+    "leader",
+    "deputy",
+    "titles",
+    "residency",
+    "meetings",
+    "practice_base",
+]
+
+
+def default_rules() -> list[str]:
+    return list(DONGGUAN_RULES)
+
+
+def default_counterpart_kinds() -> list[str]:
+    return ["town", "subdistrict"]
+
+
+def default_lead_kinds() -> list[str]:
+    return ["university"]
+
+
+def default_assisting_kinds() -> list[str]:
+    return ["vocational"]
+
+
 class Programme(models.Model):
+    """A programme of the family (百千万工程, 定点帮扶, 县校合作, 校地合作): its shape and its rules as data."""
+
+    class Kind(models.TextChoices):
+        BQW = "bqw", _("Hundred counties, thousand towns, ten thousand villages (百千万工程)")
+        DESIGNATED = "designated", _("Designated assistance (定点帮扶)")
+        COUNTY_SCHOOL = "county_school", _("County–university cooperation (县校合作)")
+        SCHOOL_LOCALITY = "school_locality", _("University–locality cooperation (校地合作)")
+
+    class Reporters(models.TextChoices):
+        EVERY_SCHOOL = "all", _("Every school of a pairing")
+        LEAD_ONLY = "lead", _("The lead school only")
+
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200)
     city = models.CharField(_("city"), max_length=100)
@@ -73,6 +102,52 @@ class Programme(models.Model):
         default=7,
         help_text=_("An accepted report that the bureau reopens can be changed for this many days."),
     )
+    # The programme's shape.
+    kind = models.CharField(_("kind of programme"), max_length=20, choices=Kind.choices, default=Kind.BQW)
+    organiser = models.CharField(_("organiser"), max_length=200, blank=True)
+    root_area = models.ForeignKey(
+        "Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("area the programme covers"),
+        help_text=_("Every counterpart lies within it."),
+    )
+    counterpart_kinds = models.JSONField(
+        _("what a pairing's counterpart may be"),
+        default=default_counterpart_kinds,
+        help_text=_("Area kinds, e.g. town and subdistrict, or county and district."),
+    )
+    counterpart_label = models.CharField(
+        _("name of the counterpart on the pages"), max_length=40, default="镇(街道)"
+    )
+    counterpart_label_en = models.CharField(
+        _("name of the counterpart on the pages (English)"), max_length=40, default="Town or subdistrict"
+    )
+    lead_school_kinds = models.JSONField(
+        _("school kinds that may lead a pairing"), default=default_lead_kinds
+    )
+    assisting_school_kinds = models.JSONField(
+        _("school kinds that may assist"),
+        default=default_assisting_kinds,
+        blank=True,
+        help_text=_("Empty: pairings have no assisting schools."),
+    )
+    rules = models.JSONField(
+        _("compliance rules applied"),
+        default=default_rules,
+        blank=True,
+        help_text=_("Codes of the rules checked."),
+    )
+    reporters = models.CharField(
+        _("who reports each month"), max_length=10, choices=Reporters.choices, default=Reporters.EVERY_SCHOOL
+    )
+    min_residents_per_pairing = models.PositiveSmallIntegerField(
+        _("residents present in each pairing"),
+        default=1,
+        help_text=_("For the rule that a resident (常驻, 挂职 or 驻村第一书记) serves each pairing."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -101,8 +176,39 @@ class Programme(models.Model):
         """Whether the month's reports are due by now, i.e. late from now on."""
         return (now or timezone.now()) >= self.late_from(month)
 
+    @property
+    def counterpart_name(self) -> str:
+        """What the pages call a pairing's counterpart here: 镇(街道), 县(区), ..."""
+        from django.utils.translation import get_language
+
+        return (
+            self.counterpart_label_en if (get_language() or "").startswith("en") else self.counterpart_label
+        )
+
+    def category_choices(self) -> list[tuple[str, str]]:
+        """(code, name) of the programme's work categories, in order (prefetch `work_categories`)."""
+        return [(category.code, category.name) for category in self.work_categories.all()]
+
+    @property
+    def takes_assisting_schools(self) -> bool:
+        return bool(self.assisting_school_kinds)
+
     def clean(self) -> None:
         errors = {}
+        kinds = {kind for kind, _label in Area.Kind.choices}
+        if not self.counterpart_kinds or not set(self.counterpart_kinds) <= kinds:
+            errors["counterpart_kinds"] = _("Choose area kinds from: %(kinds)s.") % {
+                "kinds": ", ".join(sorted(kinds))
+            }
+        schools = {kind for kind, _label in School.Kind.choices}
+        if not self.lead_school_kinds or not set(self.lead_school_kinds) <= schools:
+            errors["lead_school_kinds"] = _("Choose school kinds from: %(kinds)s.") % {
+                "kinds": ", ".join(sorted(schools))
+            }
+        if not set(self.assisting_school_kinds or []) <= schools:
+            errors["assisting_school_kinds"] = _("Choose school kinds from: %(kinds)s.") % {
+                "kinds": ", ".join(sorted(schools))
+            }
         if self.first_report_month and not first_of_month(self.first_report_month):
             errors["first_report_month"] = _("Use the first day of a month.")
         if self.end_date and self.start_date and self.end_date < self.start_date:
@@ -132,6 +238,8 @@ class Milestone(models.Model):
 
 class Area(models.Model):
     class Kind(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        PREFECTURE = "prefecture", _("Prefecture")
         CITY = "city", _("City")
         DISTRICT = "district", _("District")
         COUNTY = "county", _("County")
@@ -142,6 +250,20 @@ class Area(models.Model):
 
     TOWN_KINDS = (Kind.TOWN, Kind.SUBDISTRICT)
     VILLAGE_KINDS = (Kind.VILLAGE, Kind.COMMUNITY)
+    COUNTY_KINDS = (Kind.COUNTY, Kind.DISTRICT)
+    # How high an area stands: a parent stands above its child (东莞市 has no counties: its towns
+    # stand directly under the city).
+    LEVEL = {
+        Kind.PROVINCE: 0,
+        Kind.PREFECTURE: 1,
+        Kind.CITY: 1,
+        Kind.COUNTY: 2,
+        Kind.DISTRICT: 2,
+        Kind.TOWN: 3,
+        Kind.SUBDISTRICT: 3,
+        Kind.VILLAGE: 4,
+        Kind.COMMUNITY: 4,
+    }
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -172,11 +294,28 @@ class Area(models.Model):
     def is_village(self) -> bool:
         return self.kind in self.VILLAGE_KINDS
 
+    def ancestors(self) -> list["Area"]:
+        """The parent, its parent, ... up to the top (one query each; areas are a few levels deep)."""
+        chain, seen, area = [], {self.pk}, self.parent
+        while area is not None and area.pk not in seen:
+            chain.append(area)
+            seen.add(area.pk)
+            area = area.parent
+        return chain
+
+    def lies_within(self, other: "Area") -> bool:
+        return self.pk == other.pk or any(a.pk == other.pk for a in self.ancestors())
+
     def clean(self) -> None:
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("An area cannot be its own parent.")})
         if self.kind in self.VILLAGE_KINDS and self.parent_id and not self.parent.is_town:
             raise ValidationError({"parent": _("A village or community belongs to a town or subdistrict.")})
+        if self.parent_id and self.LEVEL.get(self.parent.kind, 0) >= self.LEVEL.get(self.kind, 0):
+            names = {"kind": self.get_kind_display(), "parent": self.parent.get_kind_display()}
+            raise ValidationError({"parent": _("A %(kind)s cannot lie within a %(parent)s.") % names})
+        if self.pk and self.parent_id and any(a.pk == self.pk for a in self.parent.ancestors()):
+            raise ValidationError({"parent": _("An area cannot lie within itself.")})
 
 
 class School(models.Model):
@@ -246,21 +385,33 @@ class Pairing(models.Model):
         School,
         on_delete=models.PROTECT,
         related_name="led_pairings",
-        limit_choices_to={"kind": School.Kind.UNIVERSITY},
-        verbose_name=_("lead university"),
+        verbose_name=_("lead school"),
+        help_text=_("Of a kind the programme lets lead (a university in every seed programme)."),
     )
     assisting_schools = models.ManyToManyField(
         School,
         related_name="assisted_pairings",
-        limit_choices_to={"kind": School.Kind.VOCATIONAL},
-        verbose_name=_("assisting vocational schools"),
+        blank=True,
+        verbose_name=_("assisting schools"),
+        help_text=_("Of a kind the programme lets assist; none where the programme takes none."),
     )
+    # The counterpart: a town or subdistrict (Dongguan), a county or district (Yibin, Shiquan, Cengong,
+    # Ruicheng), whatever the programme's counterpart_kinds allow. The field keeps the name it had
+    # when every counterpart was a town; the pages call it by the programme's counterpart_label.
     town = models.ForeignKey(
         Area,
         on_delete=models.PROTECT,
         related_name="pairings",
-        limit_choices_to={"kind__in": Area.TOWN_KINDS},
-        verbose_name=_("town or subdistrict"),
+        verbose_name=_("counterpart"),
+    )
+    lead_unit = models.ForeignKey(
+        "LeadUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pairings",
+        verbose_name=_("county lead unit"),
+        help_text=_("The county's unit that leads the cooperation with this school (Ruicheng's 牵头单位)."),
     )
     villages = models.ManyToManyField(
         Area,
@@ -290,10 +441,20 @@ class Pairing(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        if self.lead_university_id and self.lead_university.kind != School.Kind.UNIVERSITY:
+        programme = self.programme if self.programme_id else None
+        if (
+            programme
+            and self.lead_university_id
+            and self.lead_university.kind not in programme.lead_school_kinds
+        ):
             errors["lead_university"] = _("The lead school must be a university.")
-        if self.town_id and not self.town.is_town:
-            errors["town"] = _("Choose a town or subdistrict.")
+        if programme and self.town_id:
+            if self.town.kind not in programme.counterpart_kinds:
+                errors["town"] = _("Choose a %(counterpart)s.") % {"counterpart": programme.counterpart_name}
+            elif programme.root_area_id and not self.town.lies_within(programme.root_area):
+                errors["town"] = _("The counterpart lies outside %(area)s.") % {"area": programme.root_area}
+        if self.lead_unit_id and programme and self.lead_unit.programme_id != programme.pk:
+            errors["lead_unit"] = _("The lead unit belongs to another programme.")
         if self.status == self.Status.ENDED and not self.end_reason.strip():
             errors["end_reason"] = _("Give the reason for ending the pairing.")
         if self.end_date and self.start_date and self.end_date < self.start_date:
@@ -331,8 +492,19 @@ class Agreement(models.Model):
 
 
 class ServiceTeam(models.Model):
+    """A pairing's service team (服务工作队), or a team of the programme as a whole when `pairing` is
+    empty (Yibin's 博士专家服务团 of 300 and more)."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="teams", verbose_name=_("programme")
+    )
     pairing = models.OneToOneField(
-        Pairing, on_delete=models.CASCADE, related_name="team", verbose_name=_("pairing")
+        Pairing,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="team",
+        verbose_name=_("pairing"),
     )
     name = models.CharField(_("name"), max_length=100)
     members = models.ManyToManyField(
@@ -347,12 +519,24 @@ class ServiceTeam(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self.pairing_id and not self.programme_id:  # a pairing's team is its programme's
+            self.programme_id = self.pairing.programme_id
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.pairing_id and self.programme_id and self.pairing.programme_id != self.programme_id:
+            raise ValidationError({"pairing": _("The pairing belongs to another programme.")})
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):
         LEADER = "leader", _("Leader")
         DEPUTY = "deputy", _("Deputy leader")
         MEMBER = "member", _("Member")
+        RESIDENT = "resident", _("Resident (常驻, 挂职 or 驻村第一书记)")
+        LIAISON = "liaison", _("Liaison")
+        EXPERT = "expert", _("Expert")
 
     team = models.ForeignKey(
         ServiceTeam, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("service team")
@@ -361,7 +545,11 @@ class Membership(models.Model):
         Person, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("person")
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    post = models.CharField(
+        _("post"), max_length=100, blank=True, help_text=_("E.g. 挂职副县长, 驻村第一书记, 校友分会联络员.")
+    )
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -427,9 +615,27 @@ class Residency(models.Model):
 
 
 class PracticeBase(models.Model):
-    pairing = models.ForeignKey(
-        Pairing, on_delete=models.CASCADE, related_name="practice_bases", verbose_name=_("pairing")
+    """A base built with a pairing (乡村建设实践基地, an internship base), or by the programme as a whole
+    when `pairing` is empty (Yibin's research centre)."""
+
+    class Kind(models.TextChoices):
+        PRACTICE = "practice", _("Practice base")
+        INTERNSHIP = "internship", _("Internship base")
+        RESEARCH = "research", _("Research base or centre")
+        INNOVATION = "innovation", _("Innovation base")
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="bases", verbose_name=_("programme")
     )
+    pairing = models.ForeignKey(
+        Pairing,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="practice_bases",
+        verbose_name=_("pairing"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PRACTICE)
     name = models.CharField(_("name"), max_length=200)
     place = models.ForeignKey(
         Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("place")
@@ -444,6 +650,11 @@ class PracticeBase(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.pairing_id and not self.programme_id:  # a pairing's base is its programme's
+            self.programme_id = self.pairing.programme_id
+        super().save(*args, **kwargs)
 
 
 class JointMeeting(models.Model):
@@ -493,9 +704,10 @@ class AnnualPlan(models.Model):
 
 __all__ = [
     "Agreement",
+    "LeadUnit",
+    "WorkCategory",
     "AnnualPlan",
     "Area",
-    "CooperationKind",
     "JointMeeting",
     "Membership",
     "Milestone",
@@ -544,3 +756,58 @@ class PairingReview(models.Model):
     def clean(self) -> None:
         if self.decision == self.Decision.RETURNED and not self.comment.strip():
             raise ValidationError({"comment": _("Say what the liaison should change.")})
+
+
+class LeadUnit(models.Model):
+    """A county unit that leads the cooperation with one or more schools (Ruicheng's 牵头单位, the
+    county's departments), evaluated on its bases, projects and talent each year."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="lead_units", verbose_name=_("programme")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("area")
+    )
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("county lead unit")
+        verbose_name_plural = _("county lead units")
+        ordering = ["programme", "name"]
+        constraints = [models.UniqueConstraint(fields=["programme", "name"], name="lead_unit_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkCategory(models.Model):
+    """A kind of work a programme's reports describe (Dongguan's six kinds of cooperation, Yibin's four
+    actions, WHUT's four 赋能, ...): each report has a narrative per category of its programme."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="work_categories", verbose_name=_("programme")
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("work category")
+        verbose_name_plural = _("work categories")
+        ordering = ["programme", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "code"], name="work_category_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh

@@ -32,7 +32,11 @@ def pairing_schools(pairing: Pairing) -> list[School]:
 
 def team_get_or_create(*, pairing: Pairing) -> ServiceTeam:
     team, _created = ServiceTeam.objects.get_or_create(
-        pairing=pairing, defaults={"name": _("%(town)s service team") % {"town": pairing.town.name}}
+        pairing=pairing,
+        defaults={
+            "name": _("%(town)s service team") % {"town": pairing.town.name},
+            "programme": pairing.programme,
+        },
     )
     return team
 
@@ -281,14 +285,16 @@ def practice_base_save(
     place: Area | None = None,
     established_on: datetime.date | None = None,
     description: str = "",
+    kind: str = PracticeBase.Kind.PRACTICE,
     base: PracticeBase | None = None,
 ) -> PracticeBase:
     if place is not None and place.pk not in {area.pk for area in residency_places(pairing)}:
         raise ValidationError({"place": _("Choose the pairing's town or one of its villages.")})
     if established_on is not None and established_on > timezone.localdate():
         raise ValidationError({"established_on": _("Record the base once it is established.")})
-    base = base or PracticeBase(pairing=pairing)
+    base = base or PracticeBase(pairing=pairing, programme=pairing.programme)
     base.name, base.place, base.established_on, base.description = name, place, established_on, description
+    base.kind = kind
     base.full_clean()
     base.save()
     return base

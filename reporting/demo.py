@@ -11,19 +11,19 @@ from django.db import transaction
 from core.models import Profile
 from core.months import Month
 from core.roles import LIAISON
-from pairing.models import CooperationKind, Programme, School
+from pairing.models import Programme, School
 
 from .expectations import expected_reports
 from .models import IndicatorValue, MonthlyReport, ReportVersion
 from .services import report_snapshot
 
 NARRATIVES = {
-    CooperationKind.PRACTICE_BASE: "师生团队在实践基地开展驻村调研和文创设计实践。",
-    CooperationKind.TECHNOLOGY: "为镇内企业提供技术咨询，协助解决生产工艺问题。",
-    CooperationKind.TALENT: "举办技能培训班，培训村民和企业员工。",
-    CooperationKind.COLLECTIVE_ECONOMY: "协助村集体梳理闲置资产，策划农文旅项目。",
-    CooperationKind.PUBLIC_SERVICES: "组织志愿者开展普法宣传和社区服务。",
-    CooperationKind.CONSULTING: "完成村庄发展规划初稿，提交镇街审阅。",
+    "practice_base": "师生团队在实践基地开展驻村调研和文创设计实践。",
+    "technology": "为镇内企业提供技术咨询，协助解决生产工艺问题。",
+    "talent": "举办技能培训班，培训村民和企业员工。",
+    "collective_economy": "协助村集体梳理闲置资产，策划农文旅项目。",
+    "public_services": "组织志愿者开展普法宣传和社区服务。",
+    "consulting": "完成村庄发展规划初稿，提交镇街审阅。",
 }
 
 

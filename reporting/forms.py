@@ -6,8 +6,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from pairing.models import CooperationKind
-
 from .expectations import State
 from .models import MonthlyReport
 from .services import parse_indicator_value, plain_number
@@ -35,13 +33,14 @@ class ReportForm(forms.Form):
     )
 
     def __init__(self, *args, report: MonthlyReport, indicators, **kwargs):
+        self.categories = report.pairing.programme.category_choices()
         initial = {
             "version": report.version,
             "difficulties": report.difficulties,
             "next_month_plan": report.next_month_plan,
             **{indicator_field_name(v.indicator.code): plain_number(v.value) for v in report.values.all()},
             **{
-                narrative_field_name(kind): report.narratives.get(kind, "") for kind in CooperationKind.values
+                narrative_field_name(code): report.narratives.get(code, "") for code, _name in self.categories
             },
         }
         super().__init__(*args, initial=initial, **kwargs)
@@ -61,7 +60,7 @@ class ReportForm(forms.Form):
             )
             field.indicator_required = indicator.required  # needed to submit, not to save a draft
             self.fields[indicator_field_name(indicator.code)] = field
-        for kind, label in CooperationKind.choices:
+        for kind, label in self.categories:
             self.fields[narrative_field_name(kind)] = forms.CharField(
                 label=label, required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
             )
@@ -69,7 +68,7 @@ class ReportForm(forms.Form):
             [
                 "version",
                 *[indicator_field_name(i.code) for i in self.indicators],
-                *[narrative_field_name(k) for k in CooperationKind.values],
+                *[narrative_field_name(code) for code, _name in self.categories],
                 "difficulties",
                 "next_month_plan",
             ]
@@ -89,13 +88,13 @@ class ReportForm(forms.Form):
         return [self[indicator_field_name(i.code)] for i in self.indicators]
 
     def narrative_fields(self):
-        return [self[narrative_field_name(kind)] for kind in CooperationKind.values]
+        return [self[narrative_field_name(code)] for code, _name in self.categories]
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return {
             "values": {i.code: data.get(indicator_field_name(i.code)) for i in self.indicators},
-            "narratives": {kind: data.get(narrative_field_name(kind), "") for kind in CooperationKind.values},
+            "narratives": {code: data.get(narrative_field_name(code), "") for code, _name in self.categories},
             "difficulties": data.get("difficulties", ""),
             "next_month_plan": data.get("next_month_plan", ""),
             "expected_version": data.get("version"),

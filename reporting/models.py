@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.months import Month, is_late
-from pairing.models import CooperationKind, Pairing, Programme, School
+from pairing.models import Pairing, Programme, School
 
 
 class Indicator(models.Model):
@@ -311,9 +311,6 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.school_id} {self.month:%Y-%m}"
-
-
-NARRATIVE_KINDS = CooperationKind
 
 
 def summary_path(instance, filename: str) -> str:

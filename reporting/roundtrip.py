@@ -16,7 +16,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.excel import Problem, WorkbookRejected, check_sheet, open_workbook
-from pairing.models import CooperationKind
 
 from .models import Indicator, MonthlyReport
 from .services import parse_indicator_value, report_save_draft
@@ -78,7 +77,10 @@ def build_report_workbook(report: MonthlyReport) -> bytes:
     for column, title in enumerate(TEXT_HEADERS, start=1):
         cell = text.cell(row=1, column=column, value=title)
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    rows = [(kind, str(label), report.narratives.get(kind, "")) for kind, label in CooperationKind.choices]
+    rows = [
+        (code, name, report.narratives.get(code, ""))
+        for code, name in report.pairing.programme.category_choices()
+    ]
     rows += [
         ("difficulties", TEXT_EXTRA["difficulties"], report.difficulties),
         ("next_month_plan", TEXT_EXTRA["next_month_plan"], report.next_month_plan),
@@ -148,7 +150,8 @@ def read_report_workbook(report: MonthlyReport, upload) -> dict:
             continue
         values[code] = None if raw in (None, "") else (str(raw) if not isinstance(raw, float) else repr(raw))
     texts = {}
-    known = set(CooperationKind.values) | set(TEXT_EXTRA)
+    categories = [code for code, _name in report.pairing.programme.category_choices()]
+    known = set(categories) | set(TEXT_EXTRA)
     for row in book[TEXT_SHEET].iter_rows(min_row=2):
         code, value = row[0].value, row[2].value if len(row) > 2 else None
         if code in (None, "") and value in (None, ""):
@@ -163,7 +166,7 @@ def read_report_workbook(report: MonthlyReport, upload) -> dict:
         raise WorkbookRejected(problems)
     return {
         "values": values,
-        "narratives": {kind: texts.get(kind, "") for kind in CooperationKind.values},
+        "narratives": {code: texts.get(code, "") for code in categories},
         "difficulties": texts.get("difficulties", ""),
         "next_month_plan": texts.get("next_month_plan", ""),
         "expected_version": version,

@@ -17,7 +17,7 @@ from core.months import Month
 from core.outbox import enqueue
 from core.policy import require, school_id_of
 from core.uploads import check_upload
-from pairing.models import CooperationKind, Pairing
+from pairing.models import Pairing
 
 from .expectations import pairing_runs_in
 from .models import Indicator, IndicatorValue, MonthlyReport, MonthlySummary, ReportAttachment, ReportVersion
@@ -81,10 +81,15 @@ def plain_number(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def category_codes(report: MonthlyReport) -> list[str]:
+    """The codes of the work categories of the report's programme: a narrative per category."""
+    return list(report.pairing.programme.work_categories.values_list("code", flat=True))
+
+
 def report_snapshot(report: MonthlyReport) -> dict:
     return {
         "values": {v.indicator.code: str(v.value) for v in report.values.select_related("indicator")},
-        "narratives": {kind: report.narratives.get(kind, "") for kind in CooperationKind.values},
+        "narratives": {code: report.narratives.get(code, "") for code in category_codes(report)},
         "difficulties": report.difficulties,
         "next_month_plan": report.next_month_plan,
         "attachments": [a.original_name for a in report.attachments.all()],
@@ -186,7 +191,7 @@ def report_save_draft(
                 existing[code].save(update_fields=["value"])
         else:
             IndicatorValue.objects.create(report=report, indicator=indicators[code], value=value)
-    report.narratives = {kind: (narratives or {}).get(kind, "").strip() for kind in CooperationKind.values}
+    report.narratives = {code: (narratives or {}).get(code, "").strip() for code in category_codes(report)}
     report.difficulties = difficulties.strip()
     report.next_month_plan = next_month_plan.strip()
     report.version += 1
@@ -319,7 +324,7 @@ def version_changes(older: dict, newer: dict) -> list[tuple[str, str, str]]:
         before, after = older.get("values", {}).get(code, ""), newer.get("values", {}).get(code, "")
         if before != after:
             changes.append((code, before, after))
-    for kind in CooperationKind.values:
+    for kind in sorted(set(older.get("narratives", {})) | set(newer.get("narratives", {}))):
         before, after = older.get("narratives", {}).get(kind, ""), newer.get("narratives", {}).get(kind, "")
         if before != after:
             changes.append((kind, before, after))

@@ -21,7 +21,7 @@ from core.models import Notice
 from core.months import InvalidMonth, Month
 from core.policy import can, require, school_id_of, scope_of
 from pairing.filters import PairingFilter
-from pairing.models import CooperationKind, School
+from pairing.models import School
 from pairing.selectors import pairings_visible_to
 
 from .expectations import State, as_rows, expected_reports, expected_rows, month_tally
@@ -169,7 +169,8 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "writer": writer,
             "rows": [(i, values.get(i.pk)) for i in indicators],
             "narratives": [
-                (label, report.narratives.get(kind, "")) for kind, label in CooperationKind.choices
+                (name, report.narratives.get(code, ""))
+                for code, name in report.pairing.programme.category_choices()
             ],
             "versions": versions,
             "changes": changes,

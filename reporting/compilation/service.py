@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from core.months import Month
 from core.outbox import enqueue
 from core.roles import LIAISON
-from pairing.models import CooperationKind, Pairing, Programme
+from pairing.models import Pairing, Programme
 
 from ..expectations import State, Tally, as_rows, counted_reports, expected_rows, running_in
 from ..models import STALLED_AFTER, Indicator, IndicatorValue, MonthlyReport, MonthlySummary
@@ -217,9 +217,9 @@ def write_workbook(programme: Programme, month: Month, path: str, *, progress=No
     indicators = list(programme.indicators.all())
     zone = timezone.get_current_timezone()
     with translation.override("zh-hans"):
-        labels = {kind: str(label) for kind, label in CooperationKind.choices}
+        labels = dict(programme.category_choices())
         state_labels = {state: str(label) for state, label in State.LABELS.items()}
-    kinds = CooperationKind.values
+    kinds = list(labels)
     book = WorkbookWriter(path, title=f"{programme.name} {month.year}年{month.month:02d}月")
     summary = book.sheet("汇总", SUMMARY_COLUMNS)
     status = book.sheet("报送情况", STATUS_COLUMNS)

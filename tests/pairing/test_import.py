@@ -84,6 +84,7 @@ def test_the_seed_table_reproduces_the_fixture(bureau):
     # Empty the registry but for the programme, then import the seed's table into it.
     Pairing.objects.all().delete()
     Profile.objects.update(school=None, town=None)
+    Programme.objects.update(root_area=None)
     for kinds in [Area.VILLAGE_KINDS, Area.TOWN_KINDS, [Area.Kind.CITY]]:  # children before parents
         Area.objects.filter(kind__in=kinds).delete()
     School.objects.all().delete()
