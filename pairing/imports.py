@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font, PatternFill
 
-from core.excel import Problem, WorkbookRejected, check_sheet, open_workbook
+from core.excel import Problem, UploadedWorkbook, WorkbookRejected, check_sheet, open_workbook
 
 from .models import Area, Pairing, Programme, School
 
@@ -25,7 +25,6 @@ HEADERS = ["序号", "镇(街道)", "村(社区)", "在莞高校", "中职学校
 SEPARATORS = re.compile(r"[\s、，,;；]+")
 # 雁田村(凤岗) 南面村（谢岗）: a name, then its own town in brackets if it is not the row's town.
 VILLAGE = re.compile(r"(?P<name>[^\s、，,;；()（）]+)\s*(?:[(（]\s*(?P<town>[^()（）]+?)\s*[)）])?")
-MAX_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -68,18 +67,22 @@ def split_names(value) -> list[str]:
 
 
 def read_rows(upload) -> list[Row]:
-    book = open_workbook(upload, max_bytes=MAX_BYTES)
-    problems = check_sheet(book, SHEET, HEADERS, 1)
-    if problems:
-        raise WorkbookRejected(problems)
+    with open_workbook(upload) as book:
+        problems = check_sheet(book, SHEET, HEADERS, 1)
+        if problems:
+            raise WorkbookRejected(problems)
+        return rows_of(book)
+
+
+def rows_of(book: UploadedWorkbook) -> list[Row]:
     rows, numbers = [], {}
-    for cells in book[SHEET].iter_rows(min_row=2):
-        values = [cell.value for cell in cells[: len(HEADERS)]]
+    for line, cells in book.rows(SHEET, min_row=2):
+        values = list(cells[: len(HEADERS)]) + [None] * (len(HEADERS) - len(cells))
         if all(v in (None, "") for v in values):
             continue
         if isinstance(values[2], str) and values[2].startswith("示例："):
             continue  # the template's example line
-        row = Row(line=cells[0].row)
+        row = Row(line=line)
 
         def problem(column: int, message: str, row: Row = row) -> None:
             row.problems.append(Problem(SHEET, row.line, column, message))
