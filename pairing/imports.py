@@ -41,6 +41,35 @@ class Row:
     notes: list[str] = field(default_factory=list)  # what the import would add to the registry, to check
 
 
+def rows_as_data(rows: list[Row]) -> list[dict]:
+    """The rows as read from the file, for the session between the preview and the import."""
+    return [
+        {
+            "line": row.line,
+            "number": row.number,
+            "town": row.town,
+            "villages": [list(village) for village in row.villages],
+            "university": row.university,
+            "vocational": row.vocational,
+        }
+        for row in rows
+    ]
+
+
+def rows_from_data(data: list[dict]) -> list[Row]:
+    return [
+        Row(
+            line=item["line"],
+            number=item["number"],
+            town=item["town"],
+            villages=[(name, town) for name, town in item["villages"]],
+            university=item["university"],
+            vocational=list(item["vocational"]),
+        )
+        for item in data
+    ]
+
+
 def template_workbook() -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
