@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.cells import excel_text
 from core.excel import Problem, UploadedWorkbook, WorkbookRejected, check_sheet, open_workbook
 from pairing.models import CooperationKind
 
@@ -34,7 +35,8 @@ def build_report_workbook(report: MonthlyReport) -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = VALUES_SHEET
-    sheet["A1"] = f"{report.school.name} {report.month:%Y年%m月} 进展情况月报"
+    # Names come from the registry: written as text, so a name that starts with "=" is no formula.
+    excel_text(sheet["A1"], f"{report.school.name} {report.month:%Y年%m月} 进展情况月报")
     sheet["A1"].font = Font(bold=True, size=13)
     sheet["A2"], sheet["B2"], sheet["C2"], sheet["D2"] = "报告ID", report.pk, "版本", report.version
     sheet["E2"] = "请勿修改本行；只填写“数值”列和“文字”表。"
@@ -42,9 +44,9 @@ def build_report_workbook(report: MonthlyReport) -> bytes:
         cell = sheet.cell(row=HEADER_ROW, column=column, value=title)
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for row, indicator in enumerate(indicators, start=HEADER_ROW + 1):
-        sheet.cell(row=row, column=1, value=indicator.code)
-        sheet.cell(row=row, column=2, value=indicator.name_zh)
-        sheet.cell(row=row, column=3, value=indicator.unit)
+        excel_text(sheet.cell(row=row, column=1), indicator.code)
+        excel_text(sheet.cell(row=row, column=2), indicator.name_zh)
+        excel_text(sheet.cell(row=row, column=3), indicator.unit)
         value = values.get(indicator.pk)
         cell = sheet.cell(
             row=row,
@@ -85,9 +87,8 @@ def build_report_workbook(report: MonthlyReport) -> bytes:
     for row, (code, label, value) in enumerate(rows, start=2):
         text.cell(row=row, column=1, value=code)
         text.cell(row=row, column=2, value=label)
-        cell = text.cell(row=row, column=3, value=value or None)
+        cell = excel_text(text.cell(row=row, column=3), value or None)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        cell.data_type = "s"
     (
         text.column_dimensions["A"].width,
         text.column_dimensions["B"].width,
