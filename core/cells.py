@@ -7,6 +7,9 @@ a school called "=HYPERLINK(...)" is shown as text and never runs. Numbers are w
 and are not touched. In a workbook the cell is typed as text instead (`excel_text`).
 """
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -33,3 +36,17 @@ def excel_text(cell, value: str | None):
         if value.startswith(FORMULA_STARTS):
             cell.quotePrefix = True
     return cell
+
+
+def validate_not_formula(value) -> None:
+    """For names (schools, areas, programmes, people, indicators): one that begins like a formula
+    is refused where it is entered, the admin or the import, rather than neutralised everywhere it
+    is later written out."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        raise ValidationError(
+            _(
+                "A name cannot begin with = + - @, a tab or a line break, which spreadsheets read as a "
+                "formula."
+            ),
+            code="formula",
+        )

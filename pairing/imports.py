@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font, PatternFill
 
+from core.cells import FORMULA_STARTS
 from core.excel import Problem, UploadedWorkbook, WorkbookRejected, check_sheet, open_workbook
 
 from .models import Area, Pairing, Programme, School
@@ -152,10 +153,33 @@ def rows_of(book: UploadedWorkbook) -> list[Row]:
         row.vocational = split_names(values[4])
         if not row.vocational:
             problem(5, _("Name at least one vocational school."))
+        for column, names in names_by_column(row).items():
+            for name in names:
+                if name.startswith(FORMULA_STARTS):
+                    problem(
+                        column,
+                        _(
+                            "%(name)s begins with = + - @, a tab or a line break, which spreadsheets "
+                            "read as a formula; change the name."
+                        )
+                        % {"name": name},
+                    )
         rows.append(row)
     if not rows:
         raise WorkbookRejected([Problem(SHEET, 2, 1, _("The table has no rows."))])
     return rows
+
+
+def names_by_column(row: Row) -> dict[int, list[str]]:
+    """The names the row would add to the registry, by the column they were read from."""
+    village_names = [name for name, _town in row.villages]
+    village_towns = [town for _name, town in row.villages if town != row.town]
+    return {
+        2: [row.town],
+        3: list(dict.fromkeys(village_names + village_towns)),
+        4: [row.university],
+        5: row.vocational,
+    }
 
 
 def assess(programme: Programme, rows: list[Row]) -> list[Row]:
