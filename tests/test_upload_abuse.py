@@ -15,6 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter
 from django.conf import settings
 from django.http import HttpResponse
 from django.test import Client
@@ -390,3 +391,37 @@ def test_a_refused_upload_drops_an_earlier_preview(users, indicators, upload_dir
     assert "预览已失效，请重新上传文件。" in response.content.decode()
     assert not Pairing.objects.filter(town__name="石龙").exists()
     assert_nothing_left(upload_directory)
+
+
+def excel_style_registry(town: str = "石龙") -> bytes:
+    """A registry workbook as Excel writes one: text in the shared strings, not inline (openpyxl,
+    which made the other workbooks here, writes it inline), and a hyperlink to a web page."""
+    output = io.BytesIO()
+    book = xlsxwriter.Workbook(output, {"in_memory": True})
+    sheet = book.add_worksheet(IMPORT_SHEET)
+    sheet.write_row(0, 0, ["序号", "镇(街道)", "村(社区)", "在莞高校", "中职学校"])
+    sheet.write_row(1, 0, [1, town, "西湖村", "东莞理工学院", "东莞市信息技术学校"])
+    sheet.write_url(1, 6, "https://portal.example/registry")  # a hyperlink is not an external link
+    book.close()
+    return output.getvalue()
+
+
+def test_a_workbook_with_shared_strings_is_read(users, upload_directory):
+    page = import_page(users)
+    html = page.post(excel_style_registry(), "excel.xlsx")
+    assert "确认导入" in html and "石龙" in html
+    assert_nothing_left(upload_directory)
+
+
+def test_an_overlong_shared_string_is_named_by_the_cell_that_shows_it(users, upload_directory):
+    page = import_page(users)
+    parts = bombs.parts_of(excel_style_registry(town="长安"))
+    parts["xl/sharedStrings.xml"] = parts["xl/sharedStrings.xml"].replace(
+        "长安".encode(), ("长" * 40000).encode()
+    )
+    refused(
+        page,
+        upload_directory,
+        bombs.write_zip(parts),
+        f"{IMPORT_SHEET}!B2：单元格内容超过32767个字符的上限。",
+    )
