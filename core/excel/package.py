@@ -11,7 +11,9 @@ openpyxl's streaming mode does not report. The first limit passed refuses the fi
 (WorkbookRejected), naming the limit; only then may openpyxl open it.
 
 Python's zipfile stops a member at the size the central directory declares (and fails its CRC if
-there is more), so the declared sizes judged here are the most any reader will get.
+there is more), so the declared sizes judged here are the most openpyxl, which reads through
+zipfile, will get. Members compressed other than by deflate are refused: zipfile's bzip2 and LZMA
+readers have no bound on what one read returns.
 """
 
 import functools
