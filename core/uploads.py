@@ -35,3 +35,13 @@ def check_upload(
         raise ValidationError(
             {field: _("The file's content is not a %(kind)s.") % {"kind": suffix[1:].upper()}}
         )
+
+
+def display_name(name: str, *, limit: int = 60) -> str:
+    """A name that came from outside (a file's, a sheet's, a zip member's) as it may be shown back:
+    printable characters only, so no NUL and no right-to-left override that would disguise an
+    extension, and shortened in the middle when it is long."""
+    printable = "".join(char for char in str(name) if char.isprintable())
+    if len(printable) > limit:
+        printable = f"{printable[: limit - 11]}…{printable[-10:]}"
+    return printable

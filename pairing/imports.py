@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font, PatternFill
 
-from core.excel import Problem, WorkbookRejected, check_sheet, open_workbook
+from core.cells import FORMULA_STARTS
+from core.excel import Problem, UploadedWorkbook, WorkbookRejected, check_sheet, open_workbook
 
 from .models import Area, Pairing, Programme, School
 
@@ -25,7 +26,6 @@ HEADERS = ["序号", "镇(街道)", "村(社区)", "在莞高校", "中职学校
 SEPARATORS = re.compile(r"[\s、，,;；]+")
 # 雁田村(凤岗) 南面村（谢岗）: a name, then its own town in brackets if it is not the row's town.
 VILLAGE = re.compile(r"(?P<name>[^\s、，,;；()（）]+)\s*(?:[(（]\s*(?P<town>[^()（）]+?)\s*[)）])?")
-MAX_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -40,6 +40,35 @@ class Row:
     outcome: str = ""  # new, unchanged, changed, error
     changes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the import would add to the registry, to check
+
+
+def rows_as_data(rows: list[Row]) -> list[dict]:
+    """The rows as read from the file, for the session between the preview and the import."""
+    return [
+        {
+            "line": row.line,
+            "number": row.number,
+            "town": row.town,
+            "villages": [list(village) for village in row.villages],
+            "university": row.university,
+            "vocational": row.vocational,
+        }
+        for row in rows
+    ]
+
+
+def rows_from_data(data: list[dict]) -> list[Row]:
+    return [
+        Row(
+            line=item["line"],
+            number=item["number"],
+            town=item["town"],
+            villages=[(name, town) for name, town in item["villages"]],
+            university=item["university"],
+            vocational=list(item["vocational"]),
+        )
+        for item in data
+    ]
 
 
 def template_workbook() -> bytes:
@@ -68,18 +97,22 @@ def split_names(value) -> list[str]:
 
 
 def read_rows(upload) -> list[Row]:
-    book = open_workbook(upload, max_bytes=MAX_BYTES)
-    problems = check_sheet(book, SHEET, HEADERS, 1)
-    if problems:
-        raise WorkbookRejected(problems)
+    with open_workbook(upload) as book:
+        problems = check_sheet(book, SHEET, HEADERS, 1)
+        if problems:
+            raise WorkbookRejected(problems)
+        return rows_of(book)
+
+
+def rows_of(book: UploadedWorkbook) -> list[Row]:
     rows, numbers = [], {}
-    for cells in book[SHEET].iter_rows(min_row=2):
-        values = [cell.value for cell in cells[: len(HEADERS)]]
+    for line, cells in book.rows(SHEET, min_row=2):
+        values = list(cells[: len(HEADERS)]) + [None] * (len(HEADERS) - len(cells))
         if all(v in (None, "") for v in values):
             continue
         if isinstance(values[2], str) and values[2].startswith("示例："):
             continue  # the template's example line
-        row = Row(line=cells[0].row)
+        row = Row(line=line)
 
         def problem(column: int, message: str, row: Row = row) -> None:
             row.problems.append(Problem(SHEET, row.line, column, message))
@@ -120,10 +153,33 @@ def read_rows(upload) -> list[Row]:
         row.vocational = split_names(values[4])
         if not row.vocational:
             problem(5, _("Name at least one vocational school."))
+        for column, names in names_by_column(row).items():
+            for name in names:
+                if name.startswith(FORMULA_STARTS):
+                    problem(
+                        column,
+                        _(
+                            "%(name)s begins with = + - @, a tab or a line break, which spreadsheets "
+                            "read as a formula; change the name."
+                        )
+                        % {"name": name},
+                    )
         rows.append(row)
     if not rows:
         raise WorkbookRejected([Problem(SHEET, 2, 1, _("The table has no rows."))])
     return rows
+
+
+def names_by_column(row: Row) -> dict[int, list[str]]:
+    """The names the row would add to the registry, by the column they were read from."""
+    village_names = [name for name, _town in row.villages]
+    village_towns = [town for _name, town in row.villages if town != row.town]
+    return {
+        2: [row.town],
+        3: list(dict.fromkeys(village_names + village_towns)),
+        4: [row.university],
+        5: row.vocational,
+    }
 
 
 def assess(programme: Programme, rows: list[Row]) -> list[Row]:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.cells import validate_not_formula
 from core.months import Month
 
 
@@ -58,7 +59,7 @@ class Programme(models.Model):
         LEAD_ONLY = "lead", _("The lead school only")
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_not_formula])
     city = models.CharField(_("city"), max_length=100)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
@@ -265,7 +266,7 @@ class Area(models.Model):
         Kind.COMMUNITY: 4,
     }
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_not_formula])
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
         "self",
@@ -323,7 +324,7 @@ class School(models.Model):
         UNIVERSITY = "university", _("University")
         VOCATIONAL = "vocational", _("Vocational school")
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[validate_not_formula])
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     history = HistoricalRecords()
@@ -348,7 +349,7 @@ class Person(models.Model):
     # Grades that satisfy "中级以上职称(含中级)".
     MID_LEVEL_OR_ABOVE = (TitleGrade.SENIOR, TitleGrade.ASSOCIATE, TitleGrade.INTERMEDIATE)
 
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("name"), max_length=60, validators=[validate_not_formula])
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="people", verbose_name=_("school")
     )

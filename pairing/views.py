@@ -7,8 +7,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -34,7 +32,7 @@ from .forms import (
     ResidencyForm,
     ReviewForm,
 )
-from .imports import apply_rows, assess, read_rows, template_workbook
+from .imports import apply_rows, assess, read_rows, rows_as_data, rows_from_data, template_workbook
 from .models import Agreement, JointMeeting, Membership, Pairing, Programme, Residency, ServiceTeam
 from .selectors import (
     pairing_get_for,
@@ -542,7 +540,10 @@ def import_template_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_view(request: HttpRequest) -> HttpResponse:
-    """Upload: preview each row's outcome. Confirm: apply the previewed file, all or nothing."""
+    """Upload: preview each row's outcome. Confirm: apply the previewed rows, all or nothing.
+
+    The previewed rows wait in the session, not the file: nothing is left on disk by a preview
+    that is never confirmed, and the file is read once."""
     require_bureau(request)
     programmes = Programme.objects.order_by("code")
     context = {"programmes": programmes, "rows": None, "problems": []}
@@ -551,22 +552,19 @@ def import_view(request: HttpRequest) -> HttpResponse:
         if not pending or pending.get("token") != request.POST.get("token"):
             messages.error(request, _("This preview has expired; upload the file again."))
             return redirect("pairing:import")
+        request.session.pop(IMPORT_SESSION_KEY)
         programme = get_object_or_404(Programme, pk=pending["programme"])
-        with default_storage.open(pending["path"], "rb") as handle:
-            upload = SimpleUploadedFile("import.xlsx", handle.read())
         try:
-            counts = apply_rows(programme, assess(programme, read_rows(upload)))
+            counts = apply_rows(programme, assess(programme, rows_from_data(pending["rows"])))
         except WorkbookRejected as rejected:
             context["problems"] = rejected.problems
             return render(request, "pairing/import.html", context, status=400)
-        finally:
-            default_storage.delete(pending["path"])
-            request.session.pop(IMPORT_SESSION_KEY, None)
         messages.success(
             request, _("Imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.") % counts
         )
         return redirect("pairing:list")
     if request.method == "POST":
+        request.session.pop(IMPORT_SESSION_KEY, None)  # a new upload replaces any earlier preview
         programme = programme_from(request.user, request.POST.get("programme"))
         upload = request.FILES.get("file")
         if programme is None or upload is None:
@@ -582,8 +580,10 @@ def import_view(request: HttpRequest) -> HttpResponse:
         )
         if not context["has_errors"]:
             token = uuid.uuid4().hex
-            upload.seek(0)
-            path = default_storage.save(f"private/imports/{token}.xlsx", upload)
-            request.session[IMPORT_SESSION_KEY] = {"token": token, "path": path, "programme": programme.pk}
+            request.session[IMPORT_SESSION_KEY] = {
+                "token": token,
+                "programme": programme.pk,
+                "rows": rows_as_data(rows),
+            }
             context["token"] = token
     return render(request, "pairing/import.html", context)

@@ -268,6 +268,19 @@ AGREEMENT_MAX_BYTES = env_int("AGREEMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 # The compilation reads this many pairings at a time (memory stays flat; each chunk is a heartbeat).
 COMPILE_CHUNK_PAIRINGS = env_int("COMPILE_CHUNK_PAIRINGS", 2000, minimum=1)
+# Uploaded workbooks (the liaison's report, the registry import) are checked against these before
+# they are read (core/excel): the file as uploaded, what it unzips to, how much it is compressed,
+# its parts (zip members), the parts a reader holds whole, and the rows, columns, cells and
+# characters of a cell. A file over any of them is refused with the limit named.
+EXCEL_MAX_FILE_BYTES = env_int("EXCEL_MAX_FILE_BYTES", 5 * 1024 * 1024, minimum=1024)
+EXCEL_MAX_UNZIPPED_BYTES = env_int("EXCEL_MAX_UNZIPPED_BYTES", 50 * 1024 * 1024, minimum=1024)
+EXCEL_MAX_COMPRESSION_RATIO = env_int("EXCEL_MAX_COMPRESSION_RATIO", 100, minimum=2)
+EXCEL_MAX_PARTS = env_int("EXCEL_MAX_PARTS", 500, minimum=10)
+EXCEL_MAX_PART_BYTES = env_int("EXCEL_MAX_PART_BYTES", 2 * 1024 * 1024, minimum=1024)
+EXCEL_MAX_ROWS = env_int("EXCEL_MAX_ROWS", 20000, minimum=10)
+EXCEL_MAX_COLUMNS = env_int("EXCEL_MAX_COLUMNS", 100, minimum=10)
+EXCEL_MAX_CELLS = env_int("EXCEL_MAX_CELLS", 100000, minimum=100)
+EXCEL_MAX_CELL_CHARS = env_int("EXCEL_MAX_CELL_CHARS", 32767, minimum=100)
 # Exports larger than this many rows are built by a worker instead of inside the request.
 EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 20000, minimum=1)
 STORAGES = {

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.cells import validate_not_formula
 from core.months import Month, is_late
 from pairing.models import Pairing, Programme, School
 
@@ -30,8 +31,8 @@ class Indicator(models.Model):
         Programme, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("programme")
     )
     code = models.SlugField(_("code"), max_length=50)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100, validators=[validate_not_formula])
+    name_en = models.CharField(_("name (English)"), max_length=100, validators=[validate_not_formula])
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.WHOLE)
     minimum = models.DecimalField(_("minimum"), max_digits=14, decimal_places=2, default=Decimal(0))

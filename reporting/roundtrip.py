@@ -9,13 +9,13 @@ import io
 from decimal import Decimal
 
 import openpyxl
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from core.excel import Problem, WorkbookRejected, check_sheet, open_workbook
+from core.cells import excel_text
+from core.excel import Problem, UploadedWorkbook, WorkbookRejected, check_sheet, open_workbook
 
 from .models import Indicator, MonthlyReport
 from .services import parse_indicator_value, report_save_draft
@@ -34,7 +34,8 @@ def build_report_workbook(report: MonthlyReport) -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = VALUES_SHEET
-    sheet["A1"] = f"{report.school.name} {report.month:%Y年%m月} 进展情况月报"
+    # Names come from the registry: written as text, so a name that starts with "=" is no formula.
+    excel_text(sheet["A1"], f"{report.school.name} {report.month:%Y年%m月} 进展情况月报")
     sheet["A1"].font = Font(bold=True, size=13)
     sheet["A2"], sheet["B2"], sheet["C2"], sheet["D2"] = "报告ID", report.pk, "版本", report.version
     sheet["E2"] = "请勿修改本行；只填写“数值”列和“文字”表。"
@@ -42,9 +43,9 @@ def build_report_workbook(report: MonthlyReport) -> bytes:
         cell = sheet.cell(row=HEADER_ROW, column=column, value=title)
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for row, indicator in enumerate(indicators, start=HEADER_ROW + 1):
-        sheet.cell(row=row, column=1, value=indicator.code)
-        sheet.cell(row=row, column=2, value=indicator.name_zh)
-        sheet.cell(row=row, column=3, value=indicator.unit)
+        excel_text(sheet.cell(row=row, column=1), indicator.code)
+        excel_text(sheet.cell(row=row, column=2), indicator.name_zh)
+        excel_text(sheet.cell(row=row, column=3), indicator.unit)
         value = values.get(indicator.pk)
         cell = sheet.cell(
             row=row,
@@ -88,9 +89,8 @@ def build_report_workbook(report: MonthlyReport) -> bytes:
     for row, (code, label, value) in enumerate(rows, start=2):
         text.cell(row=row, column=1, value=code)
         text.cell(row=row, column=2, value=label)
-        cell = text.cell(row=row, column=3, value=value or None)
+        cell = excel_text(text.cell(row=row, column=3), value or None)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        cell.data_type = "s"
     (
         text.column_dimensions["A"].width,
         text.column_dimensions["B"].width,
@@ -103,61 +103,64 @@ def build_report_workbook(report: MonthlyReport) -> bytes:
 
 def read_report_workbook(report: MonthlyReport, upload) -> dict:
     """The draft's arguments from an uploaded workbook, or WorkbookRejected with every problem."""
-    book = open_workbook(upload, max_bytes=settings.ATTACHMENT_MAX_BYTES)
-    problems = check_sheet(book, VALUES_SHEET, VALUE_HEADERS, HEADER_ROW) + check_sheet(
-        book, TEXT_SHEET, TEXT_HEADERS, 1
-    )
-    if problems:
-        raise WorkbookRejected(problems)
-    sheet = book[VALUES_SHEET]
-    if sheet["B2"].value != report.pk:
+    with open_workbook(upload) as book:
+        problems = check_sheet(book, VALUES_SHEET, VALUE_HEADERS, HEADER_ROW) + check_sheet(
+            book, TEXT_SHEET, TEXT_HEADERS, 1
+        )
+        if problems:
+            raise WorkbookRejected(problems)
+        return read_checked_workbook(report, book)
+
+
+def read_checked_workbook(report: MonthlyReport, book: UploadedWorkbook) -> dict:
+    problems = []
+    identity = (*book.row(VALUES_SHEET, 2), None, None, None, None)  # 报告ID in B2, 版本 in D2
+    report_id, version = identity[1], identity[3]
+    if report_id != report.pk:
         raise WorkbookRejected([Problem(VALUES_SHEET, 2, 2, _("This workbook belongs to another report."))])
-    version = sheet["D2"].value
     if not isinstance(version, int):
         problems.append(
             Problem(VALUES_SHEET, 2, 4, _("The version cell was changed; download the workbook again."))
         )
     indicators = {i.code: i for i in report.pairing.programme.indicators.all()}
     values, seen = {}, set()
-    for row in sheet.iter_rows(min_row=HEADER_ROW + 1):
-        code, raw = row[0].value, row[3].value if len(row) > 3 else None
+    for line, row in book.rows(VALUES_SHEET, min_row=HEADER_ROW + 1):
+        code, raw = row[0], row[3] if len(row) > 3 else None
         if code in (None, "") and raw in (None, ""):
             continue
         if code not in indicators:
             problems.append(
-                Problem(VALUES_SHEET, row[0].row, 1, _("Unknown indicator code %(code)s.") % {"code": code})
+                Problem(VALUES_SHEET, line, 1, _("Unknown indicator code %(code)s.") % {"code": code})
             )
             continue
         if code in seen:
             problems.append(
-                Problem(
-                    VALUES_SHEET, row[0].row, 1, _("The indicator %(code)s appears twice.") % {"code": code}
-                )
+                Problem(VALUES_SHEET, line, 1, _("The indicator %(code)s appears twice.") % {"code": code})
             )
             continue
         seen.add(code)
         if isinstance(raw, bool) or (raw is not None and not isinstance(raw, int | float | str)):
             problems.append(
-                Problem(VALUES_SHEET, row[0].row, 4, f"{indicators[code].name}：" + _("Enter a number."))
+                Problem(VALUES_SHEET, line, 4, f"{indicators[code].name}：" + _("Enter a number."))
             )
             continue
         try:
             parse_indicator_value(indicators[code], raw if not isinstance(raw, float) else repr(raw))
         except ValidationError as error:
             problems.append(
-                Problem(VALUES_SHEET, row[0].row, 4, f"{indicators[code].name}：" + " ".join(error.messages))
+                Problem(VALUES_SHEET, line, 4, f"{indicators[code].name}：" + " ".join(error.messages))
             )
             continue
         values[code] = None if raw in (None, "") else (str(raw) if not isinstance(raw, float) else repr(raw))
     texts = {}
     categories = [code for code, _name in report.pairing.programme.category_choices()]
     known = set(categories) | set(TEXT_EXTRA)
-    for row in book[TEXT_SHEET].iter_rows(min_row=2):
-        code, value = row[0].value, row[2].value if len(row) > 2 else None
+    for line, row in book.rows(TEXT_SHEET, min_row=2):
+        code, value = row[0], row[2] if len(row) > 2 else None
         if code in (None, "") and value in (None, ""):
             continue
         if code not in known:
-            problems.append(Problem(TEXT_SHEET, row[0].row, 1, _("Unknown row %(code)s.") % {"code": code}))
+            problems.append(Problem(TEXT_SHEET, line, 1, _("Unknown row %(code)s.") % {"code": code}))
             continue
         if value is not None and not isinstance(value, str):
             value = str(value)

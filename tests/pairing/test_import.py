@@ -2,6 +2,7 @@
 every kind of bad row is named with its row and column, and nothing is written."""
 
 import io
+from html import unescape
 
 import openpyxl
 import pytest
@@ -186,6 +187,38 @@ def test_each_bad_row_is_named_with_row_and_column_and_nothing_is_written(bureau
     assert where in html and message in html
     assert response.context.get("token") is None
     assert [s.name for s in Pairing.objects.get(number=6).assisting_schools.all()] == ["东莞市机电工程学校"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "name"),
+    [
+        (1, '=HYPERLINK("http://evil.example","长安")', '=HYPERLINK("http://evil.example","长安")'),
+        (2, "+霞边社区(长安)", "+霞边社区"),
+        (2, "霞边社区(-长安)", "-长安"),
+        (3, "@东莞理工学院", "@东莞理工学院"),
+        (4, "东莞市机电工程学校、=cmd|' /C calc'!A0", "=cmd|'"),
+    ],
+    ids=["town", "village", "village's town", "university", "vocational"],
+)
+def test_a_name_that_begins_like_a_formula_is_refused_naming_its_cell(bureau, column, value, name):
+    """Typed as text in Excel ('=...), such a name reaches the import as a string, not a formula."""
+    rows = seed_rows()
+    rows[5][column] = value
+    book = openpyxl.load_workbook(io.BytesIO(workbook(rows)))
+    book.active.cell(7, column + 1).data_type = "s"  # row 7 holds rows[5]; typed as text, not a formula
+    data = io.BytesIO()
+    book.save(data)
+    names_before = sorted(School.objects.values_list("name", flat=True)), Area.objects.count()
+    response = bureau.post(
+        "/pairings/import/",
+        {"programme": Programme.objects.get().pk, "file": SimpleUploadedFile("t.xlsx", data.getvalue())},
+    )
+    html = response.content.decode()
+    cell = f"签约结对关系安排表!{'ABCDE'[column]}7"
+    assert cell in html and "以 = + - @、制表符或换行符开头，电子表格会把它当作公式，请修改名称。" in html
+    assert response.context.get("token") is None, "nothing can be confirmed"
+    assert (sorted(School.objects.values_list("name", flat=True)), Area.objects.count()) == names_before
+    assert f"“{name}" in unescape(html)
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,13 @@ def test_the_service_refuses_a_school_outside_the_pairing_too(dongguan):
         )
 
 
+def test_a_member_whose_name_begins_like_a_formula_is_refused_next_to_the_name(liaison):
+    response = liaison.post(f"/pairings/{CHANGAN}/team/members/add/", member_data(name="@SUM(1+1)*cmd"))
+    assert response.status_code == 200
+    assert "名称不能以 = + - @、制表符或换行符开头" in " ".join(response.context["form"].errors["name"])
+    assert not Person.objects.filter(name__startswith="@").exists()
+
+
 @pytest.fixture
 def member(liaison) -> Person:
     liaison.post(f"/pairings/{CHANGAN}/team/members/add/", member_data())

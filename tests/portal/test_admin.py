@@ -30,6 +30,7 @@ from pairing.models import (
     School,
     ServiceTeam,
 )
+from reporting.models import Indicator
 
 pytestmark = pytest.mark.django_db
 
@@ -265,3 +266,57 @@ def test_no_changelist_filter_grows_with_the_registry(users):
     small = filter_choices()
     bulk_pairings(Programme.objects.get(), range(100, 300))
     assert filter_choices() == small
+
+
+def change_form_data(client: Client, obj) -> dict:
+    """What the change page would post unchanged: its form's values and its inlines' saved rows."""
+    page = client.get(url(obj, "change"))
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        data.update({management.add_prefix(name): management[name].value() for name in management.fields})
+        data[management.add_prefix("TOTAL_FORMS")] = len(formset.initial_forms)
+        for row in formset.initial_forms:
+            data.update(
+                {
+                    row.add_prefix(name): row[name].value()
+                    for name in row.fields
+                    if row[name].value() is not None
+                }
+            )
+    return data
+
+
+@pytest.mark.parametrize(
+    ("model", "lookup", "field"),
+    [
+        (School, {"name": "东莞理工学院"}, "name"),
+        (Area, {"name": "长安"}, "name"),
+        (Programme, {}, "name"),
+        (Indicator, {"code": "activities_held"}, "name_zh"),
+        (Indicator, {"code": "activities_held"}, "name_en"),
+    ],
+)
+# The admin's forms strip leading whitespace, so a tab or CR before "=" leaves a name that begins with "=".
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t="])
+def test_a_name_that_begins_like_a_formula_is_refused_in_the_admin(
+    staff, indicators, model, lookup, field, start
+):
+    obj = model.objects.get(**lookup)
+    data = change_form_data(staff, obj)
+    data[field] = f'{start}HYPERLINK("http://evil.example","点此")'
+    response = staff.post(url(obj, "change"), data)
+    assert response.status_code == 200, "the form is shown again, not saved"
+    errors = response.context["adminform"].form.errors
+    assert "名称不能以 = + - @、制表符或换行符开头" in " ".join(errors.get(field, [])), errors
+    assert getattr(model.objects.get(pk=obj.pk), field) == getattr(obj, field)
+
+
+def test_an_ordinary_name_is_still_saved_in_the_admin(staff):
+    school = School.objects.get(name="东莞理工学院")
+    data = change_form_data(staff, school)
+    data["name"] = "东莞理工学院（松山湖校区）"
+    assert staff.post(url(school, "change"), data).status_code == 302
+    assert School.objects.get(pk=school.pk).name == "东莞理工学院（松山湖校区）"

@@ -1,12 +1,14 @@
 """The liaison's Excel round trip: download, fill with openpyxl, upload; every bad cell is named."""
 
 import io
+import zipfile
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from reporting.models import IndicatorValue, MonthlyReport
+from pairing.models import School
+from reporting.models import Indicator, IndicatorValue, MonthlyReport
 from reporting.services import report_save_draft
 from tests.reporting.conftest import client_for, make_report
 
@@ -161,3 +163,20 @@ def test_only_the_writer_uploads_and_outsiders_get_404(reporting_users, report):
     assert (
         client_for(reporting_users["other_liaison"]).get(f"/reports/{report.pk}/workbook/").status_code == 404
     )
+
+
+def test_names_that_start_like_formulas_are_written_as_text(reporting_users, report):
+    """A school or indicator name from the registry that begins with = + - @ (stored before names
+    were checked, or by a script) must reach the workbook as text, never as a formula Excel runs."""
+    School.objects.filter(pk=report.school_id).update(name='=HYPERLINK("http://evil.example","点此")')
+    Indicator.objects.filter(code="activities_held").update(name_zh="+cmd|' /C calc'!A0", unit="@场")
+    response = client_for(reporting_users["liaison"]).get(f"/reports/{report.pk}/workbook/")
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = book["月报"]
+    row = row_of(sheet, "activities_held")
+    for cell in (sheet["A1"], sheet.cell(row, 2), sheet.cell(row, 3)):
+        assert (cell.data_type, cell.quotePrefix) == ("s", True), cell.coordinate
+    assert sheet["A1"].value.startswith('=HYPERLINK("http://evil.example"')
+    assert sheet.cell(row, 2).value == "+cmd|' /C calc'!A0"
