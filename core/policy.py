@@ -113,6 +113,22 @@ def is_party_liaison(user, pairing) -> bool:
     return scope_of(user).school_id in _party_school_ids(pairing)
 
 
+def _reporting_school_ids(pairing) -> set[int]:
+    """The schools of a pairing that report monthly: every party, or the lead school alone where the
+    programme says so (`Programme.reporters`)."""
+    if pairing.programme.reporters == "lead":
+        return {pairing.lead_university_id}
+    return _party_school_ids(pairing)
+
+
+@rules.predicate
+def is_reporting_liaison(user, pairing) -> bool:
+    """A liaison of a school that reports for the pairing."""
+    if pairing is None or not is_school_liaison(user):
+        return False
+    return scope_of(user).school_id in _reporting_school_ids(pairing)
+
+
 @rules.predicate
 def is_town_liaison_of(user, pairing) -> bool:
     return pairing is not None and is_town_liaison(user) and scope_of(user).town_id == pairing.town_id
@@ -120,10 +136,10 @@ def is_town_liaison_of(user, pairing) -> bool:
 
 @rules.predicate
 def is_report_author(user, report) -> bool:
-    """A liaison of the report's school, while that school is a party to the report's pairing."""
+    """A liaison of the report's school, while that school reports for the report's pairing."""
     if report is None or not is_school_liaison(user) or scope_of(user).school_id != report.school_id:
         return False
-    return report.school_id in _party_school_ids(report.pairing)
+    return report.school_id in _reporting_school_ids(report.pairing)
 
 
 @rules.predicate
@@ -151,7 +167,7 @@ PERMISSIONS = {
     "registry.import": is_bureau,
     # Monthly reports.
     "report.own": is_school_liaison,  # the liaison's own month and reports
-    "report.start": is_party_liaison,  # object: the pairing
+    "report.start": is_reporting_liaison,  # object: the pairing
     "report.view": is_report_reader,
     "report.write": is_report_author,  # save, submit, attach, upload the workbook
     "report.review": is_bureau,  # accept, return, reopen; the queue's bulk decisions

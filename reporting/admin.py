@@ -10,7 +10,9 @@ from core.admin_mixins import HistoryAdmin, ReadOnlyAdmin, ReadOnlyInline, Refer
 
 from .models import (
     ExportJob,
+    Figure,
     Indicator,
+    IndicatorMinimum,
     IndicatorValue,
     MonthlyReport,
     MonthlySummary,
@@ -56,9 +58,24 @@ class IndicatorAdmin(ReferencedRowsAreKept, HistoryAdmin):
         "order",
         "programme",
     ]
-    list_filter = ["programme", "kind", "aggregation", "required"]
+    list_filter = ["programme", "kind", "aggregation", "required", "lead_only"]
     search_fields = ["code", "name_zh", "name_en"]
     list_editable = ["order", "required"]
+
+
+@admin.register(IndicatorMinimum)
+class IndicatorMinimumAdmin(ReferencedRowsAreKept, HistoryAdmin):
+    list_display = ["indicator", "per_year", "programme"]
+    list_filter = ["programme"]
+
+
+@admin.register(Figure)
+class FigureAdmin(ReferencedRowsAreKept, HistoryAdmin):
+    """A programme's targets and headline figures; `check_figures` and the dashboard compare them with its data."""
+
+    list_display = ["order", "code", "label_zh", "source", "expected", "comparison", "programme"]
+    list_filter = ["programme", "source"]
+    search_fields = ["code", "label_zh", "label_en", "source_note"]
 
 
 class IndicatorValueInline(ReadOnlyInline, admin.TabularInline):

@@ -106,11 +106,6 @@ def pairing_runs_in(pairing: Pairing, month: Month) -> bool:
     )
 
 
-def reporting_school_ids(pairing: Pairing) -> list[int]:
-    """The schools of a pairing that report each month, lead university first."""
-    return [pairing.lead_university_id, *sorted(s.pk for s in pairing.assisting_schools.all())]
-
-
 @dataclass(frozen=True)
 class ExpectedRow:
     """One report the month expects."""
@@ -242,7 +237,10 @@ def _parts(month: Month, pairings: QuerySet[Pairing], school_id: int | None, now
     running = running_in(pairings, month).order_by().values("pk")
     lead = Pairing.objects.filter(pk__in=running)
     through = Pairing.assisting_schools.through
-    assisting = through.objects.filter(pairing__in=running)
+    # Assisting schools report only in programmes where every school of a pairing reports.
+    assisting = through.objects.filter(
+        pairing__in=running, pairing__programme__reporters=Programme.Reporters.EVERY_SCHOOL
+    )
     if school_id is not None:
         lead, assisting = lead.filter(lead_university_id=school_id), assisting.filter(school_id=school_id)
     lead = lead.annotate(
@@ -457,8 +455,9 @@ def counted_reports(
     resubmitted or accepted, of a school that is a party to its pairing, in a month the pairing ran."""
     last = last or first
     through = Pairing.assisting_schools.through
-    is_party = Q(school_id=F("pairing__lead_university_id")) | Exists(
-        through.objects.filter(pairing_id=OuterRef("pairing_id"), school_id=OuterRef("school_id"))
+    is_party = Q(school_id=F("pairing__lead_university_id")) | Q(
+        Exists(through.objects.filter(pairing_id=OuterRef("pairing_id"), school_id=OuterRef("school_id"))),
+        pairing__programme__reporters=Programme.Reporters.EVERY_SCHOOL,
     )
     reports = MonthlyReport.objects.filter(
         pairing__in=pairings.order_by().values("pk"),

@@ -41,6 +41,20 @@ class Indicator(models.Model):
         _("how it adds up over months"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM
     )
     required = models.BooleanField(_("required"), default=False)
+    lead_only = models.BooleanField(
+        _("reported by the lead school only"),
+        default=False,
+        help_text=_(
+            "E.g. residency days: the lead school reports them for the pairing, so nothing counts twice."
+        ),
+    )
+    prefill = models.CharField(
+        _("pre-filled from"),
+        max_length=20,
+        choices=[("", _("Nothing")), ("residency_days", _("The residency log: days of the month"))],
+        blank=True,
+        default="",
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
 
@@ -436,3 +450,126 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme.code} {self.parameters.get('from')}–{self.parameters.get('to')}"
+
+
+class IndicatorMinimum(models.Model):
+    """A yearly minimum of an indicator for each pairing, checked by the compliance rule of the same
+    name (Yibin: at least two teacher trainings per county a year)."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="indicator_minimums", verbose_name=_("programme")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="minimums", verbose_name=_("indicator")
+    )
+    per_year = models.DecimalField(_("at least, each year"), max_digits=14, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("yearly minimum of an indicator")
+        verbose_name_plural = _("yearly minimums of indicators")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "indicator"], name="one_minimum_per_indicator")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} ≥ {self.per_year}"
+
+
+class Figure(models.Model):
+    """A target or headline figure of a programme, as data: what it counts, over which period, and what
+    it should be. `check_figures` and the dashboard compare it with what the programme's data gives."""
+
+    class Source(models.TextChoices):
+        INDICATOR_SUM = "indicator_sum", _("Sum of an indicator's monthly values")
+        INDICATOR_LATEST = "indicator_latest", _("Latest value of an indicator")
+        REGISTRY = "registry", _("A count in the registry")
+        MANUAL = "manual", _("Entered by hand for the programme")
+
+    class Count(models.TextChoices):
+        PAIRINGS = "pairings", _("Pairings")
+        LEAD_SCHOOLS = "lead_schools", _("Lead schools")
+        ASSISTING_SCHOOLS = "assisting_schools", _("Assisting schools")
+        COUNTERPARTS = "counterparts", _("Counterparts")
+        VILLAGES = "villages", _("Villages and communities")
+        LEAD_UNITS = "lead_units", _("County lead units")
+        MEMBERS = "members", _("Team members")
+        BASES = "bases", _("Bases")
+
+    class Comparison(models.TextChoices):
+        EXACTLY = "exactly", _("Exactly")
+        AT_LEAST = "at_least", _("At least")
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="figures", verbose_name=_("programme")
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    label_zh = models.CharField(_("label (Chinese)"), max_length=100, validators=[validate_not_formula])
+    label_en = models.CharField(_("label (English)"), max_length=100, validators=[validate_not_formula])
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="figures",
+        verbose_name=_("indicator"),
+    )
+    count = models.CharField(_("what is counted"), max_length=20, choices=Count.choices, blank=True)
+    count_filter = models.JSONField(
+        _("counted only where"),
+        default=dict,
+        blank=True,
+        help_text=_('E.g. {"role": "expert"} for members, {"kind": "research"} for bases.'),
+    )
+    period_from = models.DateField(
+        _("from month"), null=True, blank=True, help_text=_("Empty: the programme's start.")
+    )
+    period_to = models.DateField(
+        _("to month"), null=True, blank=True, help_text=_("Empty: the programme's end.")
+    )
+    expected = models.DecimalField(_("expected value"), max_digits=16, decimal_places=2)
+    comparison = models.CharField(
+        _("comparison"), max_length=10, choices=Comparison.choices, default=Comparison.EXACTLY
+    )
+    manual_value = models.DecimalField(
+        _("value entered by hand"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    source_note = models.CharField(
+        _("where the figure comes from"),
+        max_length=300,
+        blank=True,
+        help_text=_("The document and its words."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+        ordering = ["programme", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="figure_code_unique")]
+
+    def __str__(self) -> str:
+        return self.label_zh
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.label_en if (get_language() or "").startswith("en") else self.label_zh
+
+    def clean(self) -> None:
+        errors = {}
+        if self.source in (self.Source.INDICATOR_SUM, self.Source.INDICATOR_LATEST):
+            if self.indicator_id is None:
+                errors["indicator"] = _("Choose the indicator.")
+            elif self.programme_id and self.indicator.programme_id != self.programme_id:
+                errors["indicator"] = _("The indicator belongs to another programme.")
+        if self.source == self.Source.REGISTRY and not self.count:
+            errors["count"] = _("Choose what is counted.")
+        if self.source == self.Source.MANUAL and self.manual_value is None:
+            errors["manual_value"] = _("Enter the value.")
+        if errors:
+            raise ValidationError(errors)

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from core.months import Month
@@ -29,8 +29,9 @@ from core.outbox import enqueue
 from core.roles import LIAISON
 from pairing.models import Pairing, Programme
 
-from ..expectations import State, Tally, as_rows, counted_reports, expected_rows, running_in
+from ..expectations import State, Tally, as_rows, expected_rows, running_in
 from ..models import STALLED_AFTER, Indicator, IndicatorValue, MonthlyReport, MonthlySummary
+from ..totals import period_totals
 from .workbook import Column, WorkbookWriter
 
 NO_CONTACT = ("", "", "")
@@ -96,44 +97,6 @@ def chunks(programme: Programme, month: Month, *, size: int | None = None):
             .values_list("pk", "narratives", "difficulties")
         }
         yield Chunk(rows, values, texts, liaison_contacts(programme, (low, high)))
-
-
-def period_totals(
-    programme: Programme, first: Month, last: Month, indicators: list[Indicator]
-) -> dict[int, Decimal]:
-    """Each indicator over the months first..last, by its own way of adding up, over the counted reports
-    (the same set as the month's totals): the sum of the months; for `max` and `latest`, each school's
-    largest or latest value, added over the schools."""
-    values = IndicatorValue.objects.filter(
-        report__in=counted_reports(programme.pairings.all(), first, last).values("pk")
-    ).order_by()
-    kinds = {i.pk: i.aggregation for i in indicators}
-    found: dict[int, Decimal] = defaultdict(Decimal)
-    for indicator_id, total in values.values_list("indicator_id").annotate(total=Sum("value")):
-        if kinds.get(indicator_id) == Indicator.Aggregation.SUM:
-            found[indicator_id] = total
-    per_source = (
-        values.filter(indicator__aggregation=Indicator.Aggregation.MAX)
-        .values_list("indicator_id", "report__pairing_id", "report__school_id")
-        .annotate(top=Max("value"))
-    )
-    for indicator_id, _pairing, _school, top in per_source.iterator(chunk_size=5000):
-        found[indicator_id] += top
-    latest_month = (
-        values.filter(
-            indicator=OuterRef("indicator"),
-            report__pairing=OuterRef("report__pairing"),
-            report__school=OuterRef("report__school"),
-        )
-        .order_by("-report__month")
-        .values("report__month")[:1]
-    )
-    latest = values.filter(
-        indicator__aggregation=Indicator.Aggregation.LATEST, report__month=Subquery(latest_month)
-    )
-    for indicator_id, total in latest.values_list("indicator_id").annotate(total=Sum("value")):
-        found[indicator_id] += total
-    return found
 
 
 def number_kind(indicator: Indicator) -> str:
@@ -347,6 +310,8 @@ def claim(
 
 def expected_count(programme: Programme, month: Month) -> int:
     pairings = running_in(programme.pairings.all(), month)
+    if programme.reporters == Programme.Reporters.LEAD_ONLY:
+        return pairings.count()
     return (
         pairings.count()
         + Pairing.assisting_schools.through.objects.filter(pairing__in=pairings.values("pk")).count()
