@@ -106,6 +106,13 @@ class Programme(models.Model):
     # The programme's shape.
     kind = models.CharField(_("kind of programme"), max_length=20, choices=Kind.choices, default=Kind.BQW)
     organiser = models.CharField(_("organiser"), max_length=200, blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_(
+            "What the programme is, its sources, and every assumption made where the sources are silent."
+        ),
+    )
     root_area = models.ForeignKey(
         "Area",
         on_delete=models.PROTECT,

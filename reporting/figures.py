@@ -9,6 +9,7 @@ from django.db.models import Q
 from core.months import Month
 from pairing.models import Membership, Pairing, PracticeBase, Programme, School
 
+from .expectations import month_tally
 from .models import Figure, Indicator
 from .totals import period_totals, programme_period
 
@@ -68,6 +69,13 @@ def registry_count(figure: Figure) -> Decimal:
     elif figure.count == Count.MEMBERS:
         members = Membership.objects.filter(team__programme=programme, **where)
         found = members.values("person_id").distinct().count()
+    elif figure.count == Count.REPORTS_A_MONTH:
+        last = (
+            Month.of(programme.end_date)
+            if programme.end_date and Month.of(programme.end_date) < Month.current()
+            else Month.current()
+        )
+        found = month_tally(last, pairings=Pairing.objects.filter(programme=programme)).expected
     elif figure.count == Count.BASES:
         found = PracticeBase.objects.filter(Q(programme=programme), **where).count()
     else:

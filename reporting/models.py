@@ -495,6 +495,7 @@ class Figure(models.Model):
         LEAD_UNITS = "lead_units", _("County lead units")
         MEMBERS = "members", _("Team members")
         BASES = "bases", _("Bases")
+        REPORTS_A_MONTH = "reports_a_month", _("Reports expected a month")
 
     class Comparison(models.TextChoices):
         EXACTLY = "exactly", _("Exactly")
