@@ -15,13 +15,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import JointMeeting, Membership, Pairing, Person, PracticeBase, Residency, School, ServiceTeam
+from .models import (
+    JointMeeting,
+    Membership,
+    Pairing,
+    Person,
+    PracticeBase,
+    Residency,
+    School,
+    ServiceTeam,
+)
 
 
 @dataclass(frozen=True)
 class RuleContext:
     year: int
     as_of: datetime.date  # "today" for rules about deadlines (the agreement)
+    # What a rule prepared for the whole batch of pairings at once (rule code -> its data), so a rule
+    # that needs other records (reports, say) reads them in one query, not one per pairing.
+    prepared: dict = field(default_factory=dict)
 
     @property
     def year_start(self) -> datetime.date:
@@ -179,14 +191,43 @@ def practice_base(pairing: Pairing, context: RuleContext) -> list[str]:
     return [_("%(count)s practice bases, fewer than %(minimum)s") % {"count": count, "minimum": minimum}]
 
 
+def residents(pairing: Pairing, context: RuleContext) -> list[str]:
+    """A resident (常驻, 挂职 or 驻村第一书记) serves each pairing during the year (Yibin, Shiquan, Cengong)."""
+    minimum = pairing.programme.min_residents_per_pairing
+    present = [
+        m
+        for m in _members(pairing)
+        if m.role == Membership.Role.RESIDENT
+        and (m.joined_on is None or m.joined_on <= context.year_end)
+        and (m.left_on is None or m.left_on >= context.year_start)
+    ]
+    if len(present) >= minimum:
+        return []
+    return [
+        _("%(year)s: %(count)s residents served, fewer than %(minimum)s")
+        % {"year": context.year, "count": len(present), "minimum": minimum}
+    ]
+
+
 @dataclass(frozen=True)
 class Rule:
     code: str
     label: str
     check: Callable[[Pairing, RuleContext], list[str]]
+    # Reads what the check needs for all the pairings at once (into context.prepared[code]).
+    prepare: Callable[[list[Pairing], RuleContext], object] | None = None
 
 
-RULES: tuple[Rule, ...] = (
+# Every rule the portal knows, by code; a programme applies those named in Programme.rules. Rules
+# that read other apps' records (the monthly reports) are registered by those apps (register_rule).
+RULES_BY_CODE: dict[str, Rule] = {}
+
+
+def register_rule(rule: Rule) -> None:
+    RULES_BY_CODE[rule.code] = rule
+
+
+for _rule in (
     Rule("agreement", gettext_lazy("Agreement signed in time"), agreement_signed),
     Rule("team_size", gettext_lazy("Team size"), team_size),
     Rule("leader", gettext_lazy("Team leader"), team_leader),
@@ -195,8 +236,18 @@ RULES: tuple[Rule, ...] = (
     Rule("residency", gettext_lazy("Residency days"), residency_days),
     Rule("meetings", gettext_lazy("Joint meetings"), joint_meetings),
     Rule("practice_base", gettext_lazy("Practice base"), practice_base),
-)
-RULES_BY_CODE = {rule.code: rule for rule in RULES}
+    Rule("resident", gettext_lazy("Resident in post"), residents),
+):
+    register_rule(_rule)
+
+
+# A rule about the programme's schools rather than each pairing (listed beside the matrix).
+SCHOOL_PAIRED = "school_paired"
+
+
+def rules_of(programme) -> list[Rule]:
+    """The rules a programme applies, in the order it names them (unknown codes are skipped)."""
+    return [RULES_BY_CODE[code] for code in programme.rules if code in RULES_BY_CODE]
 
 
 @dataclass
@@ -209,7 +260,7 @@ class PairingCompliance:
         return not any(self.breaches.values())
 
     def cells(self) -> list[tuple[Rule, list[str]]]:
-        return [(rule, self.breaches.get(rule.code, [])) for rule in RULES]
+        return [(rule, self.breaches.get(rule.code, [])) for rule in rules_of(self.pairing.programme)]
 
 
 def pairings_for_compliance(pairings: QuerySet[Pairing], year: int) -> QuerySet[Pairing]:
@@ -244,14 +295,19 @@ def evaluate_pairings(
     if as_of is None:
         as_of = min(timezone.localdate(), datetime.date(year, 12, 31))
     context = RuleContext(year=year, as_of=as_of)
-    results = []
-    for pairing in pairings_for_compliance(active_in_year(pairings, year), year):
-        results.append(
-            PairingCompliance(
-                pairing=pairing, breaches={rule.code: rule.check(pairing, context) for rule in RULES}
-            )
+    loaded = list(pairings_for_compliance(active_in_year(pairings, year), year))
+    applied = {code for pairing in loaded for code in pairing.programme.rules}
+    for code in applied:
+        rule = RULES_BY_CODE.get(code)
+        if rule is not None and rule.prepare is not None:
+            context.prepared[code] = rule.prepare(loaded, context)
+    return [
+        PairingCompliance(
+            pairing=pairing,
+            breaches={rule.code: rule.check(pairing, context) for rule in rules_of(pairing.programme)},
         )
-    return results
+        for pairing in loaded
+    ]
 
 
 def evaluate_pairing(pairing: Pairing, *, year: int, as_of: datetime.date | None = None) -> PairingCompliance:
@@ -260,7 +316,10 @@ def evaluate_pairing(pairing: Pairing, *, year: int, as_of: datetime.date | None
 
 
 def schools_without_pairing(programme, *, year: int) -> list[tuple[School, str]]:
-    """The per-school rule: every school pairs with at least one town and one typical village."""
+    """The per-school rule of programmes with villages (原则上每所学校应至少结对签约1个镇(街道)、1个典型村):
+    every school of the programme pairs with at least one counterpart and one village that year."""
+    if SCHOOL_PAIRED not in programme.rules:
+        return []
     active = active_in_year(Pairing.objects.filter(programme=programme), year).filter(villages__isnull=False)
     paired = set(active.values_list("lead_university_id", flat=True)) | set(
         active.values_list("assisting_schools__id", flat=True)
@@ -282,8 +341,14 @@ class ComplianceSummary:
     compliant: int
     breaching: dict[str, int]  # rule code -> pairings breaking it
 
+    rules: list[str] = field(default_factory=list)  # the codes applied, in order
+
     def by_rule(self) -> list[dict]:
-        return [{"rule": str(rule.label), "breaching": self.breaching.get(rule.code, 0)} for rule in RULES]
+        return [
+            {"rule": str(RULES_BY_CODE[code].label), "breaching": self.breaching.get(code, 0)}
+            for code in self.rules
+            if code in RULES_BY_CODE
+        ]
 
 
 SUMMARY_CHUNK = 1000  # pairings evaluated at a time: memory stays flat at province scale
@@ -293,7 +358,12 @@ def compliance_summary(pairings: QuerySet[Pairing], *, year: int) -> ComplianceS
     """How many pairings keep every rule, and how many break each, over all of `pairings` (evaluated a
     chunk at a time; callers cache it, see core/cache.py)."""
     ids = list(active_in_year(pairings, year).order_by("pk").values_list("pk", flat=True))
-    summary = ComplianceSummary(year=year, pairings=len(ids), compliant=0, breaching={})
+    codes = list(
+        dict.fromkeys(
+            code for rules in pairings.values_list("programme__rules", flat=True).distinct() for code in rules
+        )
+    )
+    summary = ComplianceSummary(year=year, pairings=len(ids), compliant=0, breaching={}, rules=codes)
     for start in range(0, len(ids), SUMMARY_CHUNK):
         chunk = Pairing.objects.filter(pk__in=ids[start : start + SUMMARY_CHUNK])
         for result in evaluate_pairings(chunk, year=year):

@@ -26,6 +26,7 @@ DONGGUAN_RULES = [
     "residency",
     "meetings",
     "practice_base",
+    "school_paired",  # every school pairs with at least one counterpart and one village
 ]
 
 

@@ -19,7 +19,14 @@ from core.cache import cached_figures
 from core.excel import WorkbookRejected
 from core.policy import can, require, scope_of
 
-from .compliance import RULES, compliance_summary, evaluate_pairing, evaluate_pairings, residency_days_in_year
+from .compliance import (
+    compliance_summary,
+    evaluate_pairing,
+    evaluate_pairings,
+    residency_days_in_year,
+    rules_of,
+    schools_without_pairing,
+)
 from .filters import PairingFilter
 from .forms import (
     AdjustmentForm,
@@ -40,6 +47,7 @@ from .selectors import (
     pairing_list,
     pairings_visible_to,
     programme_from,
+    programmes_visible_to,
     school_suggestions,
     town_suggestions,
 )
@@ -147,38 +155,56 @@ def requested_year(request: HttpRequest) -> int:
     return year if 2000 <= year <= this_year + 1 else this_year
 
 
+def chosen_programme(request: HttpRequest):
+    """The programme a page shows (?programme=), else the user's first; None when the id is not one of
+    theirs (the page says so) or they have none."""
+    programmes = programmes_visible_to(request.user)
+    chosen = request.GET.get("programme")
+    return (programme_from(request.user, chosen) if chosen else programmes.first()), programmes
+
+
 @login_required
 def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
-    """A page of pairings with each rule's verdict; the counts over all the filtered pairings come
-    from a cached summary (recomputed when the registry changes)."""
+    """One programme's pairings, a page at a time, with each of its rules' verdict; the counts over all
+    the filtered pairings come from a cached summary (recomputed when the registry changes), and the
+    schools that break the per-school rule are listed beside them."""
     require(request.user, "pairing.list", hide=True)
+    programme, programmes = chosen_programme(request)
+    if programme is None:
+        raise Http404("No such programme")
     year = requested_year(request)
     filters = request.GET.copy()
-    filters.pop("year", None)
-    filters.pop("page", None)
-    filterset = PairingFilter(filters or None, queryset=pairings_visible_to(request.user))
-    pairings = pairing_list(user=request.user, filters=filters)
+    for name in ("year", "page", "programme"):
+        filters.pop(name, None)
+    visible = pairings_visible_to(request.user).filter(programme=programme)
+    filterset = PairingFilter(filters or None, queryset=visible)
+    pairings = pairing_list(user=request.user, filters=filters).filter(programme=programme)
     page = Paginator(pairings, PAGE_SIZE).get_page(request.GET.get("page"))
     results = evaluate_pairings(Pairing.objects.filter(pk__in=[p.pk for p in page.object_list]), year=year)
     summary = cached_figures(
-        f"compliance:{year}:{scope_of(request.user).key}:{filters.urlencode()}:{timezone.localdate()}",
+        f"compliance:{programme.pk}:{year}:{scope_of(request.user).key}:{filters.urlencode()}:{timezone.localdate()}",
         versions=["registry"],
         compute=lambda: compliance_summary(pairings, year=year),
     )
     this_year = timezone.localdate().year
-    first_year = Programme.objects.order_by("start_date").values_list("start_date__year", flat=True).first()
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "pairing/compliance_matrix.html",
         {
+            "programme": programme,
+            "programmes": programmes,
+            "keep": [(name, value) for name, value in request.GET.items() if name in ("year",)],
             "filter": filterset,
-            "results": sorted(results, key=lambda r: (r.pairing.programme_id, r.pairing.number)),
-            "rules": RULES,
+            "results": sorted(results, key=lambda r: r.pairing.number),
+            "rules": rules_of(programme),
             "year": year,
-            "years": list(range(min(first_year or this_year - 2, this_year - 2), this_year + 1)),
+            "years": list(range(min(programme.start_date.year, this_year - 2), this_year + 1)),
             "summary": summary,
+            "unpaired": schools_without_pairing(programme, year=year)
+            if scope_of(request.user).everything
+            else [],
             "page": page,
             "query": query.urlencode(),
         },

@@ -27,6 +27,9 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Monthly reports")
 
     def ready(self) -> None:
+        from .compliance_rules import register
+
+        register()  # the compliance rules that read reports
         for name in ("MonthlyReport", "IndicatorValue"):
             model = self.get_model(name)
             post_save.connect(month_figures_changed, sender=model, dispatch_uid=f"month-save-{name}")

@@ -286,3 +286,29 @@ def test_the_engine_runs_a_fixed_number_of_queries_for_8_and_200_pairings(
     assert Pairing.objects.count() == 200
     with django_assert_num_queries(len(at_8)):
         assert len(evaluate_pairings(Pairing.objects.all(), year=YEAR)) == 200
+
+
+def test_a_programme_applies_only_its_own_rules():
+    programme = ProgrammeFactory(rules=["team_size", "resident"], min_team_size=3)
+    pairing = build_compliant_pairing(programme, members=1)
+    result = evaluate_pairing(pairing, year=YEAR, as_of=YEAR_END)
+    assert set(result.breaches) == {"team_size", "resident"}
+    assert result.breaches["team_size"] == []  # 3 members (leader, deputy, one more) is enough here
+    assert [rule.code for rule, _breaches in result.cells()] == ["team_size", "resident"]
+
+
+def test_a_resident_must_serve_each_pairing_during_the_year():
+    programme = ProgrammeFactory(rules=["resident"], min_residents_per_pairing=1)
+    pairing = build_compliant_pairing(programme)
+    assert evaluate_pairing(pairing, year=YEAR, as_of=YEAR_END).breaches["resident"] == [
+        "2024年：在岗常驻人员0人，少于1人"
+    ]
+    resident = PersonFactory(school=pairing.lead_university)
+    dates = {"joined_on": D(2023, 3, 1), "left_on": D(2023, 12, 31)}
+    membership = Membership.objects.create(
+        team=pairing.team, person=resident, role=Membership.Role.RESIDENT, post="挂职副县长", **dates
+    )
+    assert evaluate_pairing(pairing, year=YEAR, as_of=YEAR_END).breaches["resident"], "left before the year"
+    membership.left_on = D(2024, 6, 30)
+    membership.save()
+    assert evaluate_pairing(pairing, year=YEAR, as_of=YEAR_END).breaches["resident"] == []

@@ -74,3 +74,29 @@ def test_matrix_runs_the_same_number_of_queries_for_8_and_200_pairings(
     assert Pairing.objects.count() == 200
     with django_assert_num_queries(len(at_8)):
         assert client.get("/pairings/compliance/", {"year": 2025}).status_code == 200
+
+
+def test_the_matrix_shows_the_chosen_programmes_rules_and_its_unpaired_schools(users):
+    from django.test import Client
+
+    from pairing.models import Pairing, Programme
+    from tests.factories import ProgrammeFactory
+
+    other = ProgrammeFactory(name="县校合作测试", rules=["team_size", "resident"])
+    client = Client()
+    client.force_login(users["bureau"])
+    response = client.get("/pairings/compliance/")
+    assert [rule.code for rule in response.context["rules"]] == Programme.objects.get(
+        code="dongguan-bqw-2023"
+    ).rules[:8]
+    assert 'id="id_programme_pick"' in response.content.decode(), "the programme picker is shown"
+    assert response.context["unpaired"] == []
+    Pairing.objects.get(number=6).villages.clear()
+    response = client.get("/pairings/compliance/")
+    assert {school.name for school, _text in response.context["unpaired"]} == {
+        "东莞理工学院",
+        "东莞市机电工程学校",
+    }
+    response = client.get("/pairings/compliance/", {"programme": other.pk})
+    assert [rule.code for rule in response.context["rules"]] == ["team_size", "resident"]
+    assert client.get("/pairings/compliance/", {"programme": "99999"}).status_code == 404

@@ -1,0 +1,53 @@
+"""The rule of a yearly minimum of an indicator per pairing (Yibin: at least two teacher trainings
+per county a year), read from the counted reports."""
+
+import datetime
+
+import pytest
+from django.utils import translation
+
+from pairing.compliance import evaluate_pairing
+from pairing.models import Pairing, Programme
+from reporting.models import IndicatorMinimum, IndicatorValue, MonthlyReport
+from reporting.services import report_return
+
+pytestmark = pytest.mark.django_db
+
+
+def report_with(users, month, value, *, status="accepted"):
+    pairing = Pairing.objects.get(number=6)
+    submitted = datetime.datetime(2024, 3, 1, tzinfo=datetime.UTC)
+    report = MonthlyReport.objects.create(
+        pairing=pairing,
+        school=pairing.lead_university,
+        month=month,
+        created_by=users["liaison"],
+        status=status,
+        first_submitted_at=submitted,
+    )
+    IndicatorValue.objects.create(
+        report=report, indicator=pairing.programme.indicators.get(code="training_courses"), value=value
+    )
+    return report
+
+
+def test_a_pairing_below_its_yearly_minimum_is_named(users, indicators):
+    programme = Programme.objects.get()
+    programme.rules = ["indicator_minimum"]
+    programme.save()
+    IndicatorMinimum.objects.create(
+        programme=programme, indicator=programme.indicators.get(code="training_courses"), per_year=2
+    )
+    pairing = Pairing.objects.get(number=6)
+    year_end = datetime.date(2024, 12, 31)
+    with translation.override("zh-hans"):
+        first = report_with(users, datetime.date(2024, 2, 1), 1)
+        breaches = evaluate_pairing(pairing, year=2024, as_of=year_end).breaches["indicator_minimum"]
+        assert breaches == ["2024年：举办培训班为1，少于2"]
+        report_with(users, datetime.date(2024, 3, 1), 1)
+        assert evaluate_pairing(pairing, year=2024, as_of=year_end).breaches["indicator_minimum"] == []
+        MonthlyReport.objects.filter(pk=first.pk).update(status="submitted")
+        report_return(report=first, reviewer=users["bureau"], comment="请核对")
+        assert evaluate_pairing(pairing, year=2024, as_of=year_end).breaches["indicator_minimum"], (
+            "a returned report does not count"
+        )
