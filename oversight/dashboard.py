@@ -4,13 +4,18 @@ indicator trends, the compliance summary, the latest compiled months and the mil
 Every chart's numbers are also rendered as a table (for screen readers and for copying); the
 figures come from oversight/selectors.py."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core.cache import cached_figures
+from core.months import InvalidMonth, Month
 from core.policy import require, scope_of
 from pairing.selectors import pairings_visible_to, programme_from, programmes_visible_to
+from reporting.figures import figure_results
+from reporting.totals import period_totals, programme_period
 
 from .selectors import dashboard_figures
 
@@ -27,13 +32,52 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         return render(
             request, "oversight/dashboard.html", {"programme": None, "message": message}, status=status
         )
+    scope = scope_of(request.user)
     figures = dashboard_figures(
-        programme=programme, pairings=pairings_visible_to(request.user), scope_key=scope_of(request.user).key
+        programme=programme, pairings=pairings_visible_to(request.user), scope_key=scope.key
     )
+    period, period_errors = period_from_query(request, programme)
+    totals = cached_figures(
+        f"totals:{programme.pk}:{scope.key}:{period[0]}:{period[1]}",
+        versions=["registry", "reports"],
+        compute=lambda: period_totals(programme, *period, pairings=pairings_visible_to(request.user)),
+    )
+    targets = cached_figures(
+        f"targets:{programme.pk}", versions=["registry", "reports"], compute=lambda: figure_results(programme)
+    )
+    for error in period_errors:
+        messages.error(request, error)
     chart_data = {key: figures[key] for key in ("months", "submission", "trends", "compliance")}
     chart_data["schools"] = figures["on_time_by_school"]
     return render(
         request,
         "oversight/dashboard.html",
-        {"programme": programme, "programmes": programmes, **figures, "chart_data": chart_data},
+        {
+            "programme": programme,
+            "programmes": programmes,
+            **figures,
+            "chart_data": chart_data,
+            "targets": targets,
+            "period": period,
+            "period_totals": [(indicator, totals[indicator.pk]) for indicator in programme.indicators.all()],
+        },
+        status=400 if period_errors else 200,
     )
+
+
+def period_from_query(request: HttpRequest, programme) -> tuple[tuple[Month, Month], list[str]]:
+    """The months ?from=YYYY-MM&to=YYYY-MM, within the programme's by default; bad ones are said."""
+    first, last = programme_period(programme)
+    errors = []
+    try:
+        if request.GET.get("from"):
+            first = Month.parse(request.GET["from"])
+        if request.GET.get("to"):
+            last = Month.parse(request.GET["to"])
+    except InvalidMonth as error:
+        errors.append(str(error))
+        first, last = programme_period(programme)
+    if last < first:
+        errors.append(_("The last month is before the first."))
+        first, last = programme_period(programme)
+    return (first, last), errors

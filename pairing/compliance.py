@@ -98,7 +98,13 @@ def member_titles(pairing: Pairing, context: RuleContext) -> list[str]:
 
 def residency_days_in_year(residencies: Iterable[Residency], year: int) -> int:
     """Days of the year on which at least one residency ran (overlapping periods count once)."""
-    start_of_year, end_of_year = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return residency_days_between(residencies, datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
+
+def residency_days_between(
+    residencies: Iterable[Residency], start_of_year: datetime.date, end_of_year: datetime.date
+) -> int:
+    """Days from one date to another on which at least one residency ran (overlaps count once)."""
     periods = sorted(
         (max(r.start_date, start_of_year), min(r.end_date, end_of_year))
         for r in residencies

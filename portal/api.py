@@ -22,6 +22,8 @@ router.register("meetings", pairing_api.MeetingViewSet, basename="meeting")
 router.register("reports", reporting_api.ReportViewSet, basename="report")
 router.register("summaries", reporting_api.SummaryViewSet, basename="summary")
 router.register("months", reporting_api.MonthViewSet, basename="month")
+router.register("totals", reporting_api.ProgrammeTotalsViewSet, basename="programme-totals")
+router.register("figures", reporting_api.ProgrammeTargetsViewSet, basename="programme-figures")
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):

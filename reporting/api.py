@@ -20,9 +20,11 @@ from core.policy import can
 from pairing.selectors import pairings_visible_to, programme_from, programmes_visible_to
 
 from .expectations import State, as_rows, expected_rows, month_figures
+from .figures import figure_results, plain
 from .models import MonthlyReport, MonthlySummary
 from .selectors import reports_visible_to, summaries_visible_to
 from .services import report_accept, report_return, report_save_draft, report_start, report_submit
+from .totals import period_totals, programme_period
 
 
 def as_api_error(error: Exception) -> exceptions.APIException:
@@ -358,3 +360,111 @@ class MonthViewSet(viewsets.GenericViewSet):
                 for row in as_rows(page, period)
             ]
         )
+
+
+class PeriodTotalsSerializer(serializers.Serializer):
+    """A programme's totals over a period: the shape of /totals/{programme}/."""
+
+    programme = serializers.IntegerField()
+    to = serializers.CharField(help_text="YYYY-MM")
+    totals = serializers.DictField(child=serializers.CharField(), help_text="Indicator code -> total.")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.CharField(help_text="YYYY-MM")  # "from" is a keyword in Python
+        return fields
+
+
+class FigureResultSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    unit = serializers.CharField()
+    value = serializers.CharField()
+    expected = serializers.CharField()
+    comparison = serializers.ChoiceField(choices=["exactly", "at_least"])
+    met = serializers.BooleanField()
+
+
+class ProgrammeTargetsSerializer(serializers.Serializer):
+    """A programme's figures against their targets: the shape of /figures/{programme}/."""
+
+    programme = serializers.IntegerField()
+    figures = FigureResultSerializer(many=True)
+
+
+PERIOD_PARAMETERS = [
+    OpenApiParameter(
+        "from", OpenApiTypes.STR, description="First month, YYYY-MM (default: the programme's first)."
+    ),
+    OpenApiParameter("to", OpenApiTypes.STR, description="Last month, YYYY-MM (default: its end, or now)."),
+]
+
+
+class ProgrammeFiguresViewSet(viewsets.GenericViewSet):
+    """A programme's totals over any period (/api/v1/totals/1/?from=2024-01&to=2024-12) and its figures
+    against their targets (/api/v1/figures/1/): the same numbers as `programme_totals`,
+    `check_figures` and the dashboard."""
+
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
+    policy_permissions = {"retrieve": "dashboard.view"}
+    policy_object_level = False
+    lookup_value_regex = ID_PATTERN
+    kind = "totals"
+
+    def retrieve(self, request, pk=None):
+        programme = programme_from(request.user, pk)
+        if programme is None:
+            raise exceptions.NotFound("No such programme")
+        if self.kind == "figures":
+            return Response(
+                {
+                    "programme": programme.pk,
+                    "figures": [
+                        {
+                            "code": r.figure.code,
+                            "label": r.figure.label,
+                            "unit": r.figure.unit,
+                            "value": plain(r.value),
+                            "expected": plain(r.figure.expected),
+                            "comparison": r.figure.comparison,
+                            "met": r.met,
+                        }
+                        for r in figure_results(programme)
+                    ],
+                }
+            )
+        first, last = programme_period(programme)
+        if request.query_params.get("from"):
+            first = month_parameter(request.query_params["from"], "from")
+        if request.query_params.get("to"):
+            last = month_parameter(request.query_params["to"], "to")
+        if last < first:
+            raise exceptions.ValidationError({"to": ["The last month is before the first."]})
+        indicators = list(programme.indicators.all())
+        totals = period_totals(programme, first, last, indicators, pairings=pairings_visible_to(request.user))
+        return Response(
+            {
+                "programme": programme.pk,
+                "from": str(first),
+                "to": str(last),
+                "totals": {i.code: plain(totals[i.pk]) for i in indicators},
+            }
+        )
+
+
+class ProgrammeTotalsViewSet(ProgrammeFiguresViewSet):
+    kind = "totals"
+    serializer_class = PeriodTotalsSerializer
+
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses=PeriodTotalsSerializer)
+    def retrieve(self, request, pk=None):
+        return super().retrieve(request, pk)
+
+
+class ProgrammeTargetsViewSet(ProgrammeFiguresViewSet):
+    kind = "figures"
+    serializer_class = ProgrammeTargetsSerializer
+
+    @extend_schema(responses=ProgrammeTargetsSerializer)
+    def retrieve(self, request, pk=None):
+        return super().retrieve(request, pk)

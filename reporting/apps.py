@@ -14,6 +14,7 @@ def month_figures_changed(sender, instance, **kwargs) -> None:
     except ObjectDoesNotExist:  # a value deleted with its report: the report's own signal covers it
         return
     bump(f"month:{report.month:%Y-%m}")
+    bump("reports")  # figures over whole periods (totals, targets)
 
 
 def indicators_changed(sender, **kwargs) -> None:

@@ -18,7 +18,7 @@ from core.cells import excel_text
 from core.excel import Problem, UploadedWorkbook, WorkbookRejected, check_sheet, open_workbook
 
 from .models import Indicator, MonthlyReport
-from .services import parse_indicator_value, report_save_draft
+from .services import indicators_for, parse_indicator_value, report_save_draft
 
 VALUES_SHEET, TEXT_SHEET = "月报", "文字"
 VALUE_HEADERS = ["代码", "指标", "单位", "数值", "最小值", "最大值"]
@@ -29,7 +29,7 @@ MAX_NUMBER = Decimal("999999999999")
 
 
 def build_report_workbook(report: MonthlyReport) -> bytes:
-    indicators = list(report.pairing.programme.indicators.all())
+    indicators = indicators_for(report)
     values = {v.indicator_id: v.value for v in report.values.all()}
     book = openpyxl.Workbook()
     sheet = book.active
@@ -122,7 +122,7 @@ def read_checked_workbook(report: MonthlyReport, book: UploadedWorkbook) -> dict
         problems.append(
             Problem(VALUES_SHEET, 2, 4, _("The version cell was changed; download the workbook again."))
         )
-    indicators = {i.code: i for i in report.pairing.programme.indicators.all()}
+    indicators = {i.code: i for i in indicators_for(report)}
     values, seen = {}, set()
     for line, row in book.rows(VALUES_SHEET, min_row=HEADER_ROW + 1):
         code, raw = row[0], row[3] if len(row) > 3 else None

@@ -81,6 +81,15 @@ def plain_number(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def indicators_for(report: MonthlyReport) -> list[Indicator]:
+    """The indicators the report's school fills in: all of the programme's, but those the lead school
+    alone reports (residency days, say) only on the lead school's report."""
+    indicators = list(report.pairing.programme.indicators.all())
+    if report.school_id == report.pairing.lead_university_id:
+        return indicators
+    return [indicator for indicator in indicators if not indicator.lead_only]
+
+
 def category_codes(report: MonthlyReport) -> list[str]:
     """The codes of the work categories of the report's programme: a narrative per category."""
     return list(report.pairing.programme.work_categories.values_list("code", flat=True))
@@ -132,10 +141,26 @@ def report_start(*, pairing: Pairing, month: Month, user) -> MonthlyReport:
     check_month(pairing.programme, month)
     if not pairing_runs_in(pairing, month):
         raise ValidationError({"month": _("The pairing did not run in this month.")})
-    report, _created = MonthlyReport.objects.get_or_create(
+    report, created = MonthlyReport.objects.get_or_create(
         pairing=pairing, school_id=school_id_of(user), month=month.first_day, defaults={"created_by": user}
     )
+    if created:
+        prefill(report, month)
     return report
+
+
+def prefill(report: MonthlyReport, month: Month) -> None:
+    """Values the portal already knows, filled in when the report is started: residency days from the
+    pairing's residency log (the days of the month someone was in residence), so the same days are not
+    typed, or counted, twice. The liaison can still correct them before submitting."""
+    from pairing.compliance import residency_days_between
+    from pairing.models import Residency
+
+    for indicator in indicators_for(report):
+        if indicator.prefill == "residency_days":
+            residencies = Residency.objects.filter(team__pairing=report.pairing)
+            days = residency_days_between(residencies, month.first_day, month.last_day)
+            IndicatorValue.objects.create(report=report, indicator=indicator, value=days)
 
 
 def _lock(report: MonthlyReport) -> MonthlyReport:
@@ -168,7 +193,7 @@ def report_save_draft(
         raise ValidationError(
             _("This report is %(status)s and cannot be changed.") % {"status": report.get_status_display()}
         )
-    indicators = {i.code: i for i in report.pairing.programme.indicators.all()}
+    indicators = {i.code: i for i in indicators_for(report)}
     errors, typed = {}, {}
     for code, raw in values.items():
         if code not in indicators:
@@ -209,7 +234,7 @@ def report_submit(*, report: MonthlyReport, user, now: datetime.datetime | None 
             _("This report is %(status)s and cannot be submitted.") % {"status": report.get_status_display()}
         )
     present = set(report.values.values_list("indicator__code", flat=True))
-    missing = [i for i in report.pairing.programme.indicators.filter(required=True) if i.code not in present]
+    missing = [i for i in indicators_for(report) if i.required and i.code not in present]
     if missing:
         raise ValidationError({i.code: [_("This indicator is required.")] for i in missing})
     now = now or timezone.now()

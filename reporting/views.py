@@ -31,6 +31,7 @@ from .selectors import liaisons_by_school, report_get_for_user, reports_visible_
 from .services import (
     StaleReportError,
     attachment_add,
+    indicators_for,
     report_accept,
     report_reopen,
     report_return,
@@ -124,7 +125,7 @@ def start_view(request: HttpRequest, pairing_pk: int, month: str) -> HttpRespons
 @login_required
 def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_get_for_user(user=request.user, pk=pk)
-    indicators = list(report.pairing.programme.indicators.all())
+    indicators = indicators_for(report)
     writer = can(request.user, "report.write", report)
     form = None
     if writer and report.is_editable:

@@ -199,6 +199,8 @@ PATHS = {
     "summary-detail": "/api/v1/summaries/{summary}/",
     "month-detail": "/api/v1/months/{month}/",
     "month-reports": "/api/v1/months/{month}/reports/",
+    "programme-totals-detail": "/api/v1/totals/{programme}/?from=2024-01&to=2024-12",
+    "programme-figures-detail": "/api/v1/figures/{programme}/",
 }
 
 
@@ -277,6 +279,14 @@ MATRIX: dict[str, dict[str, list[int]]] = {
     },
     "month-reports": {
         "GET": [403, 200, 200, 403, 403, 403, 200, 200, 403],
+        "POST": [403, 405, 405, 405, 405, 405, 405, 405, 403],
+    },
+    "programme-totals-detail": {
+        "GET": [403, 200, 200, 403, 403, 403, 403, 403, 403],
+        "POST": [403, 405, 405, 405, 405, 405, 405, 405, 403],
+    },
+    "programme-figures-detail": {
+        "GET": [403, 200, 200, 403, 403, 403, 403, 403, 403],
         "POST": [403, 405, 405, 405, 405, 405, 405, 405, 403],
     },
     "pairing-detail": {

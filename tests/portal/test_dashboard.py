@@ -92,3 +92,35 @@ def test_the_figures_are_cached_until_a_report_of_their_months_changes(demo, dja
     after = {row["month"]: row["returned"] for row in client.get("/dashboard/").context["submission"]}
     before = {row["month"]: row["returned"] for row in first}
     assert after[f"{report.month:%Y-%m}"] == before[f"{report.month:%Y-%m}"] + 1
+
+
+def test_the_dashboard_shows_targets_with_progress_and_totals_over_a_chosen_period(demo):
+    from reporting.models import Figure
+    from reporting.totals import period_totals
+
+    programme = Programme.objects.get()
+    registry = {"programme": programme, "source": "registry"}
+    Figure.objects.create(
+        **registry, code="pairings", label_zh="结对数", label_en="Pairings", count="pairings", expected=8
+    )
+    Figure.objects.create(
+        **registry,
+        code="villages",
+        label_zh="结对村",
+        label_en="Villages",
+        count="villages",
+        expected=30,
+        comparison="at_least",
+    )
+    client = client_for(demo["bureau"])
+    response = client.get("/dashboard/", {"from": "2024-01", "to": "2024-12"})
+    targets = {r.figure.code: (r.value, r.met, r.progress) for r in response.context["targets"]}
+    assert targets == {"pairings": (8, True, 100), "villages": (15, False, 50)}
+    html = response.content.decode()
+    assert 'data-width-percent="50"' in html and "≥ 30" in html
+    from core.months import Month
+
+    expected = period_totals(programme, Month(2024, 1), Month(2024, 12))
+    shown = {indicator.code: total for indicator, total in response.context["period_totals"]}
+    assert shown == {i.code: expected[i.pk] for i in programme.indicators.all()}
+    assert client.get("/dashboard/", {"from": "2024-13"}).status_code == 400
