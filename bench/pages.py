@@ -1,23 +1,26 @@
 """Benchmark: the main pages of every role at province scale, each against the floor.
 
-    .venv/bin/python bench/pages.py [--pairings 10000] [--seconds 1.5] [--rounds 3] [--role bureau] [--page queue]
+    .venv/bin/python bench/pages.py [--pairings 10000] [--seconds 1] [--rounds 3] [--role bureau] [--page "review queue"]
 
 1. Builds once, or reuses, the province data (bench/data.py, database portal_bench_<N>) and the
    Dongguan database (8 pairings: the fixtures, seed_demo's users, activity and reports).
-2. Counts the SQL queries of every page in-process (django.test.Client, CaptureQueriesContext), in
-   a fresh process per database, at 8 pairings and at N; no load runs meanwhile.
+2. Counts the SQL queries of every page in-process (django.test.Client, CaptureQueriesContext) at 8
+   pairings and at N, in fresh processes side by side, before any load: the counts are apart from
+   the timed requests.
 3. Serves the portal with gunicorn (2 sync workers, bench/settings.py: PORTAL_ENV=production over
    plain HTTP) and logs in as each role (bureau, commander, a town liaison, a university's liaison)
    through the login form.
 4. For each page: two warm-up requests (a page that errors or times out is reported with its status
    and not loaded), then up to ROUNDS rounds of the page for SECONDS at concurrency 8 followed by the
    floor (bench/urls.py: the same login, one query) for SECONDS at concurrency 8: ABAB... in the same
-   run, so both see the same machine. Fewer rounds when a page's rounds pass BUDGET seconds.
+   run, so both see the same machine. No round starts that would take the page past BUDGET seconds.
 
 Prints one line per page: the status, p50 and p95 latency (ms) and requests/s under that load, the
 ratio (the median over rounds of the floor's requests/s divided by the page's: how many floor
-requests the server answers in the time of one page) and the queries at 8 pairings and at N.
-A request running longer than --timeout seconds is cut off by gunicorn and counts as an error.
+requests the server answers in the time of one page), how long the page took alone in-process while
+its queries were counted (indicative: the counting processes run side by side), and its queries at
+8 pairings and at N. gunicorn cuts off a request running longer than --timeout seconds (10): the
+page then shows "timeout" (an error shows its status) and the run goes on.
 """
 
 from __future__ import annotations
