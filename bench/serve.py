@@ -117,9 +117,12 @@ class Answer:
     seconds: float
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
+    expected: int | None = None  # the one status that counts as success (None: any below 400)
 
     @property
     def ok(self) -> bool:
+        if self.expected is not None:
+            return self.status == self.expected
         return isinstance(self.status, int) and self.status < 400
 
     def json(self):
@@ -141,6 +144,7 @@ def fetch(
     headers: dict | None = None,
     body: bytes | None = None,
     timeout: float = 60,
+    expected: int | None = None,
 ) -> Answer:
     """One request on a new connection (gunicorn's sync workers close each one)."""
     started = time.perf_counter()
@@ -149,11 +153,13 @@ def fetch(
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
         content = response.read()
-        return Answer(response.status, time.perf_counter() - started, content, response.getheaders())
+        return Answer(
+            response.status, time.perf_counter() - started, content, response.getheaders(), expected
+        )
     except TimeoutError:
-        return Answer("timeout", time.perf_counter() - started)
+        return Answer("timeout", time.perf_counter() - started, expected=expected)
     except (OSError, http.client.HTTPException):
-        return Answer("closed", time.perf_counter() - started)
+        return Answer("closed", time.perf_counter() - started, expected=expected)
     finally:
         connection.close()
 
