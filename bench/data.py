@@ -17,8 +17,8 @@ Users, all with PASSWORD: `bureau`, `commander`, a town liaison per town (`town-
 school liaison per school (`liaison-u00001` for the universities, `liaison-v00001` for the
 vocational schools) with the group "liaison", a profile naming the school, a phone and an e-mail.
 
-Everything is written with bulk_create, 1,000 pairings at a time, in one transaction: an interrupted
-build leaves nothing behind. The database is then vacuumed and analysed, as a production database
+Everything is written with bulk_create (COPY for the two largest tables, the reports' values and
+versions), 1,000 pairings at a time, in one transaction: an interrupted build leaves nothing behind. The database is then vacuumed and analysed, as a production database
 that autovacuum keeps would be. A second call finds the programme and returns at once; the data is
 anchored to the month it was built in (`Dataset.month`), so compare figures taken in that month.
 
