@@ -1,157 +1,39 @@
 """Benchmark: compile one month of a province-scale programme, against the floor.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench .venv/bin/python bench/compile.py [--pairings 10000]
+    .venv/bin/python bench/compile.py [--pairings 10000] [--repeat 3]
 
-Builds (once, reused on later runs) a synthetic programme in PostgreSQL: N pairings, 2N schools
-(a lead university and an assisting vocational school each), 15 indicators and one month of
-reports with short narratives. Then, in the same run and each in a fresh process:
+Reuses (or builds once) the province data of bench/data.py, liaisons and all, in
+portal_bench_<N>, and compiles its last complete month: the month before the one the data was built
+in, due, with its reports in every state. Then `--repeat` times, alternating (ABAB...), each in a
+fresh process started for it:
 
-- the compilation: reporting.compilation.compile_month, exactly what the Celery job runs;
-- the floor: one raw psycopg read of the same rows plus a dump of the same cells with xlsxwriter
-  in constant_memory mode (the fastest writer measured here, ../shared/TOOLCHAIN.md).
+- the compilation: reporting.compilation.compile_month(programme, Month), exactly what the Celery
+  job runs (its workbook goes to a temporary file and to the summary, as in production);
+- the floor: one raw psycopg read of the same rows plus a dump of the same cells with xlsxwriter in
+  constant_memory mode (the fastest writer measured here, ../shared/TOOLCHAIN.md).
 
-Prints both times, the ratio and the compilation's peak memory (peak RSS of its process);
-the last line is `ratio=<x> peak_mb=<y>`. Not a test, not part of `make test`.
+Prints each pair's times and ratio, the median ratio, and the memory of each side measured inside
+its own fresh process: the peak resident set from the moment the work starts (the process's
+high-water mark is reset just before, with /proc/self/clear_refs) and how far that peak rose above
+what the process held before starting. The last line is `ratio=<x> peak_mb=<y> growth_mb=<z>`.
+A summary the benchmark created is removed afterwards, so the data stays as built.
 """
 
+from __future__ import annotations
+
 import argparse
-import datetime
+import contextlib
 import multiprocessing
 import os
-import random
-import resource
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-MONTH = datetime.date(2025, 6, 1)
-CODE = "bench-province"
-INDICATORS = 15
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def setup_django():
-    import django
-
-    django.setup()
-
-
-def build(pairings: int) -> None:
-    from django.contrib.auth.models import User
-    from django.core.management import call_command
-
-    from pairing.models import Area, Pairing, Programme, School
-    from reporting.models import Indicator, IndicatorValue, MonthlyReport
-
-    call_command("migrate", verbosity=0)
-    programme = Programme.objects.filter(code=CODE).first()
-    if programme and programme.pairings.count() == pairings:
-        return
-    if programme:
-        raise SystemExit(f"{CODE} exists with another size: drop the database and run again")
-    rng = random.Random(7)
-    started = time.perf_counter()
-    author, _ = User.objects.get_or_create(username="bench-liaison")
-    programme = Programme.objects.create(
-        code=CODE, name="省级基准项目", city="广东省", start_date=datetime.date(2024, 1, 1)
-    )
-    province = Area.objects.create(name="基准省", kind=Area.Kind.CITY)
-    towns = Area.objects.bulk_create(
-        [Area(name=f"镇{i:05d}", kind=Area.Kind.TOWN, parent=province) for i in range(pairings)],
-        batch_size=5000,
-    )
-    universities = School.objects.bulk_create(
-        [School(name=f"大学{i:05d}", kind=School.Kind.UNIVERSITY) for i in range(pairings)], batch_size=5000
-    )
-    vocational = School.objects.bulk_create(
-        [School(name=f"中职{i:05d}", kind=School.Kind.VOCATIONAL) for i in range(pairings)], batch_size=5000
-    )
-    created = Pairing.objects.bulk_create(
-        [
-            Pairing(
-                programme=programme,
-                number=i + 1,
-                lead_university=universities[i],
-                town=towns[i],
-                start_date=datetime.date(2024, 1, 1),
-            )
-            for i in range(pairings)
-        ],
-        batch_size=5000,
-    )
-    Pairing.assisting_schools.through.objects.bulk_create(
-        [
-            Pairing.assisting_schools.through(pairing_id=p.pk, school_id=vocational[i].pk)
-            for i, p in enumerate(created)
-        ],
-        batch_size=5000,
-    )
-    indicators = Indicator.objects.bulk_create(
-        [
-            Indicator(
-                programme=programme,
-                code=f"i{n:02d}",
-                name_zh=f"指标{n:02d}",
-                name_en=f"Indicator {n}",
-                unit="个",
-                kind=Indicator.Kind.MONEY if n % 5 == 0 else Indicator.Kind.WHOLE,
-                order=n,
-            )
-            for n in range(INDICATORS)
-        ]
-    )
-    due = programme.due_at(MONTH)
-    reports = []
-    for i, pairing in enumerate(created):
-        for school in (universities[i], vocational[i]):
-            if rng.random() < 0.05:
-                continue  # missing
-            reports.append(
-                MonthlyReport(
-                    pairing=pairing,
-                    school=school,
-                    month=MONTH,
-                    created_by=author,
-                    status="accepted",
-                    first_submitted_at=due - datetime.timedelta(hours=rng.randrange(-30, 200)),
-                    submitted_at=due,
-                    narratives={
-                        "talent": "举办技能培训班一期，培训村民三十人。",
-                        "consulting": "完成村庄规划初稿。",
-                    },
-                    difficulties="道路改造资金不足。" if rng.random() < 0.1 else "",
-                )
-            )
-    reports = MonthlyReport.objects.bulk_create(reports, batch_size=5000)
-    batch = []
-    for report in reports:
-        for indicator in indicators:
-            batch.append(IndicatorValue(report=report, indicator=indicator, value=rng.randrange(0, 5000)))
-        if len(batch) >= 20000:
-            IndicatorValue.objects.bulk_create(batch)
-            batch = []
-    IndicatorValue.objects.bulk_create(batch)
-    print(
-        f"built {pairings} pairings, {len(reports)} reports in {time.perf_counter() - started:.1f} s",
-        flush=True,
-    )
-
-
-def run_compilation(queue) -> None:
-    setup_django()
-    from pairing.models import Programme
-    from reporting.compilation import compile_month
-    from reporting.models import MonthlySummary
-
-    MonthlySummary.objects.filter(programme__code=CODE).update(state="done", run_token="")
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as folder:
-        compile_month(Programme.objects.get(code=CODE), MONTH, output=os.path.join(folder, "out.xlsx"))
-    queue.put((time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
-
+from bench import data  # noqa: E402
 
 FLOOR_QUERIES = [
     # 报送情况 and 明细: one row per expected report (pairing x school), left-joined to its report
@@ -170,16 +52,64 @@ FLOOR_QUERIES = [
 ]
 
 
-def run_floor(queue) -> None:
-    setup_django()
+def memory_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def start_measuring() -> int:
+    """Reset this process's peak RSS to its current RSS; return that RSS (kB). A spawned process's
+    getrusage() high-water mark includes its parent's memory at the fork, VmHWM after a reset does not."""
+    with contextlib.suppress(OSError):  # not Linux, or not allowed: the peak counts from the process's start
+        Path("/proc/self/clear_refs").write_text("5")
+    return memory_kb("VmRSS")
+
+
+def child(target, url: str, queue) -> None:
+    """The body of a fresh process: Django on the benchmark's database, then the measured work."""
+    data.setup_django(url)
+    from django.db import connection
+
+    from bench.data import CODE
+    from pairing.models import Programme
+
+    programme = Programme.objects.get(code=CODE)
+    connection.ensure_connection()
+    queue.put(target(programme))
+
+
+def run_compilation(programme) -> tuple[float, int, int]:
+    from core.months import Month
+    from reporting.compilation import compile_month
+    from reporting.models import MonthlyReport, MonthlySummary
+
+    # "this month" of the data is its newest; the month before it is due and complete
+    newest = MonthlyReport.objects.filter(pairing__programme=programme).latest("month").month
+    month = Month.of(newest).previous()
+    MonthlySummary.objects.filter(programme=programme).update(state="done", run_token="")
+    import reporting.compilation.workbook  # noqa: F401 - imports are the process's, not the compilation's
+
+    before = start_measuring()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        compile_month(programme, month, output=os.path.join(folder, "out.xlsx"))
+    return time.perf_counter() - started, memory_kb("VmHWM"), before
+
+
+def run_floor(programme) -> tuple[float, int, int]:
     import psycopg
     import xlsxwriter
     from django.conf import settings
 
-    from pairing.models import Programme
+    from core.months import Month
+    from reporting.models import MonthlyReport
 
+    newest = MonthlyReport.objects.filter(pairing__programme=programme).latest("month").month
+    month = Month.of(newest).previous().first_day
     db = settings.DATABASES["default"]
-    programme = Programme.objects.get(code=CODE).pk
+    before = start_measuring()
     started = time.perf_counter()
     with (
         psycopg.connect(
@@ -193,7 +123,7 @@ def run_floor(queue) -> None:
     ):
         results = []
         for sql in FLOOR_QUERIES:
-            cursor.execute(sql, {"month": MONTH, "programme": programme})
+            cursor.execute(sql, {"month": month, "programme": programme.pk})
             results.append(cursor.fetchall())
     expected, values, texts = results
     by_report = {}
@@ -203,7 +133,7 @@ def run_floor(queue) -> None:
     with tempfile.TemporaryDirectory() as folder:
         book = xlsxwriter.Workbook(os.path.join(folder, "floor.xlsx"), {"constant_memory": True})
         sheet = book.add_worksheet("汇总")
-        for n in range(INDICATORS + 6):
+        for n in range(len(indicator_ids) + 6):
             sheet.write_row(n, 0, ["指标", f"指标{n}", "个", n, n])
         sheet = book.add_worksheet("报送情况")
         for n, row in enumerate(expected):
@@ -240,60 +170,79 @@ def run_floor(queue) -> None:
                 sheet.write_row(n, 0, [1, "镇", "学校", difficulties, ""])
                 n += 1
         book.close()
-    queue.put((time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    return time.perf_counter() - started, memory_kb("VmHWM"), before
 
 
-def in_fresh_process(target) -> tuple[float, float]:
-    context = multiprocessing.get_context("spawn")
+def in_fresh_process(target, url: str) -> tuple[float, int, int]:
+    context = multiprocessing.get_context("spawn")  # a new interpreter, nothing inherited but the path
     queue = context.Queue()
-    process = context.Process(target=target, args=(queue,))
+    process = context.Process(target=child, args=(target, url, queue))
     process.start()
     result = queue.get()
     process.join()
+    if process.exitcode:
+        raise SystemExit(f"{target.__name__} failed with exit code {process.exitcode}")
     return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairings", type=int, default=10000)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each; the median is reported")
-    args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        raise SystemExit(
-            "set DATABASE_URL to a PostgreSQL database, e.g. postgres://postgres@127.0.0.1:5432/portal_bench"
-        )
-    ensure_database(os.environ["DATABASE_URL"])
-    setup_django()
-    build(args.pairings)
-    compilations = sorted(in_fresh_process(run_compilation) for _ in range(args.repeat))
-    floors = sorted(in_fresh_process(run_floor) for _ in range(args.repeat))
-    compile_time, compile_mb = compilations[len(compilations) // 2][0], max(m for _, m in compilations)
-    floor_time, floor_mb = floors[len(floors) // 2][0], max(m for _, m in floors)
-    print(f"pairings={args.pairings} reports≈{2 * args.pairings} indicators={INDICATORS}")
-    print(f"compilation: {compile_time:.2f} s (median of {args.repeat}), peak RSS {compile_mb:.0f} MB")
-    print(
-        f"floor (raw psycopg read + xlsxwriter constant_memory dump): {floor_time:.2f} s, peak RSS {floor_mb:.0f} MB"
+    parser.add_argument("--database-url", help="default: BENCH_DATABASE_URL or portal_bench_<pairings>")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="compile/floor pairs; the median ratio is reported"
     )
-    print(f"ratio={compile_time / floor_time:.2f} peak_mb={compile_mb:.0f}")
+    args = parser.parse_args()
+    dataset = data.prepare(pairings=args.pairings, database_url=args.database_url)
 
+    from reporting.models import MonthlyReport, MonthlySummary
 
-def ensure_database(url: str) -> None:
-    from urllib.parse import urlsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        dbname="postgres",
-        autocommit=True,
-    ) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
+    month = dataset.last_month
+    reports = MonthlyReport.objects.filter(
+        pairing__programme_id=dataset.programme_id, month=month.first_day
+    ).count()
+    had_summary = MonthlySummary.objects.filter(
+        programme_id=dataset.programme_id, month=month.first_day
+    ).exists()
+    print(
+        f"compiling {month} of {dataset.pairings} pairings ({reports} reports, {len(data.INDICATORS)} indicators) "
+        f"in {data.database_name(dataset.database_url)}; compile and floor alternate, each in a fresh process",
+        flush=True,
+    )
+    pairs = []
+    try:
+        for n in range(1, args.repeat + 1):
+            compiled = in_fresh_process(run_compilation, dataset.database_url)
+            floor = in_fresh_process(run_floor, dataset.database_url)
+            pairs.append((compiled, floor))
+            print(
+                f"  {n}: compilation {compiled[0]:.2f} s (peak {compiled[1] / 1024:.0f} MB), "
+                f"floor {floor[0]:.2f} s (peak {floor[1] / 1024:.0f} MB), ratio {compiled[0] / floor[0]:.2f}",
+                flush=True,
+            )
+    finally:
+        if not had_summary:  # leave the data as built (the dashboard reads the summaries)
+            for summary in MonthlySummary.objects.filter(
+                programme_id=dataset.programme_id, month=month.first_day
+            ):
+                if summary.workbook:
+                    summary.workbook.delete(save=False)
+                summary.delete()
+    ratio = statistics.median(c[0] / f[0] for c, f in pairs)
+    compile_time = statistics.median(c[0] for c, _f in pairs)
+    floor_time = statistics.median(f[0] for _c, f in pairs)
+    peak = max(c[1] for c, _f in pairs) / 1024
+    growth = max(c[1] - c[2] for c, _f in pairs) / 1024
+    floor_peak = max(f[1] for _c, f in pairs) / 1024
+    floor_growth = max(f[1] - f[2] for _c, f in pairs) / 1024
+    print(
+        f"compilation: median {compile_time:.2f} s, peak RSS {peak:.0f} MB ({growth:.0f} MB above its start)"
+    )
+    print(
+        f"floor (raw psycopg read + xlsxwriter constant_memory dump): median {floor_time:.2f} s, "
+        f"peak RSS {floor_peak:.0f} MB ({floor_growth:.0f} MB above its start)"
+    )
+    print(f"ratio={ratio:.2f} peak_mb={peak:.0f} growth_mb={growth:.0f}")
 
 
 if __name__ == "__main__":
