@@ -2,7 +2,9 @@
 is dropped (with a warning in the log) instead of failing the request. The cache only ever holds
 what can be computed again (dashboard figures, throttle counters), so losing it costs time, not data."""
 
+import datetime
 import logging
+from dataclasses import dataclass
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -82,3 +84,48 @@ def cached_figures(key: str, *, versions: list[str], compute):
         found = compute()
         cache.set(full, found, FIGURES_TIMEOUT)
     return found
+
+
+# Figures too costly to compute inside a request at province scale (the compliance of ten thousand
+# pairings): the latest result is kept with the versions it was computed at; when those have moved on,
+# the page shows the latest result, says when it was computed, and a worker computes the new one.
+
+
+@dataclass(frozen=True)
+class Latest:
+    value: object
+    fresh: bool
+    computed_at: datetime.datetime
+
+
+def versions_stamp(versions: list[str]) -> str:
+    return ",".join(f"{name}={version_of(name)}" for name in versions)
+
+
+def store_latest(key: str, stamp: str, value) -> None:
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    cache.set(f"latest:{key}", (stamp, timezone.now(), value), None)
+
+
+def latest_figures(key: str, *, versions: list[str], compute, inline: bool, refresh: tuple) -> Latest | None:
+    """The figure for `key`: computed now when `inline` (small data), else the latest kept one (fresh or
+    not) while `refresh` (a task name and its arguments) is queued once to compute it anew. None when
+    nothing has been computed yet and it is not computed inline."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    stamp = versions_stamp(versions)
+    kept = cache.get(f"latest:{key}")
+    if kept is not None and kept[0] == stamp:
+        return Latest(kept[2], True, kept[1])
+    if inline:
+        value = compute()
+        store_latest(key, stamp, value)
+        return Latest(value, True, timezone.now())
+    if cache.add(f"refreshing:{key}:{stamp}", 1, 15 * 60):
+        from .outbox import enqueue
+
+        enqueue(*refresh)
+    return Latest(kept[2], False, kept[1]) if kept is not None else None

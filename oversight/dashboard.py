@@ -34,7 +34,10 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         )
     scope = scope_of(request.user)
     figures = dashboard_figures(
-        programme=programme, pairings=pairings_visible_to(request.user), scope_key=scope.key
+        user=request.user,
+        programme=programme,
+        pairings=pairings_visible_to(request.user),
+        scope_key=scope.key,
     )
     period, period_errors = period_from_query(request, programme)
     totals = cached_figures(

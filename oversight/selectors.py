@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from core.cache import cached_figures
 from core.months import Month
-from pairing.compliance import compliance_summary
 from pairing.models import Milestone, Pairing, Programme
+from pairing.selectors import compliance_overview
 from reporting.expectations import indicator_totals, tallies_by
 from reporting.models import MonthlySummary
 
@@ -25,39 +25,33 @@ def recent_months(programme: Programme, *, last: Month | None = None) -> list[Mo
     return Month.between(first, last)
 
 
-def dashboard_figures(*, programme: Programme, pairings: QuerySet[Pairing], scope_key: str) -> dict:
-    """Everything the dashboard shows for one programme, within the pairings the user may see. The
-    figures are cached per programme, scope and day, and recomputed when a report of one of the months
-    or the registry changes (core/cache.py); the compiled months are read live."""
+SCHOOLS_SHOWN = 30  # the on-time chart names the schools that need attention most, not every school
+
+
+def dashboard_figures(*, user, programme: Programme, pairings: QuerySet[Pairing], scope_key: str) -> dict:
+    """Everything the dashboard shows for one programme, within the pairings the user may see. Each
+    month's figures are cached per programme, scope and day and recomputed when a report of that month
+    or the registry changes (core/cache.py), so a transition costs one month, not twelve; the
+    compliance counts come from compliance_overview (a worker counts them at province scale)."""
     pairings = pairings.filter(programme=programme)
     months = recent_months(programme)
-    figures = cached_figures(
-        f"dashboard:{programme.pk}:{scope_key}:{timezone.localdate()}",
-        versions=["registry", *(f"month:{month}" for month in months)],
-        compute=lambda: _figures(programme, pairings, months),
-    )
-    summaries = MonthlySummary.objects.filter(programme=programme, month__in=[m.first_day for m in months])
-    return {
-        **figures,
-        "summaries": list(summaries.order_by("-month")[:3]),
-        "milestones": list(Milestone.objects.filter(programme=programme).order_by("year")),
-    }
-
-
-def _figures(programme: Programme, pairings: QuerySet[Pairing], months: list[Month]) -> dict:
-    now = timezone.now()
+    now, today = timezone.now(), timezone.localdate()
+    indicators = list(programme.indicators.all()[:TREND_INDICATORS])
+    pieces = [
+        cached_figures(
+            f"dashboard-month:{programme.pk}:{scope_key}:{month}:{today}",
+            versions=["registry", f"month:{month}"],
+            compute=lambda month=month: _month_piece(programme, pairings, month, indicators, now),
+        )
+        for month in months
+    ]
     submission, per_school = [], defaultdict(lambda: [0, 0])
-    for month in months:
-        by_school = tallies_by(month, ("school_",), pairings=pairings, now=now)
-        month_total = {"expected": 0, "on_time": 0, "late": 0, "missing": 0, "returned": 0, "accepted": 0}
-        for (school,), tally in by_school.items():
-            counts = tally.as_dict()
-            for key in month_total:
-                month_total[key] += counts[key]
-            per_school[school][0] += tally.on_time
-            per_school[school][1] += tally.submitted + tally.missing
-        submission.append({"month": str(month), **month_total})
-    on_time_by_school = sorted(
+    for month, piece in zip(months, pieces, strict=True):
+        submission.append({"month": str(month), **piece["counts"]})
+        for school, (on_time, due) in piece["schools"].items():
+            per_school[school][0] += on_time
+            per_school[school][1] += due
+    rated = sorted(
         (
             {"school": name, "rate": round(100 * on_time / due), "on_time": on_time, "due": due}
             for name, (on_time, due) in per_school.items()
@@ -65,28 +59,53 @@ def _figures(programme: Programme, pairings: QuerySet[Pairing], months: list[Mon
         ),
         key=lambda item: (item["rate"], item["school"]),
     )
-    indicators = list(programme.indicators.all()[:TREND_INDICATORS])
-    trends = [{"name": i.name, "unit": i.unit, "values": []} for i in indicators]
-    for month in months:
-        # A month whose reports are not due yet has no total: a gap in the line, "—" in the table, not 0.
-        totals = indicator_totals(month, pairings=pairings, indicator_ids=[i.pk for i in indicators])
-        for trend, indicator in zip(trends, indicators, strict=True):
-            trend["values"].append(
-                float(totals.get(indicator.pk, 0)) if programme.is_due(month, now=now) else None
-            )
-    year = timezone.localdate().year
-    summary = compliance_summary(pairings, year=year)
-    compliance = {
-        "year": year,
-        "pairings": summary.pairings,
-        "compliant": summary.compliant,
-        "by_rule": summary.by_rule(),
-    }
+    trends = [
+        {
+            "name": indicator.name,
+            "unit": indicator.unit,
+            # A month not due yet has no total: a gap in the line, "—" in the table, not 0.
+            "values": [piece["totals"].get(indicator.pk, 0.0) if piece["due"] else None for piece in pieces],
+        }
+        for indicator in indicators
+    ]
+    year = today.year
+    overview = compliance_overview(user=user, programme=programme, year=year)
+    summary = overview.value if overview else None
+    summaries = MonthlySummary.objects.filter(programme=programme, month__in=[m.first_day for m in months])
     return {
         "months": [str(m) for m in months],
         "submission": submission,
-        "on_time_by_school": on_time_by_school,
+        "on_time_by_school": rated[:SCHOOLS_SHOWN],
+        "schools_rated": len(rated),
         "trends": trends,
-        "compliance": compliance,
+        "compliance": {
+            "year": year,
+            "pairings": summary.pairings if summary else None,
+            "compliant": summary.compliant if summary else None,
+            "by_rule": summary.by_rule() if summary else [],
+            "fresh": bool(overview and overview.fresh),
+            "computed_at": overview.computed_at if overview else None,
+        },
         "this_year": year,
+        "summaries": list(summaries.order_by("-month")[:3]),
+        "milestones": list(Milestone.objects.filter(programme=programme).order_by("year")),
+    }
+
+
+def _month_piece(programme: Programme, pairings: QuerySet[Pairing], month: Month, indicators, now) -> dict:
+    """One month of the dashboard: its counts, each school's on-time and due reports, its totals."""
+    by_school = tallies_by(month, ("school_",), pairings=pairings, now=now)
+    counts = {"expected": 0, "on_time": 0, "late": 0, "missing": 0, "returned": 0, "accepted": 0}
+    schools = {}
+    for (school,), tally in by_school.items():
+        found = tally.as_dict()
+        for key in counts:
+            counts[key] += found[key]
+        schools[school] = (tally.on_time, tally.submitted + tally.missing)
+    totals = indicator_totals(month, pairings=pairings, indicator_ids=[i.pk for i in indicators])
+    return {
+        "counts": counts,
+        "schools": schools,
+        "totals": {pk: float(total) for pk, total in totals.items()},
+        "due": programme.is_due(month, now=now),
     }

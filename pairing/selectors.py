@@ -123,3 +123,33 @@ def school_suggestions(*, user, text: str) -> list[dict]:
         {"id": pk, "text": name, "detail": str(School.Kind(kind).label)}
         for pk, name, kind in schools.order_by("name").values_list("pk", "name", "kind")[:SUGGESTIONS]
     ]
+
+
+# Up to this many pairings the compliance counts are computed inside the request; above it a worker
+# computes them and the page shows the latest counts meanwhile (core/cache.py latest_figures).
+INLINE_COMPLIANCE_PAIRINGS = 2000
+
+
+def compliance_overview(*, user, programme: Programme, year: int, filters=None):
+    """How many of the user's (filtered) pairings of a programme keep every rule, and break each: a
+    core.cache.Latest whose `value` is a pairing.compliance.ComplianceSummary, or None while a worker
+    counts them for the first time."""
+    from urllib.parse import urlencode
+
+    from django.utils import timezone
+
+    from core.cache import latest_figures
+
+    from .compliance import compliance_summary
+
+    wanted = sorted((name, value) for name, value in (filters or {}).items() if value)
+    pairings = pairing_list(user=user, filters=dict(wanted)).filter(programme=programme)
+    filters_text = urlencode(wanted)
+    key = f"compliance:{programme.pk}:{year}:{scope_of(user).key}:{filters_text}:{timezone.localdate()}"
+    return latest_figures(
+        key,
+        versions=["registry"],
+        compute=lambda: compliance_summary(pairings, year=year),
+        inline=pairings.count() <= INLINE_COMPLIANCE_PAIRINGS,
+        refresh=("pairing.refresh_compliance", key, user.pk, programme.pk, year, filters_text),
+    )

@@ -15,12 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.cache import cached_figures
 from core.excel import WorkbookRejected
 from core.policy import can, require, scope_of
 
 from .compliance import (
-    compliance_summary,
     evaluate_pairing,
     evaluate_pairings,
     residency_days_in_year,
@@ -42,6 +40,7 @@ from .forms import (
 from .imports import apply_rows, assess, read_rows, rows_as_data, rows_from_data, template_workbook
 from .models import Agreement, JointMeeting, Membership, Pairing, Programme, Residency, ServiceTeam
 from .selectors import (
+    compliance_overview,
     pairing_get_for,
     pairing_get_for_user,
     pairing_list,
@@ -181,11 +180,7 @@ def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
     pairings = pairing_list(user=request.user, filters=filters).filter(programme=programme)
     page = Paginator(pairings, PAGE_SIZE).get_page(request.GET.get("page"))
     results = evaluate_pairings(Pairing.objects.filter(pk__in=[p.pk for p in page.object_list]), year=year)
-    summary = cached_figures(
-        f"compliance:{programme.pk}:{year}:{scope_of(request.user).key}:{filters.urlencode()}:{timezone.localdate()}",
-        versions=["registry"],
-        compute=lambda: compliance_summary(pairings, year=year),
-    )
+    summary = compliance_overview(user=request.user, programme=programme, year=year, filters=filters)
     this_year = timezone.localdate().year
     query = request.GET.copy()
     query.pop("page", None)

@@ -100,3 +100,30 @@ def test_the_matrix_shows_the_chosen_programmes_rules_and_its_unpaired_schools(u
     response = client.get("/pairings/compliance/", {"programme": other.pk})
     assert [rule.code for rule in response.context["rules"]] == ["team_size", "resident"]
     assert client.get("/pairings/compliance/", {"programme": "99999"}).status_code == 404
+
+
+def test_at_province_scale_a_worker_counts_and_the_page_shows_the_latest_counts_meanwhile(users, monkeypatch):
+    from django.test import Client
+
+    from core.cache import bump
+    from pairing import selectors, tasks
+
+    monkeypatch.setattr(selectors, "INLINE_COMPLIANCE_PAIRINGS", 0)
+    queued = []
+    monkeypatch.setattr("core.outbox.enqueue", lambda *args: queued.append(args))
+    client = Client()
+    client.force_login(users["bureau"])
+    response = client.get("/pairings/compliance/")
+    assert response.context["summary"] is None
+    assert "正在统计结对情况，请稍后刷新。" in response.content.decode()
+    assert len(queued) == 1 and queued[0][0] == "pairing.refresh_compliance"
+    client.get("/pairings/compliance/")
+    assert len(queued) == 1, "queued once while it counts"
+    tasks.refresh_compliance(*queued[0][1:])
+    summary = client.get("/pairings/compliance/").context["summary"]
+    assert summary.fresh and summary.value.pairings == 8
+    bump("registry")  # a workspace record changed
+    response = client.get("/pairings/compliance/")
+    assert response.context["summary"].value.pairings == 8 and not response.context["summary"].fresh
+    assert "正在重新统计" in response.content.decode()
+    assert len(queued) == 2
