@@ -321,22 +321,25 @@ def evaluate_pairing(pairing: Pairing, *, year: int, as_of: datetime.date | None
     return found[0] if found else PairingCompliance(pairing=pairing)
 
 
-def schools_without_pairing(programme, *, year: int) -> list[tuple[School, str]]:
+def schools_without_pairing(programme, *, year: int, limit: int = 200) -> list[tuple[School, str]]:
     """The per-school rule of programmes with villages (原则上每所学校应至少结对签约1个镇(街道)、1个典型村):
-    every school of the programme pairs with at least one counterpart and one village that year."""
+    every school of the programme pairs with at least one counterpart and one village that year. Found
+    by the database (the schools of the programme less those of an active pairing with a village)."""
     if SCHOOL_PAIRED not in programme.rules:
         return []
-    active = active_in_year(Pairing.objects.filter(programme=programme), year).filter(villages__isnull=False)
-    paired = set(active.values_list("lead_university_id", flat=True)) | set(
-        active.values_list("assisting_schools__id", flat=True)
-    )
+    pairings = Pairing.objects.filter(programme=programme)
+    through = Pairing.assisting_schools.through.objects
     schools = School.objects.filter(
-        Q(led_pairings__programme=programme) | Q(assisted_pairings__programme=programme)
+        Q(pk__in=pairings.values("lead_university_id"))
+        | Q(pk__in=through.filter(pairing__programme=programme).values("school_id"))
     )
+    paired = active_in_year(pairings, year).filter(villages__isnull=False).order_by().values("pk")
+    unpaired = schools.exclude(
+        pk__in=Pairing.objects.filter(pk__in=paired).values("lead_university_id")
+    ).exclude(pk__in=through.filter(pairing__in=paired).values("school_id"))
     return [
         (school, _("%(school)s is not paired with a town and a village") % {"school": school.name})
-        for school in schools.distinct().order_by("kind", "name")
-        if school.pk not in paired
+        for school in unpaired.order_by("kind", "name")[:limit]
     ]
 
 

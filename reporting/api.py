@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
@@ -14,9 +15,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import PolicyPermission
+from core.cache import cached_figures
 from core.ids import ID_PATTERN
 from core.months import InvalidMonth, Month
-from core.policy import can
+from core.policy import can, scope_of
 from pairing.selectors import pairings_visible_to, programme_from, programmes_visible_to
 
 from .expectations import State, as_rows, expected_rows, month_figures
@@ -305,9 +307,13 @@ class MonthViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=MONTH_PARAMETERS, responses=MonthFiguresSerializer)
     def retrieve(self, request, month=None):
-        programme = self._programme()
-        figures = month_figures(
-            month_parameter(month), programme=programme, pairings=pairings_visible_to(request.user)
+        programme, period = self._programme(), month_parameter(month)
+        figures = cached_figures(
+            f"month-figures:{programme.pk}:{scope_of(request.user).key}:{period}:{timezone.localdate()}",
+            versions=["registry", f"month:{period}"],
+            compute=lambda: month_figures(
+                period, programme=programme, pairings=pairings_visible_to(request.user)
+            ),
         )
         summary = summaries_visible_to(request.user).filter(
             programme=programme, month=figures.month.first_day

@@ -5,15 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 def month_figures_changed(sender, instance, **kwargs) -> None:
     """Cached figures of the report's month are out of date (core/cache.py): cache upkeep only."""
-    from django.core.exceptions import ObjectDoesNotExist
-
     from core.cache import bump
 
-    try:
-        report = instance.report if sender.__name__ == "IndicatorValue" else instance
-    except ObjectDoesNotExist:  # a value deleted with its report: the report's own signal covers it
-        return
-    bump(f"month:{report.month:%Y-%m}")
+    bump(f"month:{instance.month:%Y-%m}")
     bump("reports")  # figures over whole periods (totals, targets)
 
 
@@ -31,7 +25,9 @@ class ReportingConfig(AppConfig):
         from .compliance_rules import register
 
         register()  # the compliance rules that read reports
-        for name in ("MonthlyReport", "IndicatorValue"):
+        # A report's values change only with the report itself (report_save_draft saves both), so the
+        # report's own save is the one signal: one version bump per action, not one per value.
+        for name in ("MonthlyReport",):
             model = self.get_model(name)
             post_save.connect(month_figures_changed, sender=model, dispatch_uid=f"month-save-{name}")
             post_delete.connect(month_figures_changed, sender=model, dispatch_uid=f"month-delete-{name}")

@@ -95,9 +95,15 @@ def category_codes(report: MonthlyReport) -> list[str]:
     return list(report.pairing.programme.work_categories.values_list("code", flat=True))
 
 
-def report_snapshot(report: MonthlyReport) -> dict:
+CENTS = Decimal("0.01")  # values are kept to two places (IndicatorValue.value)
+
+
+def report_snapshot(report: MonthlyReport, values: dict | None = None) -> dict:
+    """The report as it stands, for its version (`values`: code -> value, when already at hand)."""
+    if values is None:
+        values = {v.indicator.code: v.value for v in report.values.select_related("indicator")}
     return {
-        "values": {v.indicator.code: str(v.value) for v in report.values.select_related("indicator")},
+        "values": {code: format(Decimal(value).quantize(CENTS), "f") for code, value in values.items()},
         "narratives": {code: report.narratives.get(code, "") for code in category_codes(report)},
         "difficulties": report.difficulties,
         "next_month_plan": report.next_month_plan,
@@ -105,13 +111,15 @@ def report_snapshot(report: MonthlyReport) -> dict:
     }
 
 
-def _record(report: MonthlyReport, *, action: str, actor, comment: str = "") -> ReportVersion:
+def _record(
+    report: MonthlyReport, *, action: str, actor, comment: str = "", values: dict | None = None
+) -> ReportVersion:
     return ReportVersion.objects.create(
         report=report,
         number=report.version,
         action=action,
         status=report.status,
-        snapshot=report_snapshot(report),
+        snapshot=report_snapshot(report, values),
         comment=comment,
         actor=actor,
     )
@@ -206,22 +214,32 @@ def report_save_draft(
     if errors:
         raise ValidationError(errors)
     existing = {v.indicator.code: v for v in report.values.select_related("indicator")}
+    # Three statements whatever the number of indicators: the values removed, changed and added.
+    removed = [existing[code].pk for code, value in typed.items() if value is None and code in existing]
+    changed = []
     for code, value in typed.items():
-        if value is None:
-            if code in existing:
-                existing[code].delete()
-        elif code in existing:
-            if existing[code].value != value:
-                existing[code].value = value
-                existing[code].save(update_fields=["value"])
-        else:
-            IndicatorValue.objects.create(report=report, indicator=indicators[code], value=value)
+        if value is not None and code in existing and existing[code].value != value:
+            existing[code].value = value
+            changed.append(existing[code])
+    added = [
+        IndicatorValue(report=report, indicator=indicators[code], value=value)
+        for code, value in typed.items()
+        if value is not None and code not in existing
+    ]
+    if removed:
+        IndicatorValue.objects.filter(pk__in=removed).delete()
+    if changed:
+        IndicatorValue.objects.bulk_update(changed, ["value"])
+    if added:
+        IndicatorValue.objects.bulk_create(added)
+    kept = {code: v.value for code, v in existing.items() if v.pk not in removed}
+    kept.update({v.indicator.code: v.value for v in added})
     report.narratives = {code: (narratives or {}).get(code, "").strip() for code in category_codes(report)}
     report.difficulties = difficulties.strip()
     report.next_month_plan = next_month_plan.strip()
     report.version += 1
     report.save()
-    _record(report, action="report.saved", actor=user)
+    _record(report, action="report.saved", actor=user, values=kept)
     return report
 
 
