@@ -26,9 +26,10 @@ from pairing.models import (
     ServiceTeam,
     WorkCategory,
 )
+from pairing.selectors import pairings_visible_to
 from reporting.demo import seed_reports
 from reporting.demo_programmes import BY_CODE, load_fixture, planned_totals, seed_programme, spread
-from reporting.models import Figure, Indicator, IndicatorMinimum, IndicatorValue, MonthlyReport
+from reporting.models import Figure, Indicator, IndicatorMinimum, IndicatorValue, MonthlyReport, ReportVersion
 from reporting.services import report_snapshot
 from reporting.totals import period_totals
 
@@ -305,3 +306,57 @@ def test_spread_adds_up_exactly_and_keeps_to_the_weights():
     assert sum(shares.values()) == 100 and 0 not in shares and 4 not in shares
     assert shares[5] > shares[3] > shares[2] > shares[1]
     assert sum(spread(3, slots).values()) == 3
+
+
+COUNTED_MODELS = [
+    Programme,
+    Area,
+    School,
+    Pairing,
+    LeadUnit,
+    ServiceTeam,
+    Person,
+    Membership,
+    PracticeBase,
+    WorkCategory,
+    Indicator,
+    IndicatorMinimum,
+    Figure,
+    MonthlyReport,
+    IndicatorValue,
+    ReportVersion,
+    User,
+]
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in COUNTED_MODELS} | {
+        "history": sum(model.history.count() for model in COUNTED_MODELS if hasattr(model, "history"))
+    }
+
+
+def test_seed_demo_loads_the_five_programmes_twice_without_duplicating():
+    call_command("seed_demo", "--password", "demo-pass-1", stdout=io.StringIO())
+    first = counts()
+    assert first["Programme"] == 5 and first["Pairing"] == 8 + 10 + 1 + 1 + 22
+    call_command("check_figures", stdout=io.StringIO())  # every figure of every programme holds
+    call_command("seed_demo", "--password", "demo-pass-2", stdout=io.StringIO())
+    assert counts() == first
+    call_command("check_figures", stdout=io.StringIO())
+    users = ["bureau", "commander", "liaison-yibin", "liaison-whut", "liaison-uestc", "liaison-ruicheng"]
+    sees = {
+        user.username: set(pairings_visible_to(user).values_list("programme__code", flat=True))
+        for user in User.objects.filter(username__in=users)
+    }
+    everything = set(HEADLINES)
+    assert sees == {
+        "bureau": everything,
+        "commander": everything,
+        "liaison-yibin": {"yibin-2024"},
+        "liaison-whut": {"whut-shiquan-2021"},
+        "liaison-uestc": {"uestc-cengong-2013"},
+        "liaison-ruicheng": {"ruicheng-2021"},
+    }
+    # The liaisons are the authors of their school's reports.
+    yibin = MonthlyReport.objects.filter(pairing__programme__code="yibin-2024")
+    assert set(yibin.values_list("created_by__username", flat=True)) == {"liaison-yibin"}
