@@ -29,6 +29,7 @@ from pairing.models import (
 from pairing.selectors import pairings_visible_to
 from reporting.demo import seed_reports
 from reporting.demo_programmes import BY_CODE, load_fixture, planned_totals, seed_programme, spread
+from reporting.expectations import month_tally
 from reporting.models import Figure, Indicator, IndicatorMinimum, IndicatorValue, MonthlyReport, ReportVersion
 from reporting.services import report_snapshot
 from reporting.totals import period_totals
@@ -291,6 +292,10 @@ def test_the_seeded_reports_are_what_the_portal_would_have_recorded(code, review
     totals = period_totals(programme, first, last, aggregation=Indicator.Aggregation.SUM)
     planned = planned_totals(code)
     assert {code: totals[indicators[code]] for code in planned} == planned
+    # Its pairings ended with its period: the months since expect nothing of them.
+    assert month_tally(months[-1], pairings=programme.pairings.all()).expected == programme.pairings.count()
+    assert month_tally(months[-1].next(), pairings=programme.pairings.all()).expected == 0
+    assert month_tally(Month.current(), pairings=programme.pairings.all()).expected == 0
 
 
 def test_seeding_twice_adds_nothing(reviewer):
