@@ -8,11 +8,12 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from core.months import Month
+from core.roles import BUREAU
 from pairing.demo import seed_pairing_activity
 from pairing.models import (
     Area,
@@ -31,7 +32,7 @@ from reporting.demo import seed_reports
 from reporting.demo_programmes import BY_CODE, load_fixture, planned_totals, seed_programme, spread
 from reporting.expectations import month_tally
 from reporting.models import Figure, Indicator, IndicatorMinimum, IndicatorValue, MonthlyReport, ReportVersion
-from reporting.services import report_snapshot
+from reporting.services import report_reopen, report_save_draft, report_snapshot, report_submit
 from reporting.totals import period_totals
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +108,10 @@ HEADLINES = {
 
 @pytest.fixture
 def reviewer() -> User:
-    return User.objects.create(username="demo-reviewer")
+    """A bureau user, who reviews the demo's reports."""
+    user = User.objects.create(username="demo-reviewer")
+    user.groups.add(Group.objects.get_or_create(name=BUREAU)[0])
+    return user
 
 
 def load(code: str, reviewer: User) -> Programme:
@@ -142,32 +146,35 @@ def test_the_fixture_and_its_seeder_give_every_headline_figure(code, reviewer):
     assert lines[-1] == "every figure holds"
 
 
-def drop_one_value(code: str, indicator: str) -> None:
-    """Delete one non-zero value of an accepted report."""
-    value = (
-        IndicatorValue.objects.filter(
-            report__pairing__programme__code=code,
-            report__status=MonthlyReport.Status.ACCEPTED,
-            indicator__code=indicator,
-            value__gt=0,
-        )
-        .order_by("report__month", "report__pairing__number")
-        .first()
-    )
-    value.delete()
-
-
-def return_one_report(code: str, indicator: str) -> None:
-    """Send back one accepted report that carries the indicator: its numbers stop counting."""
-    report = (
+def first_report_with(code: str, indicator: str) -> MonthlyReport:
+    return (
         MonthlyReport.objects.filter(
-            pairing__programme__code=code, values__indicator__code=indicator, values__value__gt=0
+            pairing__programme__code=code,
+            status=MonthlyReport.Status.ACCEPTED,
+            values__indicator__code=indicator,
+            values__value__gt=0,
         )
         .order_by("month", "pairing__number")
         .first()
     )
-    report.status = MonthlyReport.Status.RETURNED
-    report.save()
+
+
+def lower_one_value(code: str, indicator: str) -> None:
+    """The bureau reopens an accepted report, its liaison lowers one value by 1 and resubmits it
+    (the database keeps an accepted report's values: this is the way to change one)."""
+    report = first_report_with(code, indicator)
+    value = report.values.get(indicator__code=indicator).value
+    reviewer = User.objects.get(username="demo-reviewer")
+    report = report_reopen(report=report, reviewer=reviewer, reason="数字有误，请核对")
+    liaison = report.created_by
+    report = report_save_draft(report=report, user=liaison, values={indicator: str(value - 1)})
+    report_submit(report=report, user=liaison)
+
+
+def reopen_one_report(code: str, indicator: str) -> None:
+    """The bureau reopens an accepted report that carries the indicator: its numbers stop counting."""
+    report = first_report_with(code, indicator)
+    report_reopen(report=report, reviewer=User.objects.get(username="demo-reviewer"), reason="请补充说明")
 
 
 def drop_one_village(code: str, _figure: str) -> None:
@@ -177,12 +184,12 @@ def drop_one_village(code: str, _figure: str) -> None:
 
 BREAKS = [
     (DONGGUAN, drop_one_village, "villages", "villages"),
-    ("yibin-2024", drop_one_value, "cooperation_items", "cooperation-items"),
-    ("yibin-2024", return_one_report, "cooperation_items", "cooperation-items"),
-    ("whut-shiquan-2021", drop_one_value, "enterprise_agreements", "enterprise-agreements"),
-    ("uestc-cengong-2013", drop_one_value, "leadership_visits", "leadership-visits"),
-    ("uestc-cengong-2013", drop_one_value, "patents", "patents"),
-    ("ruicheng-2021", drop_one_value, "startup_courses", "startup-courses"),
+    ("yibin-2024", lower_one_value, "cooperation_items", "cooperation-items"),
+    ("yibin-2024", reopen_one_report, "cooperation_items", "cooperation-items"),
+    ("whut-shiquan-2021", lower_one_value, "enterprise_agreements", "enterprise-agreements"),
+    ("uestc-cengong-2013", lower_one_value, "leadership_visits", "leadership-visits"),
+    ("uestc-cengong-2013", lower_one_value, "patents", "patents"),
+    ("ruicheng-2021", lower_one_value, "startup_courses", "startup-courses"),
 ]
 
 
