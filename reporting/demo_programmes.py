@@ -268,7 +268,7 @@ UESTC_VISITS = [  # 互访交流18次
 def uestc_values() -> dict[str, dict[Slot, int]]:
     months = months_of("2013-01", "2023-10")
     slots = [(1, m) for m in months]
-    since = {year: [(1, m) for m in months if m.year >= year] for year in (2016, 2018, 2019)}
+    since = {year: [(1, m) for m in months if m.year >= year] for year in (2016, 2018)}
     courses = spread(109, slots, wave(len(slots), seed=5, low=-5, high=4))
     dividends = [(1, Month.parse(m)) for m in ["2019-12", "2020-12", "2021-12", "2022-12", "2023-06"]]
     return {

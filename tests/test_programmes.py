@@ -17,6 +17,7 @@ from core.roles import BUREAU
 from pairing.demo import seed_pairing_activity
 from pairing.models import (
     Area,
+    JointMeeting,
     LeadUnit,
     Membership,
     Pairing,
@@ -231,7 +232,17 @@ def test_every_area_is_valid_and_the_chains_read_as_the_seeds():
 
 def test_every_pairing_and_registry_row_is_valid_under_its_programmes_shape():
     load_all_fixtures()
-    for model in [Programme, School, LeadUnit, ServiceTeam, Person, Membership, PracticeBase, WorkCategory]:
+    for model in [
+        Programme,
+        School,
+        LeadUnit,
+        ServiceTeam,
+        Person,
+        Membership,
+        PracticeBase,
+        WorkCategory,
+        JointMeeting,
+    ]:
         for row in model.objects.all():
             row.full_clean()
     for model in [Indicator, IndicatorMinimum, Figure]:
@@ -323,6 +334,7 @@ def test_spread_adds_up_exactly_and_keeps_to_the_weights():
 COUNTED_MODELS = [
     Programme,
     Area,
+    JointMeeting,
     School,
     Pairing,
     LeadUnit,
