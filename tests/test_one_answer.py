@@ -28,7 +28,7 @@ COUNTS = ["expected", "on_time", "late", "missing", "returned", "accepted"]
 def demo(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     call_command("seed_demo", "--password", "demo-password-for-tests", stdout=io.StringIO())
-    return Programme.objects.get()
+    return Programme.objects.get(code="dongguan-bqw-2023")
 
 
 def signed_in(username: str) -> Client:

@@ -1,4 +1,5 @@
-"""seed_demo loads the programme when missing, makes one user per role and can run twice."""
+"""seed_demo loads the programmes when missing, makes one user per role and can run twice (the five
+programmes and their figures: tests/test_programmes.py)."""
 
 import io
 import re
@@ -33,7 +34,7 @@ def seed(*args: str) -> str:
 
 def test_seed_demo_loads_the_fixture_and_creates_the_roles():
     output = seed("--password", "demo-pass-1")
-    assert Pairing.objects.count() == 8
+    assert Pairing.objects.filter(programme__code="dongguan-bqw-2023").count() == 8
     assert "demo-pass-1" in output
     expected = {
         "bureau": ("bureau", None, None),
@@ -41,6 +42,10 @@ def test_seed_demo_loads_the_fixture_and_creates_the_roles():
         "liaison-dgut": ("liaison", "东莞理工学院", None),
         "liaison-jdgc": ("liaison", "东莞市机电工程学校", None),
         "town-changan": ("town_liaison", None, "长安"),
+        "liaison-yibin": ("liaison", "宜宾学院", None),
+        "liaison-whut": ("liaison", "武汉理工大学", None),
+        "liaison-uestc": ("liaison", "电子科技大学", None),
+        "liaison-ruicheng": ("liaison", "清华大学", None),
     }
     for username, (group, school, town) in expected.items():
         user = authenticate(username=username, password="demo-pass-1")
@@ -52,8 +57,9 @@ def test_seed_demo_loads_the_fixture_and_creates_the_roles():
 
 def test_running_twice_duplicates_nothing_and_sets_the_new_password():
     seed("--password", "first-pass-1")
+    pairings = Pairing.objects.count()
     seed("--password", "second-pass-2")
-    assert Pairing.objects.count() == 8
+    assert Pairing.objects.count() == pairings
     assert (
         User.objects.filter(
             username__in=["bureau", "commander", "liaison-dgut", "liaison-jdgc", "town-changan"]

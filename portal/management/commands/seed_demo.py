@@ -1,4 +1,11 @@
-"""Load the Dongguan programme (if missing) and create one demo user per role.
+"""Load the five seed programmes (each if missing) with their demo data, and create one demo user
+per role: the bureau and the commander see every programme; the liaisons each see their school's.
+
+Dongguan (fixtures/dongguan_2023*.json) gets its pairings' teams, residencies, meetings and
+agreements and a few recent months of reports (pairing/demo.py, reporting/demo.py); Yibin, WHUT–
+Shiquan, UESTC–Cengong and Ruicheng (fixtures/yibin_2024.json, ...) get their rosters and every
+month's reports over their periods, adding up to their headline figures (reporting/demo_programmes.py;
+`python manage.py check_figures` checks them).
 
 Running it twice changes nothing but the passwords, which are set to --password (or a new random
 one) and printed, so the person who ran it can log in. A --password the portal's password
@@ -8,10 +15,10 @@ before it changes anything, with their messages and exit status 1.
 
 import secrets
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +29,7 @@ from core.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON
 from pairing.demo import seed_pairing_activity
 from pairing.models import Area, Programme, School
 from reporting.demo import seed_reports
+from reporting.demo_programmes import DEMO_PROGRAMMES, load_fixture, seed_programme
 
 PROGRAMME_CODE = "dongguan-bqw-2023"
 
@@ -32,6 +40,10 @@ DEMO_USERS = [
     ("liaison-dgut", LIAISON, "东莞理工学院 陈老师", "东莞理工学院", None),
     ("liaison-jdgc", LIAISON, "东莞市机电工程学校 刘老师", "东莞市机电工程学校", None),
     ("town-changan", TOWN_LIAISON, "长安镇 黄干事", None, "长安"),
+    ("liaison-yibin", LIAISON, "宜宾学院 赵老师", "宜宾学院", None),
+    ("liaison-whut", LIAISON, "武汉理工大学 孙老师", "武汉理工大学", None),
+    ("liaison-uestc", LIAISON, "电子科技大学 周老师", "电子科技大学", None),
+    ("liaison-ruicheng", LIAISON, "清华大学 吴老师", "清华大学", None),
 ]
 
 
@@ -52,7 +64,8 @@ def refuse_weak(password: str) -> None:
 
 class Command(BaseCommand):
     help = (
-        "Load the Dongguan 2023 programme if missing and create the demo users (bureau, commander, liaisons)."
+        "Load the five seed programmes and their demo data if missing and create the demo users "
+        "(bureau, commander, liaisons)."
     )
 
     def add_arguments(self, parser):
@@ -63,31 +76,43 @@ class Command(BaseCommand):
             refuse_weak(password)
         password = password or secrets.token_urlsafe(9)
         if not Programme.objects.filter(code=PROGRAMME_CODE).exists():
-            call_command("loaddata", "dongguan_2023", verbosity=0)
-            call_command("populate_history", "--auto", verbosity=0)
+            load_fixture("dongguan_2023")
             self.stdout.write("Loaded the dongguan_2023 fixture.")
         programme = Programme.objects.get(code=PROGRAMME_CODE)
         seeded = seed_pairing_activity(programme=programme, until=timezone.localdate())
         if seeded:
             self.stdout.write(f"Added teams, residencies, meetings and agreements to {seeded} pairings.")
         if not programme.indicators.exists():
-            call_command("loaddata", "dongguan_2023_indicators", verbosity=0)
+            load_fixture("dongguan_2023_indicators")
+        for demo in DEMO_PROGRAMMES:
+            if not Programme.objects.filter(code=demo.code).exists():
+                load_fixture(demo.fixture)
+                self.stdout.write(f"Loaded the {demo.fixture} fixture.")
+        # Hashed once for all the demo users (each hash takes the hasher's full work factor).
+        encoded = make_password(password)
         with transaction.atomic():
             for username, role, full_name, school_name, town_name in DEMO_USERS:
-                self.ensure_user(username, role, full_name, password, school_name, town_name)
-        reports = seed_reports(programme=programme, reviewer=User.objects.get(username="bureau"))
+                self.ensure_user(username, role, full_name, encoded, school_name, town_name)
+        reviewer = User.objects.get(username="bureau")
+        reports = seed_reports(programme=programme, reviewer=reviewer)
         if reports:
             self.stdout.write(f"Added {reports} monthly reports of the last months.")
+        for demo in DEMO_PROGRAMMES:
+            seeded = seed_programme(demo.code, reviewer=reviewer)
+            if seeded.members or seeded.reports:
+                self.stdout.write(
+                    f"Added {seeded.reports} monthly reports and {seeded.members} team members to {demo.code}."
+                )
         self.stdout.write(self.style.SUCCESS("Demo users: " + ", ".join(u[0] for u in DEMO_USERS)))
         self.stdout.write(f"Password for every demo user: {password}")
 
-    def ensure_user(self, username, role, full_name, password, school_name, town_name) -> None:
+    def ensure_user(self, username, role, full_name, encoded_password, school_name, town_name) -> None:
         user, _created = User.objects.get_or_create(username=username)
         user.first_name = full_name
         user.email = f"{username}@example.org"  # as refuse_weak compares
         user.is_staff = role == BUREAU  # bureau staff keep the registry in the admin too
         user.is_superuser = False
-        user.set_password(password)
+        user.password = encoded_password
         user.save()
         user.groups.set([Group.objects.get_or_create(name=role)[0]])
         profile, _ = Profile.objects.get_or_create(user=user)

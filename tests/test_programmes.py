@@ -1,0 +1,386 @@
+"""The five seed programmes (../shared/PROGRAMMES.md): each fixture with its demo seeder reproduces
+every headline figure, as check_figures reads them; a broken value breaks its figure, by name; the
+areas, pairings and the rest of each fixture are valid; seed_demo loads all five, twice, without
+duplicating anything."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from core.months import Month
+from core.roles import BUREAU
+from pairing.demo import seed_pairing_activity
+from pairing.models import (
+    Area,
+    JointMeeting,
+    LeadUnit,
+    Membership,
+    Pairing,
+    Person,
+    PracticeBase,
+    Programme,
+    School,
+    ServiceTeam,
+    WorkCategory,
+)
+from pairing.selectors import pairings_visible_to
+from reporting.demo import seed_reports
+from reporting.demo_programmes import BY_CODE, load_fixture, planned_totals, seed_programme, spread
+from reporting.expectations import month_tally
+from reporting.models import Figure, Indicator, IndicatorMinimum, IndicatorValue, MonthlyReport, ReportVersion
+from reporting.services import report_reopen, report_save_draft, report_snapshot, report_submit
+from reporting.totals import period_totals
+
+pytestmark = pytest.mark.django_db
+
+DONGGUAN = "dongguan-bqw-2023"
+AT_LEAST, EXACTLY = "at_least", "exactly"
+
+# The headline figures of PROGRAMMES.md, as each fixture holds them: code -> (comparison, value).
+HEADLINES = {
+    DONGGUAN: {
+        "pairings": (EXACTLY, 8),
+        "universities": (EXACTLY, 8),
+        "vocational-schools": (EXACTLY, 10),
+        "villages": (EXACTLY, 15),
+        "reports-a-month": (EXACTLY, 18),
+    },
+    "yibin-2024": {
+        "pairings": (EXACTLY, 10),
+        "experts": (AT_LEAST, 300),
+        "resident-doctors": (EXACTLY, 10),
+        "campus-liaisons": (EXACTLY, 10),
+        "leaders-paired": (EXACTLY, 10),
+        "research-centre": (EXACTLY, 1),
+        "cooperation-items": (EXACTLY, 157),
+        "economic-benefit": (AT_LEAST, 2_000_000_000),
+        "teacher-trainings-2022": (AT_LEAST, 20),
+        "teacher-trainings-2023": (AT_LEAST, 20),
+        "teacher-trainings-2024": (AT_LEAST, 20),
+    },
+    "whut-shiquan-2021": {
+        "cadres-trained": (AT_LEAST, 1600),
+        "technicians-trained": (AT_LEAST, 400),
+        "students-counselled": (AT_LEAST, 11_000),
+        "enterprise-agreements": (EXACTLY, 8),
+        "alumni-enterprises": (AT_LEAST, 30),
+        "plans-delivered": (EXACTLY, 3),
+        "orchard": (EXACTLY, 500),
+        "greenhouses": (EXACTLY, 80),
+        "residents": (EXACTLY, 2),
+    },
+    "uestc-cengong-2013": {
+        "leadership-visits": (EXACTLY, 18),
+        "cadres-sent": (EXACTLY, 10),
+        "training-courses": (EXACTLY, 109),
+        "people-trained": (AT_LEAST, 20_000),
+        "teachers-trained": (AT_LEAST, 6000),
+        "funds": (AT_LEAST, 22_000_000),
+        "projects": (AT_LEAST, 130),
+        "produce-bought": (AT_LEAST, 56_000_000),
+        "dividends": (AT_LEAST, 11_760_000),
+        "night-school": (EXACTLY, 13),
+        "forums": (EXACTLY, 2),
+        "patents": (EXACTLY, 1),
+        "sky-classroom": (EXACTLY, 30),
+        "subject-alliance": (EXACTLY, 23),
+        "management-alliance": (EXACTLY, 10),
+    },
+    "ruicheng-2021": {
+        "universities": (EXACTLY, 22),
+        "lead-units": (EXACTLY, 8),
+        "experts": (EXACTLY, 65),
+        "bases": (EXACTLY, 12),
+        "internship-bases": (EXACTLY, 10),
+        "startup-courses": (EXACTLY, 9),
+        "graduates-trained": (EXACTLY, 270),
+        "interns": (AT_LEAST, 200),
+        "innovation-bases": (EXACTLY, 5),
+        "public-posts": (EXACTLY, 33),
+        "post-types": (EXACTLY, 22),
+    },
+}
+
+
+@pytest.fixture
+def reviewer() -> User:
+    """A bureau user, who reviews the demo's reports."""
+    user = User.objects.create(username="demo-reviewer")
+    user.groups.add(Group.objects.get_or_create(name=BUREAU)[0])
+    return user
+
+
+def load(code: str, reviewer: User) -> Programme:
+    """The programme's fixture and its demo seeder, as seed_demo runs them."""
+    if code == DONGGUAN:
+        load_fixture("dongguan_2023")
+        load_fixture("dongguan_2023_indicators")
+        programme = Programme.objects.get(code=code)
+        seed_pairing_activity(programme=programme, until=datetime.date(2025, 12, 31))
+        seed_reports(programme=programme, reviewer=reviewer)
+        return programme
+    load_fixture(BY_CODE[code].fixture)
+    seed_programme(code, reviewer=reviewer)
+    return Programme.objects.get(code=code)
+
+
+def check_figures(code: str) -> str:
+    out = io.StringIO()
+    call_command("check_figures", code, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("code", list(HEADLINES))
+def test_the_fixture_and_its_seeder_give_every_headline_figure(code, reviewer):
+    programme = load(code, reviewer)
+    held = {f.code: (f.comparison, f.expected) for f in programme.figures.all()}
+    assert held == {c: (comparison, Decimal(value)) for c, (comparison, value) in HEADLINES[code].items()}
+    lines = check_figures(code).splitlines()
+    assert lines[0] == f"{code}: {len(HEADLINES[code])} figures"
+    for figure in HEADLINES[code]:
+        assert sum(line.startswith(f"  ok {figure}: ") for line in lines) == 1, figure
+    assert lines[-1] == "every figure holds"
+
+
+def first_report_with(code: str, indicator: str) -> MonthlyReport:
+    return (
+        MonthlyReport.objects.filter(
+            pairing__programme__code=code,
+            status=MonthlyReport.Status.ACCEPTED,
+            values__indicator__code=indicator,
+            values__value__gt=0,
+        )
+        .order_by("month", "pairing__number")
+        .first()
+    )
+
+
+def lower_one_value(code: str, indicator: str) -> None:
+    """The bureau reopens an accepted report, its liaison lowers one value by 1 and resubmits it
+    (the database keeps an accepted report's values: this is the way to change one)."""
+    report = first_report_with(code, indicator)
+    value = report.values.get(indicator__code=indicator).value
+    reviewer = User.objects.get(username="demo-reviewer")
+    report = report_reopen(report=report, reviewer=reviewer, reason="数字有误，请核对")
+    liaison = report.created_by
+    report = report_save_draft(report=report, user=liaison, values={indicator: str(value - 1)})
+    report_submit(report=report, user=liaison)
+
+
+def reopen_one_report(code: str, indicator: str) -> None:
+    """The bureau reopens an accepted report that carries the indicator: its numbers stop counting."""
+    report = first_report_with(code, indicator)
+    report_reopen(report=report, reviewer=User.objects.get(username="demo-reviewer"), reason="请补充说明")
+
+
+def drop_one_village(code: str, _figure: str) -> None:
+    pairing = Pairing.objects.get(programme__code=code, number=1)
+    pairing.villages.remove(pairing.villages.order_by("pk").first())
+
+
+BREAKS = [
+    (DONGGUAN, drop_one_village, "villages", "villages"),
+    ("yibin-2024", lower_one_value, "cooperation_items", "cooperation-items"),
+    ("yibin-2024", reopen_one_report, "cooperation_items", "cooperation-items"),
+    ("whut-shiquan-2021", lower_one_value, "enterprise_agreements", "enterprise-agreements"),
+    ("uestc-cengong-2013", lower_one_value, "leadership_visits", "leadership-visits"),
+    ("uestc-cengong-2013", lower_one_value, "patents", "patents"),
+    ("ruicheng-2021", lower_one_value, "startup_courses", "startup-courses"),
+]
+
+
+@pytest.mark.parametrize(("code", "breaking", "what", "figure"), BREAKS)
+def test_a_broken_value_fails_check_figures_naming_its_figure(code, breaking, what, figure, reviewer):
+    load(code, reviewer)
+    breaking(code, what)
+    out = io.StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command("check_figures", code, stdout=out)
+    assert failed.value.returncode == 1
+    assert str(failed.value) == f"1 figure(s) do not hold: {code}/{figure}"
+    assert f"  MISMATCH {figure}: " in out.getvalue()
+
+
+def load_all_fixtures() -> None:
+    for name in ["dongguan_2023", "dongguan_2023_indicators", *(demo.fixture for demo in BY_CODE.values())]:
+        load_fixture(name)
+
+
+CHAINS = [
+    ["堰坪村", "中池镇", "石泉县", "安康市", "陕西省"],
+    ["塔山村", "大有镇", "岑巩县", "黔东南苗族侗族自治州", "贵州省"],
+    ["芮城县", "运城市", "山西省"],
+    *([county, "宜宾市", "四川省"] for county in ["翠屏区", "南溪区", "叙州区", "江安县", "长宁县"]),
+    *([county, "宜宾市", "四川省"] for county in ["高县", "珙县", "筠连县", "兴文县", "屏山县"]),
+]
+
+
+def test_every_area_is_valid_and_the_chains_read_as_the_seeds():
+    load_all_fixtures()
+    for area in Area.objects.select_related("parent"):
+        area.full_clean()
+    for name, *ancestors in CHAINS:
+        area = Area.objects.get(name=name, parent__name=ancestors[0])
+        assert [a.name for a in area.ancestors()] == ancestors
+        assert area.ancestors()[-1].kind == Area.Kind.PROVINCE
+
+
+def test_every_pairing_and_registry_row_is_valid_under_its_programmes_shape():
+    load_all_fixtures()
+    for model in [
+        Programme,
+        School,
+        LeadUnit,
+        ServiceTeam,
+        Person,
+        Membership,
+        PracticeBase,
+        WorkCategory,
+        JointMeeting,
+    ]:
+        for row in model.objects.all():
+            row.full_clean()
+    for model in [Indicator, IndicatorMinimum, Figure]:
+        for row in model.objects.all():
+            row.full_clean()
+    shapes = {"yibin-2024": 10, "whut-shiquan-2021": 1, "uestc-cengong-2013": 1, "ruicheng-2021": 22}
+    for code, count in shapes.items():
+        programme = Programme.objects.get(code=code)
+        assert "假设" in programme.description and "资料来源" in programme.description
+        pairings = programme.pairings.select_related("town", "lead_university", "lead_unit")
+        assert pairings.count() == count
+        for pairing in pairings:
+            pairing.full_clean()
+            assert pairing.town.kind in programme.counterpart_kinds
+            assert pairing.town.lies_within(programme.root_area)
+            assert not pairing.assisting_schools.exists()  # none of the four has assisting schools
+            for village in pairing.villages.all():
+                assert village.lies_within(pairing.town)
+            assert (pairing.lead_unit is not None) == (code == "ruicheng-2021")
+    ruicheng = Programme.objects.get(code="ruicheng-2021")
+    per_unit = [unit.pairings.count() for unit in ruicheng.lead_units.all()]
+    assert len(per_unit) == 8 and sum(per_unit) == 22 and min(per_unit) >= 2
+    placeholders = School.objects.filter(led_pairings__programme=ruicheng, name__contains="校名待补")
+    assert placeholders.count() == 16
+
+
+def test_yibin_trains_each_countys_teachers_at_least_twice_every_year(reviewer):
+    programme = load("yibin-2024", reviewer)
+    minimum = IndicatorMinimum.objects.get(programme=programme)
+    assert (minimum.indicator.code, minimum.per_year) == ("teacher_trainings", Decimal(2))
+    for pairing in programme.pairings.all():
+        for year in (2022, 2023, 2024):
+            first, last = max(Month(year, 1), Month(2022, 3)), min(Month(year, 12), Month(2024, 2))
+            totals = period_totals(
+                programme, first, last, [minimum.indicator], pairings=Pairing.objects.filter(pk=pairing.pk)
+            )
+            assert totals[minimum.indicator.pk] >= minimum.per_year, (pairing, year)
+
+
+def test_uestcs_ten_cadres_take_turns_so_one_is_always_there(reviewer):
+    programme = load("uestc-cengong-2013", reviewer)
+    residents = Membership.objects.filter(team__programme=programme, role=Membership.Role.RESIDENT)
+    assert residents.count() == 10 and all(m.joined_on for m in residents)
+    assert residents.filter(left_on__isnull=True).count() == 2  # the county's and the village's, still there
+    for month in Month.between(Month(2013, 1), Month(2023, 10)):
+        day = month.first_day
+        assert any(m.joined_on <= day and (m.left_on is None or m.left_on >= day) for m in residents), month
+
+
+@pytest.mark.parametrize("code", list(BY_CODE))
+def test_the_seeded_reports_are_what_the_portal_would_have_recorded(code, reviewer):
+    programme = load(code, reviewer)
+    reports = MonthlyReport.objects.filter(pairing__programme=programme)
+    months = Month.between(Month.of(programme.first_report_month), Month.of(programme.end_date))
+    assert reports.count() == len(months) * programme.pairings.count()
+    assert set(reports.values_list("status", flat=True)) == {MonthlyReport.Status.ACCEPTED}
+    for report in reports.order_by("month")[:: max(1, len(months) // 4)]:
+        assert report.history.count() == 1
+        versions = list(report.versions.order_by("number"))
+        assert [v.action for v in versions] == ["report.submitted", "report.accepted"]
+        assert versions[-1].snapshot == report_snapshot(report)
+        assert report.values.count() == programme.indicators.count()
+    indicators = {i.code: i.pk for i in programme.indicators.all()}
+    first, last = Month.of(programme.first_report_month), Month.of(programme.end_date)
+    totals = period_totals(programme, first, last, aggregation=Indicator.Aggregation.SUM)
+    planned = planned_totals(code)
+    assert {code: totals[indicators[code]] for code in planned} == planned
+    # Its pairings ended with its period: the months since expect nothing of them.
+    assert month_tally(months[-1], pairings=programme.pairings.all()).expected == programme.pairings.count()
+    assert month_tally(months[-1].next(), pairings=programme.pairings.all()).expected == 0
+    assert month_tally(Month.current(), pairings=programme.pairings.all()).expected == 0
+
+
+def test_seeding_twice_adds_nothing(reviewer):
+    load("ruicheng-2021", reviewer)
+    before = (Person.objects.count(), Membership.objects.count(), MonthlyReport.objects.count())
+    assert seed_programme("ruicheng-2021", reviewer=reviewer).reports == 0
+    assert (Person.objects.count(), Membership.objects.count(), MonthlyReport.objects.count()) == before
+
+
+def test_spread_adds_up_exactly_and_keeps_to_the_weights():
+    slots = list(range(7))
+    shares = spread(100, slots, [0, 1, 2, 3, 0, 5, 1])
+    assert sum(shares.values()) == 100 and 0 not in shares and 4 not in shares
+    assert shares[5] > shares[3] > shares[2] > shares[1]
+    assert sum(spread(3, slots).values()) == 3
+
+
+COUNTED_MODELS = [
+    Programme,
+    Area,
+    JointMeeting,
+    School,
+    Pairing,
+    LeadUnit,
+    ServiceTeam,
+    Person,
+    Membership,
+    PracticeBase,
+    WorkCategory,
+    Indicator,
+    IndicatorMinimum,
+    Figure,
+    MonthlyReport,
+    IndicatorValue,
+    ReportVersion,
+    User,
+]
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in COUNTED_MODELS} | {
+        "history": sum(model.history.count() for model in COUNTED_MODELS if hasattr(model, "history"))
+    }
+
+
+def test_seed_demo_loads_the_five_programmes_twice_without_duplicating():
+    call_command("seed_demo", "--password", "demo-pass-1", stdout=io.StringIO())
+    first = counts()
+    assert first["Programme"] == 5 and first["Pairing"] == 8 + 10 + 1 + 1 + 22
+    call_command("check_figures", stdout=io.StringIO())  # every figure of every programme holds
+    call_command("seed_demo", "--password", "demo-pass-2", stdout=io.StringIO())
+    assert counts() == first
+    call_command("check_figures", stdout=io.StringIO())
+    users = ["bureau", "commander", "liaison-yibin", "liaison-whut", "liaison-uestc", "liaison-ruicheng"]
+    sees = {
+        user.username: set(pairings_visible_to(user).values_list("programme__code", flat=True))
+        for user in User.objects.filter(username__in=users)
+    }
+    everything = set(HEADLINES)
+    assert sees == {
+        "bureau": everything,
+        "commander": everything,
+        "liaison-yibin": {"yibin-2024"},
+        "liaison-whut": {"whut-shiquan-2021"},
+        "liaison-uestc": {"uestc-cengong-2013"},
+        "liaison-ruicheng": {"ruicheng-2021"},
+    }
+    # The liaisons are the authors of their school's reports.
+    yibin = MonthlyReport.objects.filter(pairing__programme__code="yibin-2024")
+    assert set(yibin.values_list("created_by__username", flat=True)) == {"liaison-yibin"}
