@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.cache import cached_figures
 from core.months import InvalidMonth, Month
 from core.policy import require, scope_of
-from pairing.selectors import pairings_visible_to, programme_from, programmes_visible_to
+from pairing.selectors import pairings_visible_to, programme_chosen
 from reporting.figures import figure_results
 from reporting.totals import period_totals, programme_period
 
@@ -23,9 +23,8 @@ from .selectors import dashboard_figures
 @login_required
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     require(request.user, "dashboard.view", hide=True)
-    programmes = programmes_visible_to(request.user)
     chosen = request.GET.get("programme")
-    programme = programme_from(request.user, chosen) if chosen else programmes.first()
+    programme, programmes = programme_chosen(request.user, chosen)
     if programme is None:
         status = 404 if chosen else 200
         message = _("There is no such programme.") if chosen else _("No programme yet.")

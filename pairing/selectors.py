@@ -3,6 +3,7 @@ every lookup asks who is asking (the policy's scope), and an object outside it a
 
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils import timezone
 
 from core.ids import id_or_none
 from core.policy import require, scope_of
@@ -93,6 +94,21 @@ def programme_from(user, value) -> Programme | None:
     empty, malformed or unknown value, so a typed URL gives a message rather than an error."""
     pk = id_or_none(value)
     return None if pk is None else programmes_visible_to(user).filter(pk=pk).first()
+
+
+def programme_chosen(user, value) -> tuple[Programme | None, QuerySet[Programme]]:
+    """The programme a page shows and the ones it may pick from: the one named (?programme=), or by
+    default the programme running today that started last (else the one that started last), so
+    a bureau with finished programmes on file opens on its current one. None when the named one
+    is not the user's (the page says so) or they have none."""
+    programmes = programmes_visible_to(user)
+    if value:
+        return programme_from(user, value), programmes
+    today = timezone.localdate()
+    current = programmes.annotate(
+        running=Case(When(Q(end_date__isnull=True) | Q(end_date__gte=today), then=Value(1)), default=Value(0))
+    ).order_by("-running", "-start_date", "code")
+    return current.first(), programmes
 
 
 SUGGESTIONS = 20

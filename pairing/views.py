@@ -45,8 +45,8 @@ from .selectors import (
     pairing_get_for_user,
     pairing_list,
     pairings_visible_to,
+    programme_chosen,
     programme_from,
-    programmes_visible_to,
     school_suggestions,
     town_suggestions,
 )
@@ -155,11 +155,9 @@ def requested_year(request: HttpRequest) -> int:
 
 
 def chosen_programme(request: HttpRequest):
-    """The programme a page shows (?programme=), else the user's first; None when the id is not one of
+    """The programme a page shows and those it may pick from (`programme_chosen`); None when the id is not one of
     theirs (the page says so) or they have none."""
-    programmes = programmes_visible_to(request.user)
-    chosen = request.GET.get("programme")
-    return (programme_from(request.user, chosen) if chosen else programmes.first()), programmes
+    return programme_chosen(request.user, request.GET.get("programme"))
 
 
 @login_required

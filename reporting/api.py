@@ -19,7 +19,7 @@ from core.cache import cached_figures
 from core.ids import ID_PATTERN
 from core.months import InvalidMonth, Month
 from core.policy import can, scope_of
-from pairing.selectors import pairings_visible_to, programme_from, programmes_visible_to
+from pairing.selectors import pairings_visible_to, programme_chosen, programme_from
 
 from .expectations import State, as_rows, expected_rows, month_figures
 from .figures import figure_results, plain
@@ -304,9 +304,9 @@ class MonthViewSet(viewsets.GenericViewSet):
     policy_object_level = False  # a month is not an object: its permission is checked up front
 
     def _programme(self):
-        programmes = programmes_visible_to(self.request.user)
-        chosen = self.request.query_params.get("programme")
-        programme = programme_from(self.request.user, chosen) if chosen else programmes.first()
+        programme, _programmes = programme_chosen(
+            self.request.user, self.request.query_params.get("programme")
+        )
         if programme is None:
             raise exceptions.NotFound("No such programme")
         return programme

@@ -88,11 +88,13 @@ class State:
 
 def running_in(pairings: QuerySet[Pairing], month: Month) -> QuerySet[Pairing]:
     """The pairings that run in the month and owe its reports: begun by its last day, not ended before
-    its first, not merely planned, and in a programme whose reports have started."""
+    its first, not merely planned, and in a programme whose reports have started and that has not
+    ended before the month."""
     return (
         pairings.filter(programme__first_report_month__lte=month.first_day, start_date__lte=month.last_day)
         .exclude(status=Pairing.Status.PLANNED)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=month.first_day))
+        .filter(Q(programme__end_date__isnull=True) | Q(programme__end_date__gte=month.first_day))
     )
 
 
@@ -103,6 +105,7 @@ def pairing_runs_in(pairing: Pairing, month: Month) -> bool:
         and pairing.start_date <= month.last_day
         and pairing.status != Pairing.Status.PLANNED
         and (pairing.end_date is None or pairing.end_date >= month.first_day)
+        and (pairing.programme.end_date is None or pairing.programme.end_date >= month.first_day)
     )
 
 
@@ -474,6 +477,9 @@ def counted_reports(
         )
         .exclude(pairing__status=Pairing.Status.PLANNED)
         .filter(Q(pairing__end_date__isnull=True) | Q(pairing__end_date__gte=F("month")))
+        .filter(
+            Q(pairing__programme__end_date__isnull=True) | Q(pairing__programme__end_date__gte=F("month"))
+        )
     )
 
 

@@ -12,8 +12,9 @@ from tests.helpers import ROLES, client_for
 pytestmark = pytest.mark.django_db
 
 # Twelve months of three grouped queries each (two tallies and the totals), the compliance summary and
-# the page: a fixed number whatever the size (61 measured); cached, the page runs 7.
-DASHBOARD_QUERY_BUDGET = 70
+# the page, and one count per headline figure of the programme (Dongguan has five): a fixed number
+# whatever the size (74 measured); cached, the page runs 7.
+DASHBOARD_QUERY_BUDGET = 80
 
 
 @pytest.fixture
@@ -99,23 +100,15 @@ def test_the_dashboard_shows_targets_with_progress_and_totals_over_a_chosen_peri
     from reporting.totals import period_totals
 
     programme = Programme.objects.get()
-    registry = {"programme": programme, "source": "registry"}
-    Figure.objects.create(
-        **registry, code="pairings", label_zh="结对数", label_en="Pairings", count="pairings", expected=8
-    )
-    Figure.objects.create(
-        **registry,
-        code="villages",
-        label_zh="结对村",
-        label_en="Villages",
-        count="villages",
-        expected=30,
-        comparison="at_least",
-    )
+    # The fixture's headline figures (pairings = 8, villages = 15), with the villages' target raised
+    # to a floor of 30 so one figure is half-way there.
+    assert set(programme.figures.values_list("code", flat=True)) >= {"pairings", "villages"}
+    Figure.objects.filter(programme=programme, code="villages").update(expected=30, comparison="at_least")
     client = client_for(demo["bureau"])
     response = client.get("/dashboard/", {"from": "2024-01", "to": "2024-12"})
     targets = {r.figure.code: (r.value, r.met, r.progress) for r in response.context["targets"]}
-    assert targets == {"pairings": (8, True, 100), "villages": (15, False, 50)}
+    assert targets["pairings"] == (8, True, 100) and targets["villages"] == (15, False, 50)
+    assert all(met for code, (_value, met, _progress) in targets.items() if code != "villages")
     html = response.content.decode()
     assert 'data-width-percent="50"' in html and "≥ 30" in html
     from core.months import Month

@@ -110,3 +110,30 @@ def test_a_resubmission_keeps_the_timeliness_of_the_first_submission(reporting_u
     )
     assert report.status == "resubmitted"
     assert not report.is_late
+
+
+def test_a_programme_that_has_ended_expects_no_more_reports(reporting_users):
+    """The programme's own end stops its months, even for pairings whose status still says active."""
+    programme = Programme.objects.get()
+    programme.end_date = datetime.date(2024, 1, 31)
+    programme.save()
+    eve = datetime.datetime(2024, 3, 1, tzinfo=SHANGHAI)
+    assert month_tally(Month(2024, 1), now=eve).expected == 18
+    assert month_tally(FEBRUARY, now=eve).expected == 0
+    assert not expected_reports(FEBRUARY)
+
+
+def test_pages_open_on_the_programme_running_today(reporting_users):
+    from pairing.selectors import programme_chosen
+
+    current = Programme.objects.get()
+    Programme.objects.create(
+        code="done-2013",
+        name="已结束的项目",
+        start_date=datetime.date(2013, 1, 1),
+        end_date=datetime.date(2015, 12, 31),
+        first_report_month=datetime.date(2013, 1, 1),
+    )
+    chosen, programmes = programme_chosen(reporting_users["bureau"], None)
+    assert chosen == current and programmes.count() == 2
+    assert programme_chosen(reporting_users["bureau"], "not-an-id")[0] is None
