@@ -27,7 +27,9 @@ class Profile(models.Model):
         blank=True,
         related_name="liaison_profiles",
         verbose_name=_("town"),
-        help_text=_("For a town liaison: the town or subdistrict they act for."),
+        help_text=_(
+            "For a town or county liaison: the area they act for; they read the pairings at and below it."
+        ),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     language = models.CharField(
@@ -44,8 +46,8 @@ class Profile(models.Model):
         return str(self.user)
 
     def clean(self) -> None:
-        if self.town_id and not self.town.is_town:
-            raise ValidationError({"town": _("Choose a town or subdistrict.")})
+        if self.town_id and self.town.kind not in type(self.town).LIAISON_KINDS:
+            raise ValidationError({"town": _("Choose a town, subdistrict, county or district.")})
 
 
 class Notice(models.Model):

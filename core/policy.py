@@ -129,9 +129,17 @@ def is_reporting_liaison(user, pairing) -> bool:
     return scope_of(user).school_id in _reporting_school_ids(pairing)
 
 
+def _counterpart_within(pairing, area_id) -> bool:
+    """The pairing's counterpart is the area or lies below it (a county liaison reads its towns')."""
+    counterpart = pairing.town
+    return counterpart.pk == area_id or any(a.pk == area_id for a in counterpart.ancestors())
+
+
 @rules.predicate
 def is_town_liaison_of(user, pairing) -> bool:
-    return pairing is not None and is_town_liaison(user) and scope_of(user).town_id == pairing.town_id
+    return (
+        pairing is not None and is_town_liaison(user) and _counterpart_within(pairing, scope_of(user).town_id)
+    )
 
 
 @rules.predicate
@@ -151,7 +159,7 @@ def is_report_reader(user, report) -> bool:
         return True
     if scope.school_id:
         return report.school_id == scope.school_id
-    return bool(scope.town_id) and report.pairing.town_id == scope.town_id
+    return bool(scope.town_id) and _counterpart_within(report.pairing, scope.town_id)
 
 
 reads_everything = is_bureau | is_commander

@@ -260,6 +260,7 @@ class Area(models.Model):
     TOWN_KINDS = (Kind.TOWN, Kind.SUBDISTRICT)
     VILLAGE_KINDS = (Kind.VILLAGE, Kind.COMMUNITY)
     COUNTY_KINDS = (Kind.COUNTY, Kind.DISTRICT)
+    LIAISON_KINDS = TOWN_KINDS + COUNTY_KINDS  # the areas a town or county liaison acts for
     # How high an area stands: a parent stands above its child (东莞市 has no counties: its towns
     # stand directly under the city).
     LEVEL = {

@@ -31,8 +31,19 @@ def pairings_visible_to(user) -> QuerySet[Pairing]:
             Q(lead_university_id=scope.school_id) | Q(pk__in=assisted.values("pairing_id"))
         )
     if scope.town_id:
-        return pairings.filter(town_id=scope.town_id)
+        return pairings.filter(counterpart_within(scope.town_id))
     return pairings.none()
+
+
+def counterpart_within(area_id: int, prefix: str = "") -> Q:
+    """Pairings whose counterpart is the area or lies below it, as a filter (`prefix` reaches the
+    pairing from another model, e.g. "pairing__"): a county's liaison reads its towns' pairings.
+    Areas stand at most four levels below a province (Area.LEVEL), so four joins reach every one."""
+    path, within = f"{prefix}town", Q()
+    for _level in range(max(Area.LEVEL.values()) + 1):
+        within |= Q(**{f"{path}_id": area_id})
+        path += "__parent"
+    return within
 
 
 def pairing_list(*, user, filters: dict | None = None) -> QuerySet[Pairing]:

@@ -12,6 +12,7 @@ from django.http import Http404
 
 from core.policy import can, scope_of
 from core.roles import BUREAU, LIAISON
+from pairing.selectors import counterpart_within
 
 from .models import ExportJob, MonthlyReport, MonthlySummary
 
@@ -24,7 +25,7 @@ def reports_visible_to(user) -> QuerySet[MonthlyReport]:
     if scope.school_id:
         return reports.filter(school_id=scope.school_id)
     if scope.town_id:
-        return reports.filter(pairing__town_id=scope.town_id)
+        return reports.filter(counterpart_within(scope.town_id, prefix="pairing__"))
     return reports.none()
 
 
