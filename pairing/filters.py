@@ -18,10 +18,8 @@ from .models import Area, Pairing, School
 class PairingFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     town = ObjectChoiceFilter(
-        queryset=Area.objects.filter(kind__in=Area.TOWN_KINDS, pairings__isnull=False)
-        .distinct()
-        .order_by("name"),
-        label=_("Town or subdistrict"),
+        queryset=Area.objects.filter(pairings__isnull=False).distinct().order_by("name"),
+        label=_("Counterpart"),
         empty_label=_("All towns"),
     )
     school = ObjectChoiceFilter(

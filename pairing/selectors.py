@@ -52,7 +52,7 @@ def pairing_list(*, user, filters: dict | None = None) -> QuerySet[Pairing]:
 
     queryset = (
         pairings_visible_to(user)
-        .select_related("programme", "lead_university", "town")
+        .select_related("programme", "lead_university", "town", "lead_unit")
         .prefetch_related("assisting_schools", "villages")
         .order_by("programme__start_date", "number")
     )
@@ -64,7 +64,7 @@ def pairing_get_for_user(*, user, pk: int) -> Pairing:
     try:
         return (
             pairings_visible_to(user)
-            .select_related("programme", "lead_university", "town", "agreement", "team")
+            .select_related("programme", "lead_university", "town", "lead_unit", "agreement", "team")
             .prefetch_related(
                 "assisting_schools",
                 "villages__parent",

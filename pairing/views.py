@@ -83,17 +83,36 @@ def pairing_get_for_adjuster(*, user, pk) -> Pairing:
 
 @login_required
 def pairing_list_view(request: HttpRequest) -> HttpResponse:
+    """One programme's pairings (the picker chooses; the current one by default), filtered and paged;
+    the columns follow the programme's shape: its name for the counterpart, and villages or
+    assisting schools only where its pairings have them."""
     require(request.user, "pairing.list", hide=True)
-    filterset = PairingFilter(request.GET or None, queryset=pairings_visible_to(request.user))
-    page = Paginator(pairing_list(user=request.user, filters=request.GET), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    programme, programmes = chosen_programme(request)
+    if programme is None and request.GET.get("programme"):
+        raise Http404("No such programme")
+    filters = request.GET.copy()
+    for name in ("page", "programme"):
+        filters.pop(name, None)
+    visible = pairings_visible_to(request.user).filter(programme=programme)
+    filterset = PairingFilter(filters or None, queryset=visible)
+    pairings = pairing_list(user=request.user, filters=filters).filter(programme=programme)
+    page = Paginator(pairings, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "pairing/pairing_list.html",
-        {"filter": filterset, "page": page, "pairings": page.object_list, "query": query.urlencode()},
+        {
+            "programme": programme,
+            "programmes": programmes,
+            "keep": [],
+            "filter": filterset,
+            "page": page,
+            "pairings": page.object_list,
+            "query": query.urlencode(),
+            "has_villages": any(p.villages.all() for p in page.object_list),
+            "has_assisting": programme is not None and bool(programme.assisting_school_kinds),
+        },
         status=400 if filterset.problems else 200,
     )
 

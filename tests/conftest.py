@@ -342,3 +342,15 @@ def own_cache_namespace(settings, request):
         **settings.CACHES,
         "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"},
     }
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run tasks in-process here even when REDIS_URL points at a broker (the worker tests cover the
+    broker): for tests of what a task does, inside the test's transaction."""
+    from portal.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

@@ -384,3 +384,51 @@ def test_seed_demo_loads_the_five_programmes_twice_without_duplicating():
     # The liaisons are the authors of their school's reports.
     yibin = MonthlyReport.objects.filter(pairing__programme__code="yibin-2024")
     assert set(yibin.values_list("created_by__username", flat=True)) == {"liaison-yibin"}
+
+
+@pytest.mark.parametrize("code", [code for code in HEADLINES if code != DONGGUAN])
+def test_each_programme_runs_a_month_from_the_liaison_to_the_workbook(code, reviewer):
+    """The last month of the programme: the bureau reopens a lead school's report, its liaison opens it,
+    changes nothing and submits it again, the bureau accepts it and compiles the month; the workbook
+    names the programme's counterparts in its own words and its detail adds up to its summary; every
+    headline figure still holds."""
+    import openpyxl
+
+    from reporting.compilation.service import compile_month
+    from reporting.services import report_accept
+    from tests.helpers import client_for
+
+    programme = load(code, reviewer)
+    last = MonthlyReport.objects.filter(pairing__programme=programme).order_by("-month", "pairing__number")
+    report = report_reopen(report=last.first(), reviewer=reviewer, reason="请核对本月数字")
+    liaison = report.created_by
+    page = client_for(liaison).get(f"/reports/{report.pk}/")
+    assert page.status_code == 200 and report.pairing.town.name in page.content.decode()
+    report = report_submit(report=report_save_draft(report=report, user=liaison, values={}), user=liaison)
+    report_accept(report=report, reviewer=reviewer)
+
+    month = Month.of(report.month)
+    summary = compile_month(programme, month)
+    with summary.workbook.open("rb") as handle:
+        book = openpyxl.load_workbook(io.BytesIO(handle.read()))
+    header = next(book["报送情况"].iter_rows(min_row=2, max_row=2, values_only=True))
+    assert header[1] == programme.counterpart_label != "镇(街道)"
+    totals = {  # keyed as 明细 titles its columns: the name, and the unit in brackets
+        f"{row[1]}（{row[2]}）" if row[2] else row[1]: Decimal(str(row[3]))
+        for row in book["汇总"].iter_rows(min_row=3, values_only=True)
+        if row[0] == "指标"
+    }
+    detail_header = next(book["明细"].iter_rows(min_row=2, max_row=2, values_only=True))
+    detail = list(book["明细"].iter_rows(min_row=3, values_only=True))
+    for index, title in enumerate(detail_header[7:], start=7):
+        column = sum((Decimal(str(row[index])) for row in detail if row[index] is not None), Decimal(0))
+        assert column == totals[title], title
+    assert summary.counts["counted"] == month_tally(month, pairings=programme.pairings.all()).counted >= 1
+    assert "every figure holds" in check_figures(code)
+
+    listing = client_for(reviewer).get("/pairings/", {"programme": programme.pk})
+    html = listing.content.decode()
+    assert listing.status_code == 200 and programme.counterpart_label in html
+    has_villages = Pairing.villages.through.objects.filter(pairing__programme=programme).exists()
+    assert ("村(社区)" in html) == has_villages
+    assert ("协助学校" in html) == bool(programme.assisting_school_kinds)

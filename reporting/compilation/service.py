@@ -110,31 +110,42 @@ SUMMARY_COLUMNS = [
     Column("本月", 16, "decimal"),
     Column("本年累计", 16, "decimal"),
 ]
-STATUS_COLUMNS = [
-    Column("序号", 6, "whole"),
-    Column("镇(街道)", 10),
-    Column("学校", 26),
-    Column("状态", 12),
-    Column("首次报送时间", 17, "datetime"),
-    Column("逾期(小时)", 10, "decimal"),
-    Column("联络员", 12),
-    Column("电话", 14),
-    Column("邮箱", 24),
-]
-NARRATIVE_COLUMNS = [
-    Column("序号", 6, "whole"),
-    Column("镇(街道)", 10),
-    Column("学校", 26),
-    Column("合作内容", 22),
-    Column("进展", 80),
-]
-DIFFICULTY_COLUMNS = [
-    Column("序号", 6, "whole"),
-    Column("镇(街道)", 10),
-    Column("学校", 26),
-    Column("困难问题", 70),
-    Column("跟进情况", 30),
-]
+
+
+def status_columns(counterpart: str) -> list[Column]:
+    return [
+        Column("序号", 6, "whole"),
+        Column(counterpart, 10),
+        Column("学校", 26),
+        Column("状态", 12),
+        Column("首次报送时间", 17, "datetime"),
+        Column("逾期(小时)", 10, "decimal"),
+        Column("联络员", 12),
+        Column("电话", 14),
+        Column("邮箱", 24),
+    ]
+
+
+def narrative_columns(counterpart: str) -> list[Column]:
+    return [
+        Column("序号", 6, "whole"),
+        Column(counterpart, 10),
+        Column("学校", 26),
+        Column("合作内容", 22),
+        Column("进展", 80),
+    ]
+
+
+def difficulty_columns(counterpart: str) -> list[Column]:
+    return [
+        Column("序号", 6, "whole"),
+        Column(counterpart, 10),
+        Column("学校", 26),
+        Column("困难问题", 70),
+        Column("跟进情况", 30),
+    ]
+
+
 COUNT_LABELS = [
     ("expected", "应报"),
     ("on_time", "按时报送"),
@@ -153,12 +164,12 @@ COUNTED_WORDS = (
 NOT_COUNTED_SHEET = "未计入合计"
 
 
-def detail_columns(indicators: list[Indicator], *, first: str = "报告ID") -> list[Column]:
+def detail_columns(indicators: list[Indicator], counterpart: str, *, first: str = "报告ID") -> list[Column]:
     return [
         Column(first, 10, "whole"),
         Column("结对ID", 8, "whole"),
         Column("序号", 6, "whole"),
-        Column("镇(街道)", 10),
+        Column(counterpart, 10),
         Column("学校ID", 8, "whole"),
         Column("学校", 26),
         Column("状态", 12),
@@ -185,11 +196,12 @@ def write_workbook(programme: Programme, month: Month, path: str, *, progress=No
     kinds = list(labels)
     book = WorkbookWriter(path, title=f"{programme.name} {month.year}年{month.month:02d}月")
     summary = book.sheet("汇总", SUMMARY_COLUMNS)
-    status = book.sheet("报送情况", STATUS_COLUMNS)
-    detail = book.sheet("明细", detail_columns(indicators))
-    narrative = book.sheet("进展摘要", NARRATIVE_COLUMNS)
-    difficulty = book.sheet("困难问题", DIFFICULTY_COLUMNS)
-    not_counted = book.sheet(NOT_COUNTED_SHEET, detail_columns(indicators))
+    counterpart = programme.counterpart_label  # the workbook is in Chinese: 镇(街道), 县(区), ...
+    status = book.sheet("报送情况", status_columns(counterpart))
+    detail = book.sheet("明细", detail_columns(indicators, counterpart))
+    narrative = book.sheet("进展摘要", narrative_columns(counterpart))
+    difficulty = book.sheet("困难问题", difficulty_columns(counterpart))
+    not_counted = book.sheet(NOT_COUNTED_SHEET, detail_columns(indicators, counterpart))
     indicator_ids = [i.pk for i in indicators]
     tally = Tally()
     month_totals: dict[int, Decimal] = defaultdict(Decimal)

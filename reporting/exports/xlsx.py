@@ -12,7 +12,7 @@ TITLES = {
     "month": "月份",
     "pairing_id": "结对ID",
     "pairing_number": "序号",
-    "town": "镇(街道)",
+    "town": "镇(街道)",  # the programme's own counterpart label replaces it
     "school_id": "学校ID",
     "school": "学校",
     "report_id": "报告ID",
@@ -34,7 +34,7 @@ def write_range_workbook(path: str, scope: ExportScope, *, progress=None) -> int
         state_labels = {state: str(label) for state, label in State.LABELS.items()}
     columns = [
         Column(
-            TITLES[name],
+            scope.programme.counterpart_label if name == "town" else TITLES[name],
             14,
             "whole" if name in NUMBER_COLUMNS else "decimal" if name in VALUE_COLUMNS else "text",
         )

@@ -16,7 +16,7 @@ def report(*args: str) -> str:
 
 def test_tsv_rows_are_the_breaches_of_the_year(pairing_activity):
     lines = report("--year", "2024", "--programme", "dongguan-bqw-2023", "--tsv").splitlines()
-    assert lines[0].split("\t") == ["项目", "序号", "镇(街道)", "在莞高校", "规则", "违规情况"]
+    assert lines[0].split("\t") == ["项目", "序号", "镇(街道)", "牵头高校", "规则", "违规情况"]
     rows = [line.split("\t") for line in lines[1:]]
     assert [
         "dongguan-bqw-2023",

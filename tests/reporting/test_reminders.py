@@ -105,17 +105,6 @@ def test_the_bureau_is_reminded_of_reports_waiting_too_long(with_emails, mailout
     assert "待审核" in mailoutbox[0].subject
 
 
-@pytest.fixture
-def eager_tasks():
-    """Run tasks in-process here even when REDIS_URL points at a broker (the worker test covers the broker)."""
-    from portal.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
 def test_the_liaison_is_told_when_a_report_is_returned_not_when_accepted(
     with_emails, mailoutbox, django_capture_on_commit_callbacks, eager_tasks
 ):

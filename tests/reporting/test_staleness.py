@@ -79,7 +79,7 @@ def test_a_month_not_yet_due_is_not_recompiled(reporting_users, settings, tmp_pa
 
 
 def test_recompiling_through_the_outbox_brings_it_up_to_date(
-    compiled, reporting_users, django_capture_on_commit_callbacks
+    compiled, reporting_users, django_capture_on_commit_callbacks, eager_tasks
 ):
     report, _summary = compiled
     report_return(report=report, reviewer=reporting_users["bureau"], comment="请补充")

@@ -40,18 +40,12 @@ def test_the_workbook_downloads_and_opens(compiled, reporting_users):
 
 
 def test_the_bureau_starts_a_run_and_the_commander_cannot(
-    reporting_users, django_capture_on_commit_callbacks
+    reporting_users, django_capture_on_commit_callbacks, eager_tasks
 ):
-    from portal.celery import app
-
-    before, app.conf.task_always_eager = app.conf.task_always_eager, True
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client_for(reporting_users["bureau"]).post(
-                "/reports/summaries/compile/", {"programme": Programme.objects.get().pk, "month": "2024-02"}
-            )
-    finally:
-        app.conf.task_always_eager = before
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(reporting_users["bureau"]).post(
+            "/reports/summaries/compile/", {"programme": Programme.objects.get().pk, "month": "2024-02"}
+        )
     assert response.status_code == 302
     summary = MonthlySummary.objects.get()
     assert summary.state == "done" and summary.requested_by == reporting_users["bureau"]
@@ -176,28 +170,18 @@ def test_the_export_form_searches_towns_and_schools_and_keeps_what_was_typed(rep
 
 
 def test_a_large_export_runs_as_a_task_with_progress_and_only_its_owner_sees_it(
-    reporting_users, settings, django_capture_on_commit_callbacks
+    reporting_users, settings, django_capture_on_commit_callbacks, eager_tasks
 ):
-    from portal.celery import app
     from reporting.models import ExportJob
 
     settings.EXPORT_INLINE_MAX_ROWS = 10
     submit(reporting_users, "liaison", "东莞理工学院", activities_held="9")
     commander = client_for(reporting_users["commander"])
-    before, app.conf.task_always_eager = app.conf.task_always_eager, True
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = commander.get(
-                "/reports/export/",
-                {
-                    "programme": Programme.objects.get().pk,
-                    "from": "2024-01",
-                    "to": "2024-02",
-                    "format": "xlsx",
-                },
-            )
-    finally:
-        app.conf.task_always_eager = before
+    with django_capture_on_commit_callbacks(execute=True):
+        response = commander.get(
+            "/reports/export/",
+            {"programme": Programme.objects.get().pk, "from": "2024-01", "to": "2024-02", "format": "xlsx"},
+        )
     job = ExportJob.objects.get()
     assert response.status_code == 302 and response.url == f"/reports/export/jobs/{job.pk}/"
     assert (job.state, job.progress) == ("done", 100)

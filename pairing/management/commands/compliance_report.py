@@ -35,10 +35,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, year=None, programme=None, tsv=False, language="zh-hans", **options):
         year = year or timezone.localdate().year
-        programmes = Programme.objects.order_by("code")
+        programmes = list(Programme.objects.order_by("code"))
         if programme:
-            programmes = programmes.filter(code=programme)
-            if not programmes.exists():
+            programmes = [p for p in programmes if p.code == programme]
+            if not programmes:
                 raise CommandError(f"unknown programme {programme!r}")
         if not 1990 <= year <= 2100:
             raise CommandError(f"year {year} is not a plausible year")
@@ -47,7 +47,8 @@ class Command(BaseCommand):
             header = [
                 _("Programme"),
                 _("No."),
-                _("Town or subdistrict"),
+                # One programme's own name for its counterparts, or the general word over several.
+                programmes[0].counterpart_name if len(programmes) == 1 else _("Counterpart"),
                 _("Lead university"),
                 _("Rule"),
                 _("Breach"),
