@@ -185,6 +185,23 @@ class Programme(models.Model):
         """Whether the month's reports are due by now, i.e. late from now on."""
         return (now or timezone.now()) >= self.late_from(month)
 
+    def month_problem(self, month: Month) -> str | None:
+        """Why the month has no reports of this programme, in words (None when it has): before its
+        first report month, after its end, or in the future."""
+        if month.first_day < self.first_report_month:
+            return _("Reports start from %(first)s.") % {"first": self.first_report_month.strftime("%Y-%m")}
+        if self.end_date and month.first_day > self.end_date:
+            return _("The programme ended in %(last)s.") % {"last": self.end_date.strftime("%Y-%m")}
+        if month > Month.current():
+            return _("A report cannot be written for a future month.")
+        return None
+
+    def last_month(self) -> Month:
+        """The month the pages open on: this month while the programme runs, its last month once it
+        has ended."""
+        current = Month.current()
+        return min(Month.of(self.end_date), current) if self.end_date else current
+
     @property
     def counterpart_name(self) -> str:
         """What the pages call a pairing's counterpart here: 镇(街道), 县(区), ..."""

@@ -70,12 +70,9 @@ def registry_count(figure: Figure) -> Decimal:
         members = Membership.objects.filter(team__programme=programme, **where)
         found = members.values("person_id").distinct().count()
     elif figure.count == Count.REPORTS_A_MONTH:
-        last = (
-            Month.of(programme.end_date)
-            if programme.end_date and Month.of(programme.end_date) < Month.current()
-            else Month.current()
-        )
-        found = month_tally(last, pairings=Pairing.objects.filter(programme=programme)).expected
+        found = month_tally(
+            programme.last_month(), pairings=Pairing.objects.filter(programme=programme)
+        ).expected
     elif figure.count == Count.BASES:
         found = PracticeBase.objects.filter(Q(programme=programme), **where).count()
     else:

@@ -28,15 +28,9 @@ class StaleReportError(ValidationError):
 
 
 def check_month(programme, month: Month) -> None:
-    if month.first_day < programme.first_report_month:
-        raise ValidationError(
-            {
-                "month": _("Reports start from %(first)s.")
-                % {"first": programme.first_report_month.strftime("%Y-%m")}
-            }
-        )
-    if month > Month.current():
-        raise ValidationError({"month": _("A report cannot be written for a future month.")})
+    problem = programme.month_problem(month)
+    if problem:
+        raise ValidationError({"month": problem})
 
 
 def parse_indicator_value(indicator: Indicator, raw) -> Decimal | None:

@@ -35,12 +35,9 @@ SUMMARY_PAGE = 36
 def report_month(programme: Programme, text: str) -> Month:
     """A month of the programme's reports from YYYY-MM; an InvalidMonth says what is wrong, in words."""
     month = Month.parse(text)
-    if month.first_day < programme.first_report_month:
-        raise InvalidMonth(
-            _("Reports start from %(first)s.") % {"first": programme.first_report_month.strftime("%Y-%m")}
-        )
-    if month > Month.current():
-        raise InvalidMonth(_("A report cannot be written for a future month."))
+    problem = programme.month_problem(month)
+    if problem:
+        raise InvalidMonth(problem)
     return month
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,7 +22,7 @@ from core.months import InvalidMonth, Month
 from core.policy import can, require, school_id_of, scope_of
 from pairing.filters import PairingFilter
 from pairing.models import School
-from pairing.selectors import pairings_visible_to
+from pairing.selectors import pairings_visible_to, programme_chosen
 
 from .expectations import State, as_rows, expected_reports, expected_rows, month_tally
 from .forms import AttachmentForm, QueueFilterForm, ReopenForm, ReportForm, ReviewDecisionForm
@@ -46,21 +46,34 @@ HISTORY_PAGE = 24
 QUEUE_PAGE = 100
 
 
-def month_from_query(request: HttpRequest, errors: list[str], key: str = "month") -> Month:
-    """The month a page was asked for (this month when none); a malformed or future one is reported
-    in `errors` (the page answers 400) and this month is shown instead."""
+def month_from_query(
+    request: HttpRequest, errors: list[str], key: str = "month", default: Month | None = None
+) -> Month:
+    """The month a page was asked for (`default`, else this month, when none); a malformed or future
+    one is reported in `errors` (the page answers 400) and the default is shown instead."""
+    default = default or Month.current()
     text = request.GET.get(key, "").strip()
     if not text:
-        return Month.current()
+        return default
     try:
         month = Month.parse(text)
     except InvalidMonth as error:
         errors.append(str(error))
-        return Month.current()
+        return default
     if month > Month.current():
         errors.append(_("A report cannot be written for a future month."))
-        return Month.current()
+        return default
     return month
+
+
+def programme_of_page(request: HttpRequest):
+    """The programme a month page shows (the picker's choice, else the current one) and those to pick
+    from; 404 for a programme that is not the user's. A month's numbers are always one programme's,
+    as on the dashboard, the summaries and the API."""
+    programme, programmes = programme_chosen(request.user, request.GET.get("programme"))
+    if programme is None and request.GET.get("programme"):
+        raise Http404("No such programme")
+    return programme, programmes
 
 
 @login_required
@@ -273,12 +286,14 @@ def attachment_view(request: HttpRequest, pk: int, attachment_pk: int) -> FileRe
 def queue_view(request: HttpRequest) -> HttpResponse:
     """A month's expected reports, filtered and paged in SQL, with the liaisons to call."""
     require(request.user, "report.queue", hide=True)
+    programme, programmes = programme_of_page(request)
     errors: list[str] = []
-    month = month_from_query(request, errors)
+    month = month_from_query(request, errors, default=programme.last_month() if programme else None)
     filters = QueueFilterForm(request.GET or None)
     if filters.is_bound and not filters.is_valid() and "state" in filters.errors:
         errors.append(_("Choose a status from the list."))
-    pairing_filter = PairingFilter(request.GET or None, queryset=pairings_visible_to(request.user))
+    visible = pairings_visible_to(request.user).filter(programme=programme)
+    pairing_filter = PairingFilter(request.GET or None, queryset=visible)
     if pairing_filter.is_bound and pairing_filter.problems:
         errors.append(_("Choose a town and a school from the lists."))
         errors.extend(pairing_filter.name_errors)
@@ -291,7 +306,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     contacts = liaisons_by_school({row.school_id for row in page.object_list})
     waiting_elsewhere = list(
         reports_visible_to(request.user)
-        .filter(status__in=MonthlyReport.IN_REVIEW)
+        .filter(status__in=MonthlyReport.IN_REVIEW, pairing__programme=programme)
         .exclude(month=month.first_day)
         .order_by("-month")
         .values_list("month")
@@ -308,6 +323,9 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "rows": page.object_list,
             "page": page,
             "month": month,
+            "programme": programme,
+            "programmes": programmes,
+            "keep": [("month", str(month))],
             "filters": filters,
             "filter": pairing_filter,
             "contacts": contacts,
@@ -370,15 +388,17 @@ def status_view(request: HttpRequest) -> HttpResponse:
     """A year at a glance (each month's counts and rates, from the engine's tally), and one month's
     missing reports with the liaisons to call, paged."""
     require(request.user, "report.queue", hide=True)
+    programme, programmes = programme_of_page(request)
+    last = programme.last_month() if programme else Month.current()
     errors: list[str] = []
-    month = month_from_query(request, errors)
-    pairings = pairings_visible_to(request.user)
+    month = month_from_query(request, errors, default=last)
+    pairings = pairings_visible_to(request.user).filter(programme=programme)
     first = Month(month.year, 1)
     table = []
     scope, today = scope_of(request.user), timezone.localdate()
-    for each in reversed(Month.between(first, min(Month(month.year, 12), Month.current()))):
+    for each in reversed(Month.between(first, min(Month(month.year, 12), last))):
         tally = cached_figures(
-            f"tally:{each}:{scope.key}:{today}",
+            f"tally:{programme.pk if programme else 0}:{each}:{scope.key}:{today}",
             versions=["registry", f"month:{each}"],
             compute=lambda each=each: month_tally(each, pairings=pairings),
         )
@@ -397,10 +417,15 @@ def status_view(request: HttpRequest) -> HttpResponse:
             "table": table,
             "month": month,
             "year": month.year,
-            "previous_year": Month(month.year - 1, 12),
-            "next_year": Month(month.year + 1, 1) if month.year < Month.current().year else None,
+            "programme": programme,
+            "programmes": programmes,
+            "keep": [],
+            "previous_year": Month(month.year - 1, 12)
+            if programme is None or month.year > programme.start_date.year
+            else None,
+            "next_year": Month(month.year + 1, 1) if month.year < last.year else None,
             "missing": missing,
-            "page_query": f"month={month}",
+            "page_query": f"month={month}&programme={programme.pk if programme else ''}",
             "contacts": contacts,
         },
         status=400 if errors else 200,

@@ -432,3 +432,59 @@ def test_each_programme_runs_a_month_from_the_liaison_to_the_workbook(code, revi
     has_villages = Pairing.villages.through.objects.filter(pairing__programme=programme).exists()
     assert ("村(社区)" in html) == has_villages
     assert ("协助学校" in html) == bool(programme.assisting_school_kinds)
+
+
+def test_a_months_pages_count_one_programme_at_a_time(reviewer):
+    """January 2024 expects Dongguan's 18 reports and Yibin's 10: the status table and the queue show
+    one programme's (the current one unless picked), as the API's month figures do, never 28."""
+    from tests.helpers import client_for
+
+    load_fixture("dongguan_2023")
+    load_fixture("dongguan_2023_indicators")
+    yibin = load("yibin-2024", reviewer)
+    dongguan = Programme.objects.get(code=DONGGUAN)
+    client = client_for(reviewer)
+    january = Month(2024, 1)
+    for programme, expected in [(dongguan, 18), (yibin, 10)]:
+        pairings = Pairing.objects.filter(programme=programme)
+        assert month_tally(january, pairings=pairings).expected == expected
+        status = client.get("/reports/status/", {"month": "2024-01", "programme": programme.pk})
+        row = next(entry for entry in status.context["table"] if entry["month"] == january)
+        assert row["tally"].expected == expected
+        queue = client.get("/reports/queue/", {"month": "2024-01", "programme": programme.pk})
+        assert queue.context["page"].paginator.count == expected
+        api = client.get("/api/v1/months/2024-01/", {"programme": programme.pk}).json()
+        assert api["counts"]["expected"] == expected
+    default = client.get("/reports/status/", {"month": "2024-01"})
+    assert default.context["programme"] == dongguan
+    assert client.get("/reports/status/", {"programme": "99999"}).status_code == 404
+    ended = client.get("/reports/status/", {"programme": yibin.pk})
+    assert ended.context["month"] == Month(2024, 2) and ended.context["next_year"] is None
+
+
+def test_no_month_after_a_programmes_end_is_compiled_exported_or_started(reviewer):
+    from core.months import InvalidMonth
+    from reporting.models import MonthlySummary
+    from reporting.summary_views import report_month
+    from tests.helpers import client_for
+
+    yibin = load("yibin-2024", reviewer)
+    assert report_month(yibin, "2024-02") == Month(2024, 2)
+    with pytest.raises(InvalidMonth, match="2024-02"):
+        report_month(yibin, "2024-03")
+    client = client_for(reviewer)
+    response = client.post(
+        "/reports/summaries/compile/", {"programme": yibin.pk, "month": "2024-03"}, follow=True
+    )
+    assert "项目已于2024-02结束" in response.content.decode()
+    assert not MonthlySummary.objects.filter(programme=yibin).exists()
+    export = client.get(
+        "/reports/export/", {"programme": yibin.pk, "from": "2024-03", "to": "2024-03", "format": "csv"}
+    )
+    assert export.status_code == 400 and "项目已于2024-02结束" in export.content.decode()
+    from django.core.exceptions import ValidationError
+
+    from reporting.services import check_month
+
+    with pytest.raises(ValidationError, match="2024-02"):
+        check_month(yibin, Month(2024, 3))  # what report_start asks, after the policy
