@@ -73,7 +73,7 @@ def build(folder: str, megabytes: int) -> None:
     from core.models import Profile
     from core.roles import BUREAU, LIAISON
     from pairing.imports import template_workbook
-    from pairing.models import Pairing, School
+    from pairing.models import Pairing, Programme, School
     from reporting.models import MonthlyReport
     from tests import bombs
 
@@ -97,7 +97,7 @@ def build(folder: str, megabytes: int) -> None:
     client = Client()
     client.force_login(liaison)
     report_workbook = client.get(f"/reports/{report.pk}/workbook/").content
-    book = openpyxl.load_workbook(io.BytesIO(template_workbook()))
+    book = openpyxl.load_workbook(io.BytesIO(template_workbook(Programme.objects.get())))
     sheet = book["签约结对关系安排表"]
     sheet.delete_rows(2)
     sheet.append([1, "石龙", "西湖村", "东莞理工学院", "东莞市信息技术学校"])

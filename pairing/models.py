@@ -219,6 +219,31 @@ class Programme(models.Model):
     def takes_assisting_schools(self) -> bool:
         return bool(self.assisting_school_kinds)
 
+    def counterpart_refusal(self, area: "Area") -> str:
+        """Why `area` cannot be a counterpart of this programme's pairings, or "" if it can."""
+        if area.kind not in self.counterpart_kinds:
+            return _("%(name)s is a %(kind)s, not a %(allowed)s.") % {
+                "name": area.name,
+                "kind": str(area.get_kind_display()).lower(),
+                "allowed": self.counterpart_name.lower(),
+            }
+        if area.pk and self.root_area_id and not area.lies_within(self.root_area):
+            return _("The counterpart lies outside %(area)s.") % {"area": self.root_area}
+        return ""
+
+    def school_refusal(self, school: "School", *, lead: bool) -> str:
+        """Why `school` cannot lead (or assist in) this programme's pairings, or "" if it can."""
+        kinds = self.lead_school_kinds if lead else self.assisting_school_kinds
+        if not kinds:
+            return _("Pairings of %(programme)s have no assisting schools.") % {"programme": self.name}
+        if school.kind in kinds:
+            return ""
+        return _("%(name)s is a %(kind)s, not a %(allowed)s.") % {
+            "name": school.name,
+            "kind": str(school.get_kind_display()).lower(),
+            "allowed": "/".join(str(School.Kind(kind).label).lower() for kind in kinds),
+        }
+
     def clean(self) -> None:
         errors = {}
         kinds = {kind for kind, _label in Area.Kind.choices}
@@ -329,6 +354,19 @@ class Area(models.Model):
             seen.add(area.pk)
             area = area.parent
         return chain
+
+    def self_and_descendants(self) -> list["Area"]:
+        """This area and every area below it, a level a query, each with its parent at hand (so
+        `ancestors()` up to this area asks nothing more)."""
+        found, level, seen = [self], [self], {self.pk}
+        while level:
+            parents = {area.pk: area for area in level}
+            level = [area for area in Area.objects.filter(parent__in=list(parents)) if area.pk not in seen]
+            for area in level:
+                area.parent = parents[area.parent_id]
+                seen.add(area.pk)
+            found.extend(level)
+        return found
 
     def lies_within(self, other: "Area") -> bool:
         return self.pk == other.pk or any(a.pk == other.pk for a in self.ancestors())
@@ -469,23 +507,17 @@ class Pairing(models.Model):
     def clean(self) -> None:
         errors = {}
         programme = self.programme if self.programme_id else None
-        if (
-            programme
-            and self.lead_university_id
-            and self.lead_university.kind not in programme.lead_school_kinds
-        ):
-            errors["lead_university"] = _("The lead school must be a university.")
+        if programme and self.lead_university_id:
+            errors["lead_university"] = programme.school_refusal(self.lead_university, lead=True)
         if programme and self.town_id:
-            if self.town.kind not in programme.counterpart_kinds:
-                errors["town"] = _("Choose a %(counterpart)s.") % {"counterpart": programme.counterpart_name}
-            elif programme.root_area_id and not self.town.lies_within(programme.root_area):
-                errors["town"] = _("The counterpart lies outside %(area)s.") % {"area": programme.root_area}
+            errors["town"] = programme.counterpart_refusal(self.town)
         if self.lead_unit_id and programme and self.lead_unit.programme_id != programme.pk:
             errors["lead_unit"] = _("The lead unit belongs to another programme.")
         if self.status == self.Status.ENDED and not self.end_reason.strip():
             errors["end_reason"] = _("Give the reason for ending the pairing.")
         if self.end_date and self.start_date and self.end_date < self.start_date:
             errors["end_date"] = _("The end date is before the start date.")
+        errors = {name: message for name, message in errors.items() if message}
         if errors:
             raise ValidationError(errors)
 

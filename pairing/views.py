@@ -37,7 +37,15 @@ from .forms import (
     ResidencyForm,
     ReviewForm,
 )
-from .imports import apply_rows, assess, read_rows, rows_as_data, rows_from_data, template_workbook
+from .imports import (
+    apply_rows,
+    assess,
+    columns_for,
+    read_rows,
+    rows_as_data,
+    rows_from_data,
+    template_workbook,
+)
 from .models import Agreement, JointMeeting, Membership, Pairing, Programme, Residency, ServiceTeam
 from .selectors import (
     compliance_overview,
@@ -568,12 +576,21 @@ def require_bureau(request: HttpRequest) -> None:
 
 @login_required
 def import_template_view(request: HttpRequest) -> HttpResponse:
+    """The table of the programme named (?programme=), by default the one the pages open on."""
     require_bureau(request)
+    programme, _programmes = programme_chosen(request.user, request.GET.get("programme"))
+    if programme is None:
+        raise Http404("No such programme")
     response = HttpResponse(
-        template_workbook(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        template_workbook(programme),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = 'attachment; filename="registry-template.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="registry-template-{programme.code}.xlsx"'
     return response
+
+
+def column_keys(programme: Programme) -> list[str]:
+    return [column.key for column in columns_for(programme)]
 
 
 @login_required
@@ -583,8 +600,9 @@ def import_view(request: HttpRequest) -> HttpResponse:
     The previewed rows wait in the session, not the file: nothing is left on disk by a preview
     that is never confirmed, and the file is read once."""
     require_bureau(request)
-    programmes = Programme.objects.order_by("code")
-    context = {"programmes": programmes, "rows": None, "problems": []}
+    chosen, programmes = programme_chosen(request.user, None)
+    shapes = [(item, columns_for(item)) for item in programmes.order_by("code")]
+    context = {"shapes": shapes, "chosen": chosen, "rows": None, "problems": []}
     if request.method == "POST" and "confirm" in request.POST:
         pending = request.session.get(IMPORT_SESSION_KEY)
         if not pending or pending.get("token") != request.POST.get("token"):
@@ -592,6 +610,9 @@ def import_view(request: HttpRequest) -> HttpResponse:
             return redirect("pairing:import")
         request.session.pop(IMPORT_SESSION_KEY)
         programme = get_object_or_404(Programme, pk=pending["programme"])
+        if pending.get("columns") != column_keys(programme):  # the programme's shape changed meanwhile
+            messages.error(request, _("This preview has expired; upload the file again."))
+            return redirect("pairing:import")
         try:
             counts = apply_rows(programme, assess(programme, rows_from_data(pending["rows"])))
         except WorkbookRejected as rejected:
@@ -608,19 +629,27 @@ def import_view(request: HttpRequest) -> HttpResponse:
         if programme is None or upload is None:
             context["problems"] = [_("Choose the programme and the filled workbook.")]
             return render(request, "pairing/import.html", context, status=400)
+        context["chosen"] = programme
         try:
-            rows = assess(programme, read_rows(upload))
+            rows = assess(programme, read_rows(upload, programme))
         except WorkbookRejected as rejected:
             context["problems"] = rejected.problems
             return render(request, "pairing/import.html", context, status=400)
         context.update(
-            {"rows": rows, "programme": programme, "has_errors": any(r.outcome == "error" for r in rows)}
+            {
+                "rows": rows,
+                "programme": programme,
+                "chosen": programme,
+                "titles": {column.key: column.title for column in columns_for(programme)},
+                "has_errors": any(r.outcome == "error" for r in rows),
+            }
         )
         if not context["has_errors"]:
             token = uuid.uuid4().hex
             request.session[IMPORT_SESSION_KEY] = {
                 "token": token,
                 "programme": programme.pk,
+                "columns": column_keys(programme),
                 "rows": rows_as_data(rows),
             }
             context["token"] = token

@@ -9,8 +9,10 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from core.months import Month
 from core.roles import BUREAU
@@ -267,6 +269,26 @@ def test_every_pairing_and_registry_row_is_valid_under_its_programmes_shape():
     assert len(per_unit) == 8 and sum(per_unit) == 22 and min(per_unit) >= 2
     placeholders = School.objects.filter(led_pairings__programme=ruicheng, name__contains="校名待补")
     assert placeholders.count() == 16
+
+
+def test_a_pairing_outside_its_programmes_shape_is_refused_naming_what_is_wrong():
+    """Yibin pairs a university with counties: a town, a vocational school or an area outside 宜宾市
+    is refused by the pairing's own check, in words that name the area or school and what it is."""
+    load_fixture("yibin_2024")
+    pairing = Pairing.objects.get(programme__code="yibin-2024", number=1)
+    pairing.town = Area.objects.create(name="李庄镇", kind=Area.Kind.TOWN, parent=pairing.town)
+    pairing.lead_university = School.objects.create(name="宜宾职业技术学院", kind=School.Kind.VOCATIONAL)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        pairing.full_clean()
+    assert refused.value.message_dict["town"] == ["李庄镇是镇，不是县(区)。"]
+    assert refused.value.message_dict["lead_university"] == ["宜宾职业技术学院是中职学校，不是高校。"]
+    pairing.town = Area.objects.create(name="泸县", kind=Area.Kind.COUNTY)
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        pairing.full_clean()
+    assert refused.value.message_dict == {
+        "town": ["The counterpart lies outside 宜宾市."],
+        "lead_university": ["宜宾职业技术学院 is a vocational school, not a university."],
+    }
 
 
 def test_yibin_trains_each_countys_teachers_at_least_twice_every_year(reviewer):

@@ -109,7 +109,7 @@ def report_page(users) -> Page:
 
 def import_page(users) -> Page:
     client = client_for(users["bureau"])
-    book = openpyxl.load_workbook(io.BytesIO(template_workbook()))
+    book = openpyxl.load_workbook(io.BytesIO(template_workbook(Programme.objects.get())))
     sheet = book[IMPORT_SHEET]
     sheet.delete_rows(2)  # the example line
     sheet.append([1, "石龙", "西湖村", "东莞理工学院", "东莞市信息技术学校"])
