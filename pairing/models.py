@@ -187,13 +187,13 @@ class Programme(models.Model):
 
     def month_problem(self, month: Month) -> str | None:
         """Why the month has no reports of this programme, in words (None when it has): before its
-        first report month, after its end, or in the future."""
+        first report month, in the future, or after its end."""
         if month.first_day < self.first_report_month:
             return _("Reports start from %(first)s.") % {"first": self.first_report_month.strftime("%Y-%m")}
-        if self.end_date and month.first_day > self.end_date:
-            return _("The programme ended in %(last)s.") % {"last": self.end_date.strftime("%Y-%m")}
         if month > Month.current():
             return _("A report cannot be written for a future month.")
+        if self.end_date and month.first_day > self.end_date:
+            return _("The programme ended in %(last)s.") % {"last": self.end_date.strftime("%Y-%m")}
         return None
 
     def last_month(self) -> Month:
