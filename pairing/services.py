@@ -353,7 +353,8 @@ def pairing_end(*, pairing: Pairing, end_date: datetime.date, reason: str) -> Pa
 
 @transaction.atomic
 def pairing_replace_school(*, pairing: Pairing, old: School, new: School, reason: str) -> Pairing:
-    """Replace a party: the lead university by another university, or an assisting school by another."""
+    """Replace a party: the lead school or an assisting school by another of a kind the programme
+    allows there (Programme.school_refusal, the check the pairing form and the import ask)."""
     _keep_state_before_adjustment(pairing)
     pairing._change_reason = _require_reason(reason)
     if new.pk == old.pk:
@@ -362,13 +363,14 @@ def pairing_replace_school(*, pairing: Pairing, old: School, new: School, reason
         raise ValidationError(
             {"new": _("%(school)s is already a party to this pairing.") % {"school": new.name}}
         )
+    programme = pairing.programme
     if old.pk == pairing.lead_university_id:
-        if new.kind != School.Kind.UNIVERSITY:
-            raise ValidationError({"new": _("The lead school must be a university.")})
+        if refusal := programme.school_refusal(new, lead=True):
+            raise ValidationError({"new": refusal})
         pairing.lead_university = new
     elif pairing.assisting_schools.filter(pk=old.pk).exists():
-        if new.kind != School.Kind.VOCATIONAL:
-            raise ValidationError({"new": _("An assisting school must be a vocational school.")})
+        if refusal := programme.school_refusal(new, lead=False):
+            raise ValidationError({"new": refusal})
         pairing.assisting_schools.remove(old)
         pairing.assisting_schools.add(new)
     else:

@@ -202,7 +202,7 @@ def test_a_vocational_school_cannot_become_lead(users):
         f"/pairings/{CHANGAN}/adjust/",
         {"action": "replace_school", "old": lead.pk, "new": vocational.pk, "reason": "x"},
     )
-    assert response.context["form"].errors["new"] == ["牵头学校须为高校。"]
+    assert response.context["form"].errors["new"] == ["东莞市商业学校是中职学校，不是高校。"]
     assert Pairing.objects.get(number=CHANGAN).lead_university == lead
 
 
@@ -264,3 +264,18 @@ def test_an_ended_pairing_is_not_adjusted_again(users):
     response = bureau.post(url, {"action": "add_village", "village": shigu.pk, "reason": "增加"})
     assert response.context["form"].non_field_errors() == ["该结对已终止，不能再调整。"]
     assert not Pairing.objects.get(number=CHANGAN).villages.filter(pk=shigu.pk).exists()
+
+
+def test_an_assisting_school_is_replaced_only_by_a_kind_the_programme_allows(users):
+    bureau = client_for(users["bureau"])
+    pairing = Pairing.objects.get(number=CHANGAN)
+    assisting = pairing.assisting_schools.first()
+    university = (
+        School.objects.filter(kind=School.Kind.UNIVERSITY).exclude(pk=pairing.lead_university_id).first()
+    )
+    response = bureau.post(
+        f"/pairings/{CHANGAN}/adjust/",
+        {"action": "replace_school", "old": assisting.pk, "new": university.pk, "reason": "x"},
+    )
+    assert response.context["form"].errors["new"] == [f"{university.name}是高校，不是中职学校。"]
+    assert list(pairing.assisting_schools.all()) == [assisting]
