@@ -117,3 +117,17 @@ def test_the_dashboard_shows_targets_with_progress_and_totals_over_a_chosen_peri
     shown = {indicator.code: total for indicator, total in response.context["period_totals"]}
     assert shown == {i.code: expected[i.pk] for i in programme.indicators.all()}
     assert client.get("/dashboard/", {"from": "2024-13"}).status_code == 400
+
+
+@pytest.mark.parametrize(("language", "shown"), [("zh-hans", "≥ 2,016,380,000"), ("en", "≥ 2,016,380,000")])
+def test_large_figures_are_written_with_thousands_separators_in_both_languages(demo, language, shown):
+    from reporting.models import Figure
+
+    programme = Programme.objects.get()
+    Figure.objects.filter(programme=programme, code="villages").update(
+        expected=2016380000, comparison="at_least"
+    )
+    client = client_for(demo["bureau"])
+    client.cookies["django_language"] = language
+    html = client.get("/dashboard/").content.decode()
+    assert shown in html and "2016380000" not in html

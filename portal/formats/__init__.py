@@ -1,0 +1,1 @@
+"""Number formats that differ from Django's own for the portal's languages (FORMAT_MODULE_PATH)."""
