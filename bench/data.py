@@ -423,7 +423,7 @@ class Builder:
 
         flaws = {p.pk: rng.random() for p in pairings}  # below 0.3: breaks some rule
         teams = ServiceTeam.objects.bulk_create(
-            ServiceTeam(pairing=p, name=f"{p.town.name}第{p.number}结对服务工作队")
+            ServiceTeam(pairing=p, programme=self.programme, name=f"{p.town.name}第{p.number}结对服务工作队")
             for p in pairings
             if flaws[p.pk] > 0.01
         )
@@ -488,6 +488,7 @@ class Builder:
         PracticeBase.objects.bulk_create(
             PracticeBase(
                 pairing=p,
+                programme=self.programme,
                 name=f"{village_of[p.pk].name}乡村振兴实践基地",
                 place=village_of[p.pk],
                 established_on=p.start_date + datetime.timedelta(days=60),
