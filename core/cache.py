@@ -3,6 +3,7 @@ is dropped (with a warning in the log) instead of failing the request. The cache
 what can be computed again (dashboard figures, throttle counters), so losing it costs time, not data."""
 
 import datetime
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -59,10 +60,17 @@ class TolerantRedisCache(RedisCache):
 FIGURES_TIMEOUT = 15 * 60  # a safety net: figures are recomputed at least this often
 
 
-def version_of(name: str) -> int:
+def versions_stamp(versions: list[str]) -> str:
+    """The current versions of `versions` as one string ("registry=3,month:2024-02=1"), read in one
+    round trip to the cache; a name never bumped (or evicted) is at version 1."""
     from django.core.cache import cache
 
-    return cache.get_or_set(f"version:{name}", 1, None) or 1
+    keys = [f"version:{name}" for name in versions]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            found[key] = cache.get_or_set(key, 1, None) or 1
+    return ",".join(f"{name}={found[key]}" for name, key in zip(versions, keys, strict=True))
 
 
 def bump(name: str) -> None:
@@ -78,7 +86,8 @@ def cached_figures(key: str, *, versions: list[str], compute):
     """`compute()`, or its cached result for this key at the current versions of `versions`."""
     from django.core.cache import cache
 
-    full = f"figures:{key}:" + ",".join(f"{name}={version_of(name)}" for name in versions)
+    stamp = hashlib.sha1(versions_stamp(versions).encode(), usedforsecurity=False).hexdigest()
+    full = f"figures:{key}:{stamp}"
     found = cache.get(full)
     if found is None:
         found = compute()
@@ -96,10 +105,6 @@ class Latest:
     value: object
     fresh: bool
     computed_at: datetime.datetime
-
-
-def versions_stamp(versions: list[str]) -> str:
-    return ",".join(f"{name}={version_of(name)}" for name in versions)
 
 
 def store_latest(key: str, stamp: str, value) -> None:

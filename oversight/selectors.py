@@ -36,6 +36,49 @@ def dashboard_figures(*, user, programme: Programme, pairings: QuerySet[Pairing]
     pairings = pairings.filter(programme=programme)
     months = recent_months(programme)
     now, today = timezone.now(), timezone.localdate()
+    # The months' figures together, cached at the versions of all of them: a hit reads one small
+    # entry rather than every school of every month; a miss recomputes only the months that changed.
+    series = cached_figures(
+        f"dashboard-series:{programme.pk}:{scope_key}:{months[0]}:{months[-1]}:{today}",
+        versions=["registry", *(f"month:{month}" for month in months)],
+        compute=lambda: _series(programme, pairings, months, scope_key, now, today),
+    )
+    # Names in the reader's language, so they are not part of the cached series.
+    names = {i.pk: i for i in programme.indicators.filter(pk__in=list(series["trend_values"]))}
+    trends = [
+        {"name": names[pk].name, "unit": names[pk].unit, "values": values}
+        for pk, values in series["trend_values"].items()
+        if pk in names
+    ]
+    year = today.year
+    overview = compliance_overview(user=user, programme=programme, year=year)
+    summary = overview.value if overview else None
+    summaries = MonthlySummary.objects.filter(programme=programme, month__in=[m.first_day for m in months])
+    return {
+        "months": [str(m) for m in months],
+        "submission": series["submission"],
+        "on_time_by_school": series["on_time_by_school"],
+        "schools_rated": series["schools_rated"],
+        "trends": trends,
+        "compliance": {
+            "year": year,
+            "pairings": summary.pairings if summary else None,
+            "compliant": summary.compliant if summary else None,
+            "by_rule": summary.by_rule() if summary else [],
+            "fresh": bool(overview and overview.fresh),
+            "computed_at": overview.computed_at if overview else None,
+        },
+        "this_year": year,
+        "summaries": list(summaries.order_by("-month")[:3]),
+        "milestones": list(Milestone.objects.filter(programme=programme).order_by("year")),
+    }
+
+
+def _series(
+    programme: Programme, pairings: QuerySet[Pairing], months: list[Month], scope_key: str, now, today
+):
+    """The dashboard's month series: each month's counts (cached per month, so a transition costs
+    one month), the schools' on-time rates over the months, and the indicators' trends."""
     indicators = list(programme.indicators.all()[:TREND_INDICATORS])
     pieces = [
         cached_figures(
@@ -59,36 +102,16 @@ def dashboard_figures(*, user, programme: Programme, pairings: QuerySet[Pairing]
         ),
         key=lambda item: (item["rate"], item["school"]),
     )
-    trends = [
-        {
-            "name": indicator.name,
-            "unit": indicator.unit,
-            # A month not due yet has no total: a gap in the line, "—" in the table, not 0.
-            "values": [piece["totals"].get(indicator.pk, 0.0) if piece["due"] else None for piece in pieces],
-        }
+    # A month not due yet has no total: a gap in the line, "—" in the table, not 0.
+    trends = {
+        indicator.pk: [piece["totals"].get(indicator.pk, 0.0) if piece["due"] else None for piece in pieces]
         for indicator in indicators
-    ]
-    year = today.year
-    overview = compliance_overview(user=user, programme=programme, year=year)
-    summary = overview.value if overview else None
-    summaries = MonthlySummary.objects.filter(programme=programme, month__in=[m.first_day for m in months])
+    }
     return {
-        "months": [str(m) for m in months],
         "submission": submission,
         "on_time_by_school": rated[:SCHOOLS_SHOWN],
         "schools_rated": len(rated),
-        "trends": trends,
-        "compliance": {
-            "year": year,
-            "pairings": summary.pairings if summary else None,
-            "compliant": summary.compliant if summary else None,
-            "by_rule": summary.by_rule() if summary else [],
-            "fresh": bool(overview and overview.fresh),
-            "computed_at": overview.computed_at if overview else None,
-        },
-        "this_year": year,
-        "summaries": list(summaries.order_by("-month")[:3]),
-        "milestones": list(Milestone.objects.filter(programme=programme).order_by("year")),
+        "trend_values": trends,
     }
 
 
