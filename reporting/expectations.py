@@ -27,7 +27,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
+from django.core.paginator import Paginator
 from django.db.models import (
     BooleanField,
     Case,
@@ -219,21 +221,31 @@ def _state_expression(report: str, programme: str, deadlines: _Deadlines) -> Cas
     )
 
 
-def _row_columns(*, pairing: str, school: str) -> dict:
+NAME_FIELDS = ("town_", "school_")
+
+
+def _row_columns(*, pairing: str, school: str, names: bool = True) -> dict:
     """The row's columns, read from a pairing (`pairing` is the path to it: "" or "pairing__") and
-    one of its schools."""
-    return {
+    one of its schools; without `names`, none that needs a join (for counting)."""
+    columns = {
         "programme_id_": F(f"{pairing}programme_id"),
         "pairing_id_": F(f"{pairing}id"),
         "number_": F(f"{pairing}number"),
         "town_id_": F(f"{pairing}town_id"),
-        "town_": F(f"{pairing}town__name"),
         "school_id_": F(f"{school}_id"),
-        "school_": F(f"{school}__name"),
     }
+    if names:
+        columns |= {"town_": F(f"{pairing}town__name"), "school_": F(f"{school}__name")}
+    return columns
 
 
-def _parts(month: Month, pairings: QuerySet[Pairing], school_id: int | None, now: datetime.datetime):
+def _parts(
+    month: Month,
+    pairings: QuerySet[Pairing],
+    school_id: int | None,
+    now: datetime.datetime,
+    names: bool = True,
+):
     """The two halves of the month's rows: each pairing's lead university, and its assisting schools.
     Each is one query with the month's report joined (LEFT OUTER JOIN), the state computed in SQL."""
     deadlines = _Deadlines(month, now)
@@ -250,7 +262,7 @@ def _parts(month: Month, pairings: QuerySet[Pairing], school_id: int | None, now
         report=FilteredRelation(
             "reports", condition=Q(reports__month=month.first_day, reports__school_id=F("lead_university_id"))
         ),
-        **_row_columns(pairing="", school="lead_university"),
+        **_row_columns(pairing="", school="lead_university", names=names),
         is_lead=Value(True, output_field=BooleanField()),
     )
     assisting = assisting.annotate(
@@ -258,7 +270,7 @@ def _parts(month: Month, pairings: QuerySet[Pairing], school_id: int | None, now
             "pairing__reports",
             condition=Q(pairing__reports__month=month.first_day, pairing__reports__school_id=F("school_id")),
         ),
-        **_row_columns(pairing="pairing__", school="school"),
+        **_row_columns(pairing="pairing__", school="school", names=names),
         is_lead=Value(False, output_field=BooleanField()),
     )
     halves = []
@@ -284,12 +296,13 @@ def expected_rows(
     states: Iterable[str] | None = None,
     late: bool | None = None,
     now: datetime.datetime | None = None,
+    names: bool = True,
 ) -> QuerySet:
     """The month's expected reports as one SQL query (a UNION of the two halves), ordered by programme,
     pairing number, lead first, then school name. Filter by `states` or lateness; page it with slices
     and count it with `.count()`; turn its dicts into rows with `as_rows`."""
     now = now or timezone.now()
-    halves = _parts(month, pairings if pairings is not None else Pairing.objects.all(), school_id, now)
+    halves = _parts(month, pairings if pairings is not None else Pairing.objects.all(), school_id, now, names)
     if states is not None:
         halves = [half.filter(state__in=list(states)) for half in halves]
     if late is not None:
@@ -299,8 +312,23 @@ def expected_rows(
             )
             for half in halves
         ]
-    lead, assisting = (half.values(*ROW_FIELDS) for half in halves)
-    return lead.union(assisting, all=True).order_by("programme_id_", "number_", "-is_lead", "school_")
+    fields = ROW_FIELDS if names else [name for name in ROW_FIELDS if name not in NAME_FIELDS]
+    lead, assisting = (half.values(*fields) for half in halves)
+    rows = lead.union(assisting, all=True)
+    return rows.order_by("programme_id_", "number_", "-is_lead", "school_") if names else rows
+
+
+class ExpectedPaginator(Paginator):
+    """Pages a month's expected rows (`expected_rows` with the same filters), counting them without
+    the names' joins and the ordering, which a count does not need."""
+
+    def __init__(self, month: Month, per_page: int, **filters):
+        super().__init__(expected_rows(month, **filters), per_page)
+        self._counted = expected_rows(month, names=False, **filters)
+
+    @cached_property
+    def count(self) -> int:
+        return self._counted.count()
 
 
 def as_rows(values: Iterable[dict], month: Month) -> Iterator[ExpectedRow]:

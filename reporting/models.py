@@ -159,7 +159,16 @@ class MonthlyReport(models.Model):
                 fields=["pairing", "school", "month"], name="one_report_per_school_month"
             ),
         ]
-        indexes = [models.Index(fields=["month", "status"])]
+        indexes = [
+            models.Index(fields=["month", "status"]),
+            # The reports waiting for review, by month (the queue's "waiting in other months"), read
+            # from a small index rather than every report of every month.
+            models.Index(
+                fields=["month", "pairing"],
+                condition=models.Q(status__in=["submitted", "resubmitted"]),
+                name="report_in_review_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.school} {self.month:%Y-%m}"

@@ -24,7 +24,7 @@ from pairing.filters import PairingFilter
 from pairing.models import School
 from pairing.selectors import pairings_visible_to, programme_chosen
 
-from .expectations import State, as_rows, expected_reports, expected_rows, month_tally
+from .expectations import ExpectedPaginator, State, as_rows, expected_reports, month_tally
 from .forms import AttachmentForm, QueueFilterForm, ReopenForm, ReportForm, ReviewDecisionForm
 from .models import MonthlyReport, ReportAttachment
 from .selectors import liaisons_by_school, report_get_for_user, reports_visible_to
@@ -298,10 +298,13 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         errors.append(_("Choose a town and a school from the lists."))
         errors.extend(pairing_filter.name_errors)
     school = pairing_filter.form.cleaned_data.get("school") if pairing_filter.is_bound else None
-    rows = expected_rows(
-        month, pairings=pairing_filter.qs, school_id=school.pk if school else None, **filters.engine_filters()
-    )
-    page = Paginator(rows, QUEUE_PAGE).get_page(request.GET.get("page"))
+    page = ExpectedPaginator(
+        month,
+        QUEUE_PAGE,
+        pairings=pairing_filter.qs,
+        school_id=school.pk if school else None,
+        **filters.engine_filters(),
+    ).get_page(request.GET.get("page"))
     page.object_list = list(as_rows(page.object_list, month))
     contacts = liaisons_by_school({row.school_id for row in page.object_list})
     waiting_elsewhere = list(
@@ -403,7 +406,7 @@ def status_view(request: HttpRequest) -> HttpResponse:
             compute=lambda each=each: month_tally(each, pairings=pairings),
         )
         table.append({"month": each, "tally": tally, "on_time_rate": tally.rate(tally.on_time)})
-    missing = Paginator(expected_rows(month, pairings=pairings, states=[State.MISSING]), QUEUE_PAGE).get_page(
+    missing = ExpectedPaginator(month, QUEUE_PAGE, pairings=pairings, states=[State.MISSING]).get_page(
         request.GET.get("page")
     )
     missing.object_list = list(as_rows(missing.object_list, month))
