@@ -100,6 +100,12 @@ class ReportForm(forms.Form):
             "expected_version": data.get("version"),
         }
 
+    def carry_version(self, version: int) -> None:
+        """Send `version` with the form when it is shown again: the version the user's own save wrote.
+        Never the report's latest version as such, which would hide a change made elsewhere."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = str(version)
+
     def add_service_errors(self, error: ValidationError) -> None:
         if hasattr(error, "error_dict"):
             codes = {i.code for i in self.indicators}

@@ -144,15 +144,23 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     if writer and report.is_editable:
         form = ReportForm(request.POST or None, report=report, indicators=indicators)
         if request.method == "POST" and form.is_valid():
-            submitting = "submit" in request.POST
+            submitting, saved = "submit" in request.POST, False
             try:
                 report = report_save_draft(report=report, user=request.user, **form.service_arguments())
+                # The page now stands at the version this save wrote: if the submit below is refused,
+                # the form is shown again with it, so the corrected form is not taken for a conflict.
+                form.carry_version(report.version)
+                saved = True
                 if submitting:
                     report = report_submit(report=report, user=request.user)
             except StaleReportError as error:
                 form.add_error(None, error.messages)
             except ValidationError as error:
                 form.add_service_errors(error)
+                if saved:
+                    messages.warning(
+                        request, _("Your changes are saved as a draft, but the report is not submitted yet.")
+                    )
             except PermissionDenied:
                 # The school stopped being a party to the pairing between this check and the lock.
                 messages.error(request, refused_post_message(request, report))

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -99,6 +100,55 @@ def test_a_second_tab_saving_the_same_draft_is_refused(liaison, reporting_users)
     assert "已在别处（其他标签页或其他人）被修改" in response.content.decode()
     assert 'value="9"' in response.content.decode(), "the second tab's text is kept on the page"
     assert IndicatorValue.objects.get(indicator__code="activities_held").value == 5
+
+
+def test_a_form_shown_again_after_a_refused_submit_carries_the_version_its_save_wrote(
+    liaison, reporting_users, monkeypatch
+):
+    report = make_report(reporting_users["liaison"])
+    refusals = iter([ValidationError({"activities_held": ["审核前请再核对。"]})])
+
+    def submit_refused_once(**kwargs):
+        error = next(refusals, None)
+        if error:
+            raise error
+        return report_submit(**kwargs)
+
+    # The service refuses the submit after the draft is saved (a rule the form does not know).
+    monkeypatch.setattr("reporting.views.report_submit", submit_refused_once)
+    response = liaison.post(
+        f"/reports/{report.pk}/", {**form_data(report, activities_held="4"), "submit": "1"}
+    )
+    assert response.status_code == 200 and "审核前请再核对。" in response.content.decode()
+    assert "您的修改已保存为草稿，但月报尚未提交。" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == "draft" and report.version == 2, "the draft was saved"
+    carried = response.context["form"]["version"].value()
+    assert f'name="version" value="{carried}"' in response.content.decode()
+    assert int(carried) == report.version
+    again = liaison.post(f"/reports/{report.pk}/", {**form_data(report), "version": carried, "submit": "1"})
+    assert again.status_code == 302
+    report.refresh_from_db()
+    assert report.status == "submitted"
+
+
+def test_a_change_made_elsewhere_is_still_a_conflict_after_the_form_is_shown_with_an_error(
+    liaison, reporting_users
+):
+    report = make_report(reporting_users["liaison"])
+    opened = form_data(report)  # this tab opened the report at version 1
+    report_save_draft(report=report, user=reporting_users["liaison"], values={"activities_held": "7"})
+    response = liaison.post(
+        f"/reports/{report.pk}/", {**opened, "indicator_activities_held": "三", "save": "1"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"]["version"].value() == str(opened["version"])
+    response = liaison.post(
+        f"/reports/{report.pk}/", {**opened, "indicator_activities_held": "3", "save": "1"}
+    )
+    assert response.status_code == 200
+    assert "已在别处（其他标签页或其他人）被修改" in response.content.decode()
+    assert IndicatorValue.objects.get(indicator__code="activities_held").value == 7
 
 
 def test_a_locked_report_refuses_a_post(liaison, reporting_users):
