@@ -32,7 +32,10 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
 
-    def __init__(self, *args, report: MonthlyReport, indicators, **kwargs):
+    def __init__(self, *args, report: MonthlyReport, indicators, submitting: bool = False, **kwargs):
+        # Submitting asks for the required indicators too, so they are named with the format errors
+        # in one pass; a draft can be saved without them.
+        self.submitting = submitting
         self.categories = report.pairing.programme.category_choices()
         initial = {
             "version": report.version,
@@ -79,9 +82,12 @@ class ReportForm(forms.Form):
         for indicator in self.indicators:
             name = indicator_field_name(indicator.code)
             try:
-                parse_indicator_value(indicator, data.get(name))
+                value = parse_indicator_value(indicator, data.get(name))
             except ValidationError as error:
                 self.add_error(name, error.messages)
+                continue
+            if value is None and indicator.required and self.submitting:
+                self.add_error(name, _("This indicator is required."))
         return data
 
     def indicator_fields(self):

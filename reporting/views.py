@@ -142,9 +142,9 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     writer = can(request.user, "report.write", report)
     form = None
     if writer and report.is_editable:
-        form = ReportForm(request.POST or None, report=report, indicators=indicators)
+        submitting, saved = "submit" in request.POST, False
+        form = ReportForm(request.POST or None, report=report, indicators=indicators, submitting=submitting)
         if request.method == "POST" and form.is_valid():
-            submitting, saved = "submit" in request.POST, False
             try:
                 report = report_save_draft(report=report, user=request.user, **form.service_arguments())
                 # The page now stands at the version this save wrote: if the submit below is refused,

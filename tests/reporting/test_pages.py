@@ -74,6 +74,25 @@ def test_bad_values_are_named_and_everything_typed_is_kept(liaison, reporting_us
     assert not IndicatorValue.objects.exists()
 
 
+def test_a_submit_names_format_and_required_errors_together(liaison, reporting_users):
+    report = make_report(reporting_users["liaison"])
+    data = {**form_data(report, activities_held="三", residency_days=""), "submit": "1"}
+    response = liaison.post(f"/reports/{report.pk}/", data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["indicator_activities_held"] == ["请输入数字。"]
+    assert errors["indicator_residency_days"] == ["此指标为必填项。"]
+    report.refresh_from_db()
+    assert report.status == "draft" and report.version == 1 and not IndicatorValue.objects.exists()
+
+
+def test_a_draft_is_saved_without_its_required_indicators(liaison, reporting_users):
+    report = make_report(reporting_users["liaison"])
+    data = {**form_data(report, activities_held="", residency_days="", funds_invested="5"), "save": "1"}
+    assert liaison.post(f"/reports/{report.pk}/", data).status_code == 302
+    assert IndicatorValue.objects.get().indicator.code == "funds_invested"
+
+
 def test_required_indicators_are_marked_before_any_error(liaison, reporting_users):
     report = make_report(reporting_users["liaison"])
     html = liaison.get(f"/reports/{report.pk}/").content.decode()
