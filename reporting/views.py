@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from pairing.selectors import pairings_visible_to, programme_chosen
 from .expectations import State, as_rows, expected_reports, expected_rows, month_tally
 from .forms import AttachmentForm, QueueFilterForm, ReopenForm, ReportForm, ReviewDecisionForm
 from .models import MonthlyReport, ReportAttachment
+from .notifications import notices_read
 from .selectors import liaisons_by_school, report_get_for_user, reports_visible_to
 from .services import (
     StaleReportError,
@@ -138,6 +140,7 @@ def start_view(request: HttpRequest, pairing_pk: int, month: str) -> HttpRespons
 @login_required
 def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_get_for_user(user=request.user, pk=pk)
+    notices_read(user=request.user, url=reverse("reporting:detail", args=[report.pk]))
     indicators = indicators_for(report)
     writer = can(request.user, "report.write", report)
     form = None
