@@ -244,8 +244,11 @@ def test_a_returned_report_is_shown_as_waiting_for_the_liaison(reporting_users, 
     bureau.post(f"/reports/{report.pk}/decide/", {"decision": "return", "comment": "请补充驻点天数"})
     html = liaison.get("/reports/").content.decode()
     card = html[html.index("border-warning") : html.index("</section>", html.index("border-warning"))]
-    assert "已被市教育局退回：请修改后重新报送。" in card and "请补充驻点天数" in card
+    assert "已被退回：请修改后重新提交。" in card and "请补充驻点天数" in card
     assert "✓" not in card
+    detail = liaison.get(f"/reports/{report.pk}/").content.decode()
+    assert "退回意见：" in detail and ">提交</button>" in detail
+    assert "市教育局" not in html + detail, "not every programme's organiser is a city bureau"
 
 
 def test_the_liaisons_pages_say_when_this_months_report_is_still_due(reporting_users, liaison):
