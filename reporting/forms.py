@@ -32,7 +32,10 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
 
-    def __init__(self, *args, report: MonthlyReport, indicators, **kwargs):
+    def __init__(self, *args, report: MonthlyReport, indicators, submitting: bool = False, **kwargs):
+        # Submitting asks for the required indicators too, so they are named with the format errors
+        # in one pass; a draft can be saved without them.
+        self.submitting = submitting
         self.categories = report.pairing.programme.category_choices()
         initial = {
             "version": report.version,
@@ -79,9 +82,12 @@ class ReportForm(forms.Form):
         for indicator in self.indicators:
             name = indicator_field_name(indicator.code)
             try:
-                parse_indicator_value(indicator, data.get(name))
+                value = parse_indicator_value(indicator, data.get(name))
             except ValidationError as error:
                 self.add_error(name, error.messages)
+                continue
+            if value is None and indicator.required and self.submitting:
+                self.add_error(name, _("This indicator is required."))
         return data
 
     def indicator_fields(self):
@@ -99,6 +105,12 @@ class ReportForm(forms.Form):
             "next_month_plan": data.get("next_month_plan", ""),
             "expected_version": data.get("version"),
         }
+
+    def carry_version(self, version: int) -> None:
+        """Send `version` with the form when it is shown again: the version the user's own save wrote.
+        Never the report's latest version as such, which would hide a change made elsewhere."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = str(version)
 
     def add_service_errors(self, error: ValidationError) -> None:
         if hasattr(error, "error_dict"):

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from core.models import Notice
 
@@ -25,3 +25,8 @@ def notify(user, *, template: str, context: dict, url: str = "") -> None:
         message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
         message.attach_alternative(html, "text/html")
         message.send()
+
+
+def notices_read(*, user, url: str) -> int:
+    """The user's unread notices that point at `url`, marked read: they opened what the notice is about."""
+    return Notice.objects.filter(user=user, url=url, read_at__isnull=True).update(read_at=timezone.now())

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from pairing.selectors import pairings_visible_to, programme_chosen
 from .expectations import ExpectedPaginator, State, as_rows, expected_reports, month_tally
 from .forms import AttachmentForm, QueueFilterForm, ReopenForm, ReportForm, ReviewDecisionForm
 from .models import MonthlyReport, ReportAttachment
+from .notifications import notices_read
 from .selectors import liaisons_by_school, report_get_for_user, reports_visible_to
 from .services import (
     StaleReportError,
@@ -138,21 +140,30 @@ def start_view(request: HttpRequest, pairing_pk: int, month: str) -> HttpRespons
 @login_required
 def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_get_for_user(user=request.user, pk=pk)
+    notices_read(user=request.user, url=reverse("reporting:detail", args=[report.pk]))
     indicators = indicators_for(report)
     writer = can(request.user, "report.write", report)
     form = None
     if writer and report.is_editable:
-        form = ReportForm(request.POST or None, report=report, indicators=indicators)
+        submitting, saved = "submit" in request.POST, False
+        form = ReportForm(request.POST or None, report=report, indicators=indicators, submitting=submitting)
         if request.method == "POST" and form.is_valid():
-            submitting = "submit" in request.POST
             try:
                 report = report_save_draft(report=report, user=request.user, **form.service_arguments())
+                # The page now stands at the version this save wrote: if the submit below is refused,
+                # the form is shown again with it, so the corrected form is not taken for a conflict.
+                form.carry_version(report.version)
+                saved = True
                 if submitting:
                     report = report_submit(report=report, user=request.user)
             except StaleReportError as error:
                 form.add_error(None, error.messages)
             except ValidationError as error:
                 form.add_service_errors(error)
+                if saved:
+                    messages.warning(
+                        request, _("Your changes are saved as a draft, but the report is not submitted yet.")
+                    )
             except PermissionDenied:
                 # The school stopped being a party to the pairing between this check and the lock.
                 messages.error(request, refused_post_message(request, report))

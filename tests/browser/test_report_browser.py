@@ -21,15 +21,15 @@ def test_report_cycle_on_a_phone(new_page, live_server, users, indicators, scree
     phone.get_by_label("开展活动场次").fill("-2")
     phone.get_by_label("驻点服务天数").fill("6")
     phone.get_by_label("深入融入人才兴镇").fill("举办电商直播技能培训班1期。")
-    phone.get_by_role("button", name="报送市教育局").click()
+    phone.get_by_role("button", name="提交", exact=True).click()
     summary = phone.locator("#error-summary")
     assert summary.get_by_text("数值不能为负数。").is_visible()
     assert phone.get_by_label("深入融入人才兴镇").input_value() == "举办电商直播技能培训班1期。"
     phone.screenshot(path=screenshots / "report-error-390.png", full_page=True)
     phone.get_by_label("开展活动场次").fill("4")
-    phone.get_by_role("button", name="报送市教育局").click()
+    phone.get_by_role("button", name="提交", exact=True).click()
     assert phone.get_by_text("月报已报送。").is_visible()
-    assert asked and asked[-1].startswith("确定报送市教育局吗？")
+    assert asked and asked[-1].startswith("确定提交此月报吗？")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     report = MonthlyReport.objects.get()
     assert report.status == "submitted"
@@ -45,7 +45,7 @@ def test_report_cycle_on_a_phone(new_page, live_server, users, indicators, scree
     phone.goto(f"{live_server.url}/reports/{report.pk}/")
     assert phone.locator("#review-comment").get_by_text("请补充驻点人员名单。").is_visible()
     phone.get_by_label("驻点服务天数").fill("8")
-    phone.get_by_role("button", name="报送市教育局").click()
+    phone.get_by_role("button", name="提交", exact=True).click()
     assert phone.get_by_text("月报已报送。").is_visible()
 
     bureau.reload()

@@ -128,7 +128,7 @@ def test_the_liaisons_open_report_form_asks_before_submitting(users, indicators)
     client = Client()
     client.force_login(users["liaison"])
     html = client.get(f"/reports/{report.pk}/").content.decode()
-    assert 'data-confirm="确定报送市教育局吗？' in html
+    assert 'data-confirm="确定提交此月报吗？' in html
     assert inline_code(html) == []
 
 

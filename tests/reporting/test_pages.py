@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -73,6 +74,25 @@ def test_bad_values_are_named_and_everything_typed_is_kept(liaison, reporting_us
     assert not IndicatorValue.objects.exists()
 
 
+def test_a_submit_names_format_and_required_errors_together(liaison, reporting_users):
+    report = make_report(reporting_users["liaison"])
+    data = {**form_data(report, activities_held="三", residency_days=""), "submit": "1"}
+    response = liaison.post(f"/reports/{report.pk}/", data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["indicator_activities_held"] == ["请输入数字。"]
+    assert errors["indicator_residency_days"] == ["此指标为必填项。"]
+    report.refresh_from_db()
+    assert report.status == "draft" and report.version == 1 and not IndicatorValue.objects.exists()
+
+
+def test_a_draft_is_saved_without_its_required_indicators(liaison, reporting_users):
+    report = make_report(reporting_users["liaison"])
+    data = {**form_data(report, activities_held="", residency_days="", funds_invested="5"), "save": "1"}
+    assert liaison.post(f"/reports/{report.pk}/", data).status_code == 302
+    assert IndicatorValue.objects.get().indicator.code == "funds_invested"
+
+
 def test_required_indicators_are_marked_before_any_error(liaison, reporting_users):
     report = make_report(reporting_users["liaison"])
     html = liaison.get(f"/reports/{report.pk}/").content.decode()
@@ -99,6 +119,55 @@ def test_a_second_tab_saving_the_same_draft_is_refused(liaison, reporting_users)
     assert "已在别处（其他标签页或其他人）被修改" in response.content.decode()
     assert 'value="9"' in response.content.decode(), "the second tab's text is kept on the page"
     assert IndicatorValue.objects.get(indicator__code="activities_held").value == 5
+
+
+def test_a_form_shown_again_after_a_refused_submit_carries_the_version_its_save_wrote(
+    liaison, reporting_users, monkeypatch
+):
+    report = make_report(reporting_users["liaison"])
+    refusals = iter([ValidationError({"activities_held": ["审核前请再核对。"]})])
+
+    def submit_refused_once(**kwargs):
+        error = next(refusals, None)
+        if error:
+            raise error
+        return report_submit(**kwargs)
+
+    # The service refuses the submit after the draft is saved (a rule the form does not know).
+    monkeypatch.setattr("reporting.views.report_submit", submit_refused_once)
+    response = liaison.post(
+        f"/reports/{report.pk}/", {**form_data(report, activities_held="4"), "submit": "1"}
+    )
+    assert response.status_code == 200 and "审核前请再核对。" in response.content.decode()
+    assert "您的修改已保存为草稿，但月报尚未提交。" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == "draft" and report.version == 2, "the draft was saved"
+    carried = response.context["form"]["version"].value()
+    assert f'name="version" value="{carried}"' in response.content.decode()
+    assert int(carried) == report.version
+    again = liaison.post(f"/reports/{report.pk}/", {**form_data(report), "version": carried, "submit": "1"})
+    assert again.status_code == 302
+    report.refresh_from_db()
+    assert report.status == "submitted"
+
+
+def test_a_change_made_elsewhere_is_still_a_conflict_after_the_form_is_shown_with_an_error(
+    liaison, reporting_users
+):
+    report = make_report(reporting_users["liaison"])
+    opened = form_data(report)  # this tab opened the report at version 1
+    report_save_draft(report=report, user=reporting_users["liaison"], values={"activities_held": "7"})
+    response = liaison.post(
+        f"/reports/{report.pk}/", {**opened, "indicator_activities_held": "三", "save": "1"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"]["version"].value() == str(opened["version"])
+    response = liaison.post(
+        f"/reports/{report.pk}/", {**opened, "indicator_activities_held": "3", "save": "1"}
+    )
+    assert response.status_code == 200
+    assert "已在别处（其他标签页或其他人）被修改" in response.content.decode()
+    assert IndicatorValue.objects.get(indicator__code="activities_held").value == 7
 
 
 def test_a_locked_report_refuses_a_post(liaison, reporting_users):
@@ -175,8 +244,11 @@ def test_a_returned_report_is_shown_as_waiting_for_the_liaison(reporting_users, 
     bureau.post(f"/reports/{report.pk}/decide/", {"decision": "return", "comment": "请补充驻点天数"})
     html = liaison.get("/reports/").content.decode()
     card = html[html.index("border-warning") : html.index("</section>", html.index("border-warning"))]
-    assert "已被市教育局退回：请修改后重新报送。" in card and "请补充驻点天数" in card
+    assert "已被退回：请修改后重新提交。" in card and "请补充驻点天数" in card
     assert "✓" not in card
+    detail = liaison.get(f"/reports/{report.pk}/").content.decode()
+    assert "退回意见：" in detail and ">提交</button>" in detail
+    assert "市教育局" not in html + detail, "not every programme's organiser is a city bureau"
 
 
 def test_the_liaisons_pages_say_when_this_months_report_is_still_due(reporting_users, liaison):

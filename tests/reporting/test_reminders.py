@@ -11,7 +11,7 @@ from reporting.models import MonthlyReport, ReminderSent
 from reporting.services import report_return, report_save_draft, report_submit
 from reporting.tasks import remind_before_due, remind_missing, remind_reviews_waiting
 from tests.helpers import celery_worker
-from tests.reporting.conftest import make_report
+from tests.reporting.conftest import client_for, make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +123,28 @@ def test_the_liaison_is_told_when_a_report_is_returned_not_when_accepted(
     with django_capture_on_commit_callbacks(execute=True):
         report_accept(report=report, reviewer=users["bureau"])
     assert len(mailoutbox) == 1
+
+
+def test_the_returned_notice_names_the_pairing_and_month_and_is_read_when_the_report_is_opened(
+    reporting_users, django_capture_on_commit_callbacks, eager_tasks
+):
+    users = reporting_users
+    report = submit(users)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_return(report=report, reviewer=users["bureau"], comment="请补充驻点人员")
+    notice = Notice.objects.get(user=users["liaison"])
+    assert notice.text == f"您的2024-02进展情况月报（第6对结对：{report.pairing.town.name}）被退回"
+    other = Notice.objects.create(user=users["liaison"], text="另一份月报", url="/reports/999999/")
+    liaison = client_for(users["liaison"])
+    assert notice.text in liaison.get("/reports/").content.decode()
+    client_for(users["bureau"]).get(notice.url)
+    notice.refresh_from_db()
+    assert notice.read_at is None, "only the notice's own user reads it"
+    liaison.get(notice.url)
+    notice.refresh_from_db()
+    other.refresh_from_db()
+    assert notice.read_at is not None and other.read_at is None
+    assert notice.text not in liaison.get("/reports/").content.decode()
 
 
 def test_mail_is_in_the_recipients_language(with_emails, mailoutbox):
