@@ -117,3 +117,18 @@ def test_the_dashboard_shows_targets_with_progress_and_totals_over_a_chosen_peri
     shown = {indicator.code: total for indicator, total in response.context["period_totals"]}
     assert shown == {i.code: expected[i.pk] for i in programme.indicators.all()}
     assert client.get("/dashboard/", {"from": "2024-13"}).status_code == 400
+
+
+def test_an_ended_programmes_charts_end_at_its_last_month(demo):
+    programme = Programme.objects.get()
+    Programme.objects.filter(pk=programme.pk).update(end_date=datetime.date(2024, 6, 30))
+    response = client_for(demo["commander"]).get("/dashboard/", {"programme": programme.pk})
+    assert response.status_code == 200
+    months = ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06"]
+    assert response.context["months"] == months
+    assert [row["month"] for row in response.context["submission"]] == months
+    assert all(len(trend["values"]) == len(months) for trend in response.context["trends"])
+    assert response.context["compliance"]["year"] == 2024
+    assert [str(month) for month in response.context["period"]] == ["2024-01", "2024-06"]
+    html = response.content.decode()
+    assert '<th scope="col">2024-06</th>' in html and '<th scope="col">2024-07</th>' not in html
