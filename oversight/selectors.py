@@ -71,7 +71,8 @@ def dashboard_figures(*, user, programme: Programme, pairings: QuerySet[Pairing]
         for indicator in indicators
     ]
     year = programme.last_month().year  # an ended programme's compliance is that of its last year
-    overview = compliance_overview(user=user, programme=programme, year=year)
+    applies_rules = bool(programme.rules)
+    overview = compliance_overview(user=user, programme=programme, year=year) if applies_rules else None
     summary = overview.value if overview else None
     summaries = MonthlySummary.objects.filter(programme=programme, month__in=[m.first_day for m in months])
     return {
@@ -82,6 +83,7 @@ def dashboard_figures(*, user, programme: Programme, pairings: QuerySet[Pairing]
         "trends": trends,
         "compliance": {
             "year": year,
+            "applies_rules": applies_rules,
             "pairings": summary.pairings if summary else None,
             "compliant": summary.compliant if summary else None,
             "by_rule": summary.by_rule() if summary else [],

@@ -202,6 +202,11 @@ class Programme(models.Model):
         current = Month.current()
         return min(Month.of(self.end_date), current) if self.end_date else current
 
+    def report_years(self) -> list[int]:
+        """The years from the first report month's to the last month's: the years a page may ask about."""
+        last = self.last_month().year
+        return list(range(min(self.first_report_month.year, last), last + 1))
+
     @property
     def counterpart_name(self) -> str:
         """What the pages call a pairing's counterpart here: 镇(街道), 县(区), ..."""
