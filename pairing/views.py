@@ -148,12 +148,23 @@ def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("people")
         .order_by("start_date")
     )
+    rules_applied = {rule.code for rule in rules_of(pairing.programme)}
+    # A section about a rule shows where the programme applies the rule, or where the pairing has
+    # records of its kind anyway (a programme's practice bases, say, without a rule about them).
+    sections = {
+        "agreement": "agreement" in rules_applied or hasattr(pairing, "agreement"),
+        "bases": "practice_base" in rules_applied or bool(pairing.practice_bases.all()),
+        "residency": "residency" in rules_applied or bool(residencies),
+        "meetings": "meetings" in rules_applied or bool(pairing.meetings.all() or pairing.annual_plans.all()),
+    }
     return render(
         request,
         "pairing/pairing_detail.html",
         {
             "pairing": pairing,
             "compliance": compliance,
+            "rules_applied": rules_applied,
+            "sections": sections,
             "year": year,
             "can_edit": can(request.user, "pairing.change", pairing),
             "latest_reviews": latest_reviews(pairing),
