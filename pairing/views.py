@@ -167,6 +167,8 @@ def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "sections": sections,
             "year": year,
             "can_edit": can(request.user, "pairing.change", pairing),
+            "can_review": can(request.user, "pairing.review", pairing),
+            "can_adjust": can(request.user, "pairing.adjust", pairing),
             "latest_reviews": latest_reviews(pairing),
             "residencies": residencies,
             "residency_days": residency_days_in_year(residencies, year),
