@@ -132,3 +132,25 @@ def test_an_ended_programmes_charts_end_at_its_last_month(demo):
     assert [str(month) for month in response.context["period"]] == ["2024-01", "2024-06"]
     html = response.content.decode()
     assert '<th scope="col">2024-06</th>' in html and '<th scope="col">2024-07</th>' not in html
+
+
+def test_an_exact_figure_above_its_value_is_not_called_met(demo):
+    from reporting.figures import figure_results
+    from reporting.models import Figure
+
+    programme = Programme.objects.get()
+    Figure.objects.filter(programme=programme, code="pairings").update(expected=7, comparison="exactly")
+    Figure.objects.filter(programme=programme, code="villages").update(expected=30, comparison="exactly")
+    results = {result.figure.code: result for result in figure_results(programme)}
+    pairings, villages = results["pairings"], results["villages"]
+    assert (pairings.value, pairings.met, pairings.exceeded, pairings.progress) == (8, False, True, 100)
+    assert (villages.value, villages.met, villages.exceeded) == (15, False, False)
+    assert results["universities"].shortfall == ""  # met: nothing to say
+
+    html = client_for(demo["bureau"]).get("/dashboard/").content.decode()
+    row = html[html.index('data-figure="pairings"') :]
+    row = row[: row.index("</tr>")]
+    assert "应恰为7 对，现为8 对。" in row  # the fixture counts pairings in 对
+    assert "bg-warning" in row and "bg-success" not in row and "已达到" not in row
+    villages_row = html[html.index('data-figure="villages"') :]
+    assert "应恰为30 个，现为15 个。" in villages_row[: villages_row.index("</tr>")]
