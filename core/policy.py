@@ -162,6 +162,13 @@ def is_report_reader(user, report) -> bool:
     return bool(scope.town_id) and _counterpart_within(report.pairing, scope.town_id)
 
 
+@rules.predicate
+def is_open_pairing(user, pairing) -> bool:
+    """The pairing still runs: one that has ended (by the bureau, by its own end date or by its
+    programme's) is kept as it was, so its workspace is read-only to everyone."""
+    return pairing is not None and not pairing.has_ended
+
+
 reads_everything = is_bureau | is_commander
 
 # The named permissions. A page or API action asks for exactly one of them.
@@ -169,9 +176,10 @@ PERMISSIONS = {
     # The registry and the pairings' workspace.
     "pairing.list": reads_everything | is_town_liaison,  # the pairing list and the compliance matrix
     "pairing.view": reads_everything | is_party_liaison | is_town_liaison_of,
-    "pairing.change": is_bureau | is_party_liaison,  # team, residencies, meetings, plan, agreement, bases
-    "pairing.review": is_bureau,  # accept or return a team or an agreement
-    "pairing.adjust": is_bureau,  # end a pairing, replace a school, add or remove a village
+    # team, residencies, meetings, plan, agreement, bases
+    "pairing.change": (is_bureau | is_party_liaison) & is_open_pairing,
+    "pairing.review": is_bureau & is_open_pairing,  # accept or return a team or an agreement
+    "pairing.adjust": is_bureau & is_open_pairing,  # end a pairing, replace a school, add or remove a village
     "registry.import": is_bureau,
     # Monthly reports.
     "report.own": is_school_liaison,  # the liaison's own month and reports
@@ -215,4 +223,12 @@ def permissions_for(user) -> dict[str, bool]:
 
 
 # Permissions that only make sense for one object.
-OBJECT_PERMISSIONS = {"pairing.view", "report.start", "report.view", "report.write"}
+OBJECT_PERMISSIONS = {
+    "pairing.view",
+    "pairing.change",
+    "pairing.review",
+    "pairing.adjust",
+    "report.start",
+    "report.view",
+    "report.write",
+}

@@ -20,7 +20,9 @@ TREND_INDICATORS = 3
 
 
 def recent_months(programme: Programme, *, last: Month | None = None) -> list[Month]:
-    last = last or Month.current()
+    """The months the charts show: up to MONTHS_SHOWN, ending at the programme's last month (this
+    month while it runs), so an ended programme's charts have no empty months after its end."""
+    last = last or programme.last_month()
     first = max(Month.of(programme.first_report_month), last.shift(-(MONTHS_SHOWN - 1)))
     return Month.between(first, last)
 
@@ -50,8 +52,9 @@ def dashboard_figures(*, user, programme: Programme, pairings: QuerySet[Pairing]
         for pk, values in series["trend_values"].items()
         if pk in names
     ]
-    year = today.year
-    overview = compliance_overview(user=user, programme=programme, year=year)
+    year = programme.last_month().year  # an ended programme's compliance is that of its last year
+    applies_rules = bool(programme.rules)
+    overview = compliance_overview(user=user, programme=programme, year=year) if applies_rules else None
     summary = overview.value if overview else None
     summaries = MonthlySummary.objects.filter(programme=programme, month__in=[m.first_day for m in months])
     return {
@@ -62,13 +65,14 @@ def dashboard_figures(*, user, programme: Programme, pairings: QuerySet[Pairing]
         "trends": trends,
         "compliance": {
             "year": year,
+            "applies_rules": applies_rules,
             "pairings": summary.pairings if summary else None,
             "compliant": summary.compliant if summary else None,
             "by_rule": summary.by_rule() if summary else [],
             "fresh": bool(overview and overview.fresh),
             "computed_at": overview.computed_at if overview else None,
         },
-        "this_year": year,
+        "this_year": today.year,
         "summaries": list(summaries.order_by("-month")[:3]),
         "milestones": list(Milestone.objects.filter(programme=programme).order_by("year")),
     }

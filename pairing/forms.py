@@ -157,6 +157,10 @@ class AgreementForm(PortalForm):
                 ]
             }
         super().__init__(*args, **kwargs)
+        # The counterpart by the programme's own name for it (a town, a county, ...).
+        self.fields["town_signatory"].label = _("Signatory for the %(counterpart)s") % {
+            "counterpart": pairing.programme.counterpart_name.lower()
+        }
 
 
 class PracticeBaseForm(PortalForm):

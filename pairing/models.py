@@ -203,6 +203,16 @@ class Programme(models.Model):
         return min(Month.of(self.end_date), current) if self.end_date else current
 
     @property
+    def has_ended(self) -> bool:
+        """The programme's end date has passed (its last day is still part of it)."""
+        return self.end_date is not None and self.end_date < timezone.localdate()
+
+    def report_years(self) -> list[int]:
+        """The years from the first report month's to the last month's: the years a page may ask about."""
+        last = self.last_month().year
+        return list(range(min(self.first_report_month.year, last), last + 1))
+
+    @property
     def counterpart_name(self) -> str:
         """What the pages call a pairing's counterpart here: 镇(街道), 县(区), ..."""
         from django.utils.translation import get_language
@@ -503,6 +513,16 @@ class Pairing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.town} – {self.lead_university}"
+
+    @property
+    def has_ended(self) -> bool:
+        """Ended by the bureau, past its own end date, or past its programme's end: its records are
+        kept as they were (the policy makes its workspace read-only)."""
+        return (
+            self.status == self.Status.ENDED
+            or (self.end_date is not None and self.end_date < timezone.localdate())
+            or self.programme.has_ended
+        )
 
     def clean(self) -> None:
         errors = {}

@@ -19,6 +19,7 @@ from core.excel import WorkbookRejected
 from core.policy import can, require, scope_of
 
 from .compliance import (
+    SCHOOL_PAIRED,
     evaluate_pairing,
     evaluate_pairings,
     residency_days_in_year,
@@ -137,7 +138,7 @@ def choices_view(request: HttpRequest, kind: str) -> JsonResponse:
 @login_required
 def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = pairing_get_for_user(user=request.user, pk=pk)
-    year = requested_year(request)
+    year = requested_year(request, pairing.programme)
     compliance = evaluate_pairing(pairing, year=year)
     residencies = list(
         Residency.objects.filter(
@@ -147,14 +148,27 @@ def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("people")
         .order_by("start_date")
     )
+    rules_applied = {rule.code for rule in rules_of(pairing.programme)}
+    # A section about a rule shows where the programme applies the rule, or where the pairing has
+    # records of its kind anyway (a programme's practice bases, say, without a rule about them).
+    sections = {
+        "agreement": "agreement" in rules_applied or hasattr(pairing, "agreement"),
+        "bases": "practice_base" in rules_applied or bool(pairing.practice_bases.all()),
+        "residency": "residency" in rules_applied or bool(residencies),
+        "meetings": "meetings" in rules_applied or bool(pairing.meetings.all() or pairing.annual_plans.all()),
+    }
     return render(
         request,
         "pairing/pairing_detail.html",
         {
             "pairing": pairing,
             "compliance": compliance,
+            "rules_applied": rules_applied,
+            "sections": sections,
             "year": year,
             "can_edit": can(request.user, "pairing.change", pairing),
+            "can_review": can(request.user, "pairing.review", pairing),
+            "can_adjust": can(request.user, "pairing.adjust", pairing),
             "latest_reviews": latest_reviews(pairing),
             "residencies": residencies,
             "residency_days": residency_days_in_year(residencies, year),
@@ -171,14 +185,14 @@ def latest_reviews(pairing) -> list:
     return list(latest.values())
 
 
-def requested_year(request: HttpRequest) -> int:
-    """The year asked for in ?year=, or this year; a value that is not a plausible year falls back."""
-    this_year = timezone.localdate().year
+def requested_year(request: HttpRequest, programme: Programme) -> int:
+    """The year asked for in ?year=, if it is one of the programme's years (from its first report month
+    to its last month); otherwise, and by default, the year of its last month."""
     try:
-        year = int(request.GET.get("year", this_year))
+        year = int(request.GET.get("year", ""))
     except ValueError:
-        return this_year
-    return year if 2000 <= year <= this_year + 1 else this_year
+        year = None
+    return year if year in programme.report_years() else programme.last_month().year
 
 
 def chosen_programme(request: HttpRequest):
@@ -196,39 +210,48 @@ def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
     programme, programmes = chosen_programme(request)
     if programme is None:
         raise Http404("No such programme")
-    year = requested_year(request)
+    year = requested_year(request, programme)
     filters = request.GET.copy()
     for name in ("year", "page", "programme"):
         filters.pop(name, None)
     visible = pairings_visible_to(request.user).filter(programme=programme)
     filterset = PairingFilter(filters or None, queryset=visible)
+    rules = rules_of(programme)
+    context = {
+        "programme": programme,
+        "programmes": programmes,
+        "keep": [(name, value) for name, value in request.GET.items() if name in ("year",)],
+        "filter": filterset,
+        "rules": rules,
+        "year": year,
+        "years": programme.report_years(),
+    }
+    if not rules and SCHOOL_PAIRED not in programme.rules:
+        # Nothing to check: say so rather than show a matrix of pairings with no columns.
+        context["applies_no_rules"] = True
+        return render(
+            request, "pairing/compliance_matrix.html", context, status=400 if filterset.problems else 200
+        )
     pairings = pairing_list(user=request.user, filters=filters).filter(programme=programme)
     page = Paginator(pairings, PAGE_SIZE).get_page(request.GET.get("page"))
     results = evaluate_pairings(Pairing.objects.filter(pk__in=[p.pk for p in page.object_list]), year=year)
-    summary = compliance_overview(user=request.user, programme=programme, year=year, filters=filters)
-    this_year = timezone.localdate().year
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "pairing/compliance_matrix.html",
+    context.update(
         {
-            "programme": programme,
-            "programmes": programmes,
-            "keep": [(name, value) for name, value in request.GET.items() if name in ("year",)],
-            "filter": filterset,
             "results": sorted(results, key=lambda r: r.pairing.number),
-            "rules": rules_of(programme),
-            "year": year,
-            "years": list(range(min(programme.start_date.year, this_year - 2), this_year + 1)),
-            "summary": summary,
+            "summary": compliance_overview(
+                user=request.user, programme=programme, year=year, filters=filters
+            ),
             "unpaired": schools_without_pairing(programme, year=year)
             if scope_of(request.user).everything
             else [],
             "page": page,
             "query": query.urlencode(),
-        },
-        status=400 if filterset.problems else 200,
+        }
+    )
+    return render(
+        request, "pairing/compliance_matrix.html", context, status=400 if filterset.problems else 200
     )
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from core.months import Month
 from pairing.models import Membership, Pairing, PracticeBase, Programme, School
@@ -31,6 +32,22 @@ class FigureResult:
         if not self.figure.expected:
             return 100
         return max(0, min(100, int(self.value * 100 / self.figure.expected)))
+
+    @property
+    def exceeded(self) -> bool:
+        """An exact figure above its value: not met, though its bar is full."""
+        return self.figure.comparison == Figure.Comparison.EXACTLY and self.value > self.figure.expected
+
+    @property
+    def shortfall(self) -> str:
+        """What an exact figure that is not met has against what it expects, in words (else "")."""
+        if self.met or self.figure.comparison != Figure.Comparison.EXACTLY:
+            return ""
+        unit = self.figure.unit
+        return _("Expected exactly %(expected)s, has %(value)s.") % {
+            "expected": f"{plain(self.figure.expected)} {unit}".strip(),
+            "value": f"{plain(self.value)} {unit}".strip(),
+        }
 
     @property
     def verdict(self) -> str:

@@ -63,6 +63,6 @@ def period_totals(
 
 
 def programme_period(programme: Programme) -> tuple[Month, Month]:
-    """The programme's whole period of reports: its first report month to its end (or this month)."""
-    last = Month.of(programme.end_date) if programme.end_date else Month.current()
-    return Month.of(programme.first_report_month), last
+    """The programme's whole period of reports: its first report month to its last month (its end, or
+    this month while it runs)."""
+    return Month.of(programme.first_report_month), programme.last_month()

@@ -21,7 +21,9 @@
     options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
   });
 
-  new Chart(document.getElementById("chart-compliance"), {
+  // A programme that applies no compliance rules has no compliance chart.
+  const complianceCanvas = document.getElementById("chart-compliance");
+  if (complianceCanvas) new Chart(complianceCanvas, {
     type: "bar",
     data: {
       labels: data.compliance.by_rule.map((r) => r.rule),

@@ -127,3 +127,49 @@ def test_at_province_scale_a_worker_counts_and_the_page_shows_the_latest_counts_
     assert response.context["summary"].value.pairings == 8 and not response.context["summary"].fresh
     assert "正在重新统计" in response.content.decode()
     assert len(queued) == 2
+
+
+def test_an_ended_programmes_matrix_opens_on_its_last_year_and_offers_only_its_years(demo):
+    programme = Programme.objects.get()
+    client = client_for(demo["bureau"])
+    this_year = datetime.date.today().year
+    response = client.get("/pairings/compliance/")
+    assert response.context["year"] == this_year
+    assert response.context["years"] == list(range(2024, this_year + 1))  # from the first report month
+
+    Programme.objects.filter(pk=programme.pk).update(end_date=datetime.date(2025, 6, 30))
+    response = client.get("/pairings/compliance/")
+    assert response.context["year"] == 2025
+    assert response.context["years"] == [2024, 2025]
+    html = response.content.decode()
+    assert '<option value="2025" selected>' in html and '<option value="2026"' not in html
+    assert "2025年合规情况" in html
+    for outside in (2023, 2026, "abc"):
+        assert client.get("/pairings/compliance/", {"year": outside}).context["year"] == 2025
+    assert client.get("/pairings/compliance/", {"year": 2024}).context["year"] == 2024
+    # The pairing's page follows its programme's years too.
+    assert client.get("/pairings/6/").context["year"] == 2025
+
+
+def test_a_programme_with_no_rules_says_so_instead_of_an_empty_matrix(users):
+    from django.test import Client
+
+    from tests.factories import PairingFactory, ProgrammeFactory
+
+    programme = ProgrammeFactory(name="县校合作测试", rules=[])
+    PairingFactory(programme=programme)
+    for language, message in [
+        ("en", "This programme applies no compliance rules."),
+        ("zh-hans", "本项目未设合规要求。"),  # last, so Chinese stays the active language
+    ]:
+        client = Client()
+        client.force_login(users["bureau"])
+        client.cookies["django_language"] = language
+        response = client.get("/pairings/compliance/", {"programme": programme.pk})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert message in html and "compliance-matrix" not in html and 'id="compliance-count"' not in html
+        dashboard = client.get("/dashboard/", {"programme": programme.pk}).content.decode()
+        assert message in dashboard and 'id="chart-compliance"' not in dashboard
+    response = client.get("/pairings/compliance/")  # Dongguan applies rules: the matrix as before
+    assert "compliance-matrix" in response.content.decode() and "no-rules" not in response.content.decode()

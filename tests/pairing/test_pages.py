@@ -1,5 +1,7 @@
 """The pairing list and detail: filters, search, content and a query count that does not grow."""
 
+import datetime
+
 import pytest
 from django.test import Client
 
@@ -135,3 +137,43 @@ def test_the_filters_list_no_town_or_school(users):
     assert filters.count("<option") == 5, (
         "only the status choices (all and four): no town or school is listed"
     )
+
+
+def test_detail_shows_the_sections_of_the_rules_its_programme_applies_by_its_counterpart_name(
+    bureau_client, pairing_activity
+):
+    html = bureau_client.get("/pairings/6/").content.decode()  # Dongguan applies every rule
+    for section in ["compliance-heading", "agreement-heading", "bases-heading", "residency-heading"]:
+        assert f'id="{section}"' in html
+    assert 'id="meetings-heading"' in html and "本镇(街道)月报" in html
+
+    from tests.factories import ProgrammeFactory
+
+    county = ProgrammeFactory(
+        rules=["leader", "resident"], counterpart_label="帮扶县", counterpart_label_en="Assisted county"
+    )
+    pairing = PairingFactory(programme=county)
+    html = bureau_client.get(f"/pairings/{pairing.pk}/").content.decode()
+    assert 'id="compliance-heading"' in html and "本帮扶县月报" in html and "镇(街道)" not in html
+    for section in ["agreement-heading", "bases-heading", "residency-heading", "meetings-heading"]:
+        assert f'id="{section}"' not in html, section
+    assert f"/pairings/{pairing.pk}/agreement/" not in html  # no button to a section not shown
+    # Records kept anyway are shown, without the target of a rule the programme does not apply.
+    from pairing.models import PracticeBase, Residency, ServiceTeam
+
+    team = ServiceTeam.objects.create(pairing=pairing, programme=county, name="工作队")
+    Residency.objects.create(
+        team=team,
+        start_date=datetime.date(2025, 5, 1),
+        end_date=datetime.date(2025, 5, 3),
+        place=pairing.town,
+    )
+    PracticeBase.objects.create(pairing=pairing, programme=county, name="示范基地")
+    html = bureau_client.get(f"/pairings/{pairing.pk}/", {"year": 2025}).content.decode()
+    assert 'id="residency-heading"' in html and "2025-05-01" in html and "天</span>" not in html
+    assert 'id="bases-heading"' in html and "示范基地" in html
+
+    county.rules = []
+    county.save()
+    html = bureau_client.get(f"/pairings/{pairing.pk}/").content.decode()
+    assert 'id="compliance-heading"' not in html and "该结对符合项目全部要求" not in html

@@ -110,7 +110,7 @@ def test_history_names_villages_people_narratives_and_local_times(users, indicat
 
 def test_the_feed_filters_by_type_user_and_date(users):
     bureau = client_for(users["bureau"])
-    bureau.post("/pairings/6/adjust/", {"action": "end", "end_date": "2025-12-31", "reason": "动态调整"})
+    # The member first: once the pairing has ended, its team is read-only.
     client_for(users["liaison"]).post(
         "/pairings/6/team/members/add/",
         {
@@ -120,6 +120,7 @@ def test_the_feed_filters_by_type_user_and_date(users):
             "title_grade": "intermediate",
         },
     )
+    bureau.post("/pairings/6/adjust/", {"action": "end", "end_date": "2025-12-31", "reason": "动态调整"})
     response = bureau.get("/audit/", {"type": "pairing.Pairing"})
     assert {e.model for e in response.context["entries"]} == {"结对"}
     response = bureau.get("/audit/", {"user": users["liaison"].pk})

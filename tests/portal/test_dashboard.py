@@ -131,3 +131,40 @@ def test_large_figures_are_written_with_thousands_separators_in_both_languages(d
     client.cookies["django_language"] = language
     html = client.get("/dashboard/").content.decode()
     assert shown in html and "2016380000" not in html
+
+
+def test_an_ended_programmes_charts_end_at_its_last_month(demo):
+    programme = Programme.objects.get()
+    Programme.objects.filter(pk=programme.pk).update(end_date=datetime.date(2024, 6, 30))
+    response = client_for(demo["commander"]).get("/dashboard/", {"programme": programme.pk})
+    assert response.status_code == 200
+    months = ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06"]
+    assert response.context["months"] == months
+    assert [row["month"] for row in response.context["submission"]] == months
+    assert all(len(trend["values"]) == len(months) for trend in response.context["trends"])
+    assert response.context["compliance"]["year"] == 2024
+    assert [str(month) for month in response.context["period"]] == ["2024-01", "2024-06"]
+    html = response.content.decode()
+    assert '<th scope="col">2024-06</th>' in html and '<th scope="col">2024-07</th>' not in html
+
+
+def test_an_exact_figure_above_its_value_is_not_called_met(demo):
+    from reporting.figures import figure_results
+    from reporting.models import Figure
+
+    programme = Programme.objects.get()
+    Figure.objects.filter(programme=programme, code="pairings").update(expected=7, comparison="exactly")
+    Figure.objects.filter(programme=programme, code="villages").update(expected=30, comparison="exactly")
+    results = {result.figure.code: result for result in figure_results(programme)}
+    pairings, villages = results["pairings"], results["villages"]
+    assert (pairings.value, pairings.met, pairings.exceeded, pairings.progress) == (8, False, True, 100)
+    assert (villages.value, villages.met, villages.exceeded) == (15, False, False)
+    assert results["universities"].shortfall == ""  # met: nothing to say
+
+    html = client_for(demo["bureau"]).get("/dashboard/").content.decode()
+    row = html[html.index('data-figure="pairings"') :]
+    row = row[: row.index("</tr>")]
+    assert "应恰为7 对，现为8 对。" in row  # the fixture counts pairings in 对
+    assert "bg-warning" in row and "bg-success" not in row and "已达到" not in row
+    villages_row = html[html.index('data-figure="villages"') :]
+    assert "应恰为30 个，现为15 个。" in villages_row[: villages_row.index("</tr>")]

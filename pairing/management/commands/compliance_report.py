@@ -64,7 +64,8 @@ class Command(BaseCommand):
             )
             if index == 0:
                 self.stdout.write("  ".join("-" * width for width in widths))
-        self.stdout.write(_("%(count)s breaches in %(year)s") % {"count": len(rows), "year": year})
+        with translation.override(language):  # the count in the chosen language too, whatever is active
+            self.stdout.write(_("%(count)s breaches in %(year)s") % {"count": len(rows), "year": year})
 
     def rows(self, programmes, year: int) -> list[list[str]]:
         rows = []
