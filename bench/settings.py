@@ -15,6 +15,9 @@ os.environ.setdefault("PORTAL_ENV", "production")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-any-real-portal-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("SECURE_COOKIES", "0")
+# One bench user sends thousands of API requests a minute: the per-user limit (600/minute) would
+# answer them 429 and the benchmark would time the refusal, not the page.
+os.environ.setdefault("API_THROTTLE_USER", "off")
 
 from portal.settings import *  # noqa: E402,F403
 
