@@ -72,7 +72,8 @@ def compile_due_months() -> list[str]:
     this_month = Month.of(timezone.localdate(now))
     for programme in Programme.objects.all():
         for month in (this_month.previous(), this_month):
-            if month.first_day < programme.first_report_month or not programme.is_due(month, now=now):
+            # Not before the programme's first month nor after its end; only once due.
+            if programme.month_problem(month) or not programme.is_due(month, now=now):
                 continue
             done = MonthlySummary.objects.filter(
                 programme=programme,

@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from django.test import RequestFactory
 
 from pairing.models import Pairing
+from reporting.models import MonthlySummary
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +59,10 @@ def test_seed_demo_loads_the_fixture_and_creates_the_roles():
 def test_running_twice_duplicates_nothing_and_sets_the_new_password():
     seed("--password", "first-pass-1")
     pairings = Pairing.objects.count()
+    summaries = list(MonthlySummary.objects.values_list("programme__code", "month", "state"))
     seed("--password", "second-pass-2")
     assert Pairing.objects.count() == pairings
+    assert list(MonthlySummary.objects.values_list("programme__code", "month", "state")) == summaries
     assert (
         User.objects.filter(
             username__in=["bureau", "commander", "liaison-dgut", "liaison-jdgc", "town-changan"]
@@ -70,6 +73,25 @@ def test_running_twice_duplicates_nothing_and_sets_the_new_password():
     users_after_second = User.objects.count()
     seed("--password", "third-pass-3")
     assert User.objects.count() == users_after_second
+
+
+def test_the_demo_has_each_programmes_last_due_month_compiled(settings, tmp_path):
+    """As beat would have by now: the summaries page and the dashboard have something to show."""
+    from core.months import Month
+    from pairing.models import Programme
+
+    settings.MEDIA_ROOT = tmp_path
+    output = seed("--password", "demo-pass-1")
+    assert "Compiled the last due month of each programme" in output
+    for programme in Programme.objects.all():
+        month = (
+            programme.last_month()
+            if programme.is_due(programme.last_month())
+            else programme.last_month().previous()
+        )
+        summary = MonthlySummary.objects.get(programme=programme, month=month.first_day)
+        assert summary.state == MonthlySummary.State.DONE and summary.workbook, programme.code
+        assert Month.of(summary.month) <= Month.of(programme.end_date or summary.month)
 
 
 def test_without_a_password_a_random_one_is_printed():

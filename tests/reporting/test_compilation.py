@@ -340,6 +340,20 @@ def test_the_daily_job_queues_each_month_past_its_due_moment_once(month_of_repor
         assert tasks.compile_due_months() == ["dongguan-bqw-2023 2024-02"]
 
 
+def test_the_daily_job_compiles_no_month_after_a_programmes_end(month_of_reports, monkeypatch):
+    import time_machine
+
+    from reporting import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks, "enqueue", lambda *args: sent.append(args))
+    Programme.objects.update(end_date=datetime.date(2024, 1, 31))
+    with time_machine.travel(datetime.datetime(2024, 2, 29, 0, 30, tzinfo=SHANGHAI), tick=False):
+        assert tasks.compile_due_months() == ["dongguan-bqw-2023 2024-01"]  # not 2024-02
+    with time_machine.travel(datetime.datetime(2024, 4, 1, 0, 30, tzinfo=SHANGHAI), tick=False):
+        assert tasks.compile_due_months() == []
+
+
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_compiles_a_month(redis_url, users, indicators):

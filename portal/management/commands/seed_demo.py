@@ -25,11 +25,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Profile
+from core.months import Month
 from core.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON
 from pairing.demo import seed_pairing_activity
 from pairing.models import Area, Programme, School
+from reporting.compilation.service import compile_month
 from reporting.demo import seed_reports
 from reporting.demo_programmes import DEMO_PROGRAMMES, load_fixture, seed_programme
+from reporting.models import MonthlySummary
 
 PROGRAMME_CODE = "dongguan-bqw-2023"
 
@@ -103,6 +106,9 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Added {seeded.reports} monthly reports and {seeded.members} team members to {demo.code}."
                 )
+        compiled = [f"{programme.code} {month}" for programme, month in compile_last_due_months()]
+        if compiled:
+            self.stdout.write("Compiled the last due month of each programme: " + ", ".join(compiled) + ".")
         self.stdout.write(self.style.SUCCESS("Demo users: " + ", ".join(u[0] for u in DEMO_USERS)))
         self.stdout.write(f"Password for every demo user: {password}")
 
@@ -119,3 +125,19 @@ class Command(BaseCommand):
         profile.school = School.objects.get(name=school_name) if school_name else None
         profile.town = Area.objects.get(name=town_name, kind__in=Area.TOWN_KINDS) if town_name else None
         profile.save()
+
+
+def compile_last_due_months() -> list[tuple[Programme, Month]]:
+    """What beat would have compiled by now: each programme's last month that is due (its last month
+    once it has ended), unless it has a summary already. The demo's summaries page is not empty."""
+    compiled = []
+    for programme in Programme.objects.order_by("pk"):
+        month = programme.last_month()
+        if not programme.is_due(month):
+            month = month.previous()
+        if programme.month_problem(month):
+            continue
+        if not MonthlySummary.objects.filter(programme=programme, month=month.first_day).exists():
+            compile_month(programme, month)
+            compiled.append((programme, month))
+    return compiled
