@@ -319,16 +319,22 @@ def expected_rows(
 
 
 class ExpectedPaginator(Paginator):
-    """Pages a month's expected rows (`expected_rows` with the same filters), counting them without
-    the names' joins and the ordering, which a count does not need."""
+    """Pages a month's expected rows (`expected_rows` with the same filters). Their number comes from
+    the month's `tally` of the same pairings when the caller has it (its counts are grouped from the
+    same rows), else from a count without the names' joins and the ordering."""
 
-    def __init__(self, month: Month, per_page: int, **filters):
+    def __init__(self, month: Month, per_page: int, *, tally: Tally | None = None, **filters):
         super().__init__(expected_rows(month, **filters), per_page)
-        self._counted = expected_rows(month, names=False, **filters)
+        self._known = None
+        if tally is not None and filters.get("school_id") is None:
+            self._known = tally.count_of(states=filters.get("states"), late=filters.get("late"))
+        self._month, self._filters = month, filters
 
     @cached_property
     def count(self) -> int:
-        return self._counted.count()
+        if self._known is not None:
+            return self._known
+        return expected_rows(self._month, names=False, **self._filters).count()
 
 
 def as_rows(values: Iterable[dict], month: Month) -> Iterator[ExpectedRow]:
@@ -412,6 +418,16 @@ class Tally:
     @property
     def counted(self) -> int:
         return sum(self.by_state[state] for state in State.COUNTED)
+
+    def count_of(self, *, states: Iterable[str] | None = None, late: bool | None = None) -> int | None:
+        """How many rows `expected_rows` gives with the same filters (None for both at once)."""
+        if states is not None and late is not None:
+            return None
+        if late is not None:
+            return self.late if late else self.on_time
+        if states is not None:
+            return sum(self.by_state[state] for state in states)
+        return self.expected
 
     def rate(self, part: int) -> int | None:
         """A percentage of the reports that were due (submitted or missing), or None when none was."""

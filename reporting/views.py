@@ -25,7 +25,7 @@ from pairing.filters import PairingFilter
 from pairing.models import School
 from pairing.selectors import pairings_visible_to, programme_chosen
 
-from .expectations import ExpectedPaginator, State, as_rows, expected_reports, month_tally
+from .expectations import ExpectedPaginator, State, Tally, as_rows, expected_reports, month_tally
 from .forms import AttachmentForm, QueueFilterForm, ReopenForm, ReportForm, ReviewDecisionForm
 from .models import MonthlyReport, ReportAttachment
 from .notifications import notices_read
@@ -309,11 +309,14 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         errors.append(_("Choose a town and a school from the lists."))
         errors.extend(pairing_filter.name_errors)
     school = pairing_filter.form.cleaned_data.get("school") if pairing_filter.is_bound else None
+    narrowed = pairing_filter.is_bound and any(pairing_filter.form.cleaned_data.values())
     page = ExpectedPaginator(
         month,
         QUEUE_PAGE,
         pairings=pairing_filter.qs,
         school_id=school.pk if school else None,
+        # Counted from the month's cached tally unless a town, school or search narrows the rows.
+        tally=None if narrowed else cached_tally(request.user, programme, month, visible),
         **filters.engine_filters(),
     ).get_page(request.GET.get("page"))
     page.object_list = list(as_rows(page.object_list, month))
@@ -397,6 +400,15 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
     return redirect(safe_next(request, "/reports/queue/"))
 
 
+def cached_tally(user, programme, month: Month, pairings) -> Tally:
+    """The month's tally of the pairings the user sees in the programme, cached per scope and day
+    until a report of that month or the registry changes."""
+    key = f"tally:{programme.pk if programme else 0}:{month}:{scope_of(user).key}:{timezone.localdate()}"
+    return cached_figures(
+        key, versions=["registry", f"month:{month}"], compute=lambda: month_tally(month, pairings=pairings)
+    )
+
+
 @login_required
 def status_view(request: HttpRequest) -> HttpResponse:
     """A year at a glance (each month's counts and rates, from the engine's tally), and one month's
@@ -409,17 +421,16 @@ def status_view(request: HttpRequest) -> HttpResponse:
     pairings = pairings_visible_to(request.user).filter(programme=programme)
     first = Month(month.year, 1)
     table = []
-    scope, today = scope_of(request.user), timezone.localdate()
     for each in reversed(Month.between(first, min(Month(month.year, 12), last))):
-        tally = cached_figures(
-            f"tally:{programme.pk if programme else 0}:{each}:{scope.key}:{today}",
-            versions=["registry", f"month:{each}"],
-            compute=lambda each=each: month_tally(each, pairings=pairings),
-        )
+        tally = cached_tally(request.user, programme, each, pairings)
         table.append({"month": each, "tally": tally, "on_time_rate": tally.rate(tally.on_time)})
-    missing = ExpectedPaginator(month, QUEUE_PAGE, pairings=pairings, states=[State.MISSING]).get_page(
-        request.GET.get("page")
-    )
+    missing = ExpectedPaginator(
+        month,
+        QUEUE_PAGE,
+        pairings=pairings,
+        states=[State.MISSING],
+        tally=cached_tally(request.user, programme, month, pairings),
+    ).get_page(request.GET.get("page"))
     missing.object_list = list(as_rows(missing.object_list, month))
     contacts = liaisons_by_school({row.school_id for row in missing.object_list})
     for error in errors:
