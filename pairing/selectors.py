@@ -54,7 +54,9 @@ def pairing_list(*, user, filters: dict | None = None) -> QuerySet[Pairing]:
         pairings_visible_to(user)
         .select_related("programme", "lead_university", "town", "lead_unit")
         .prefetch_related("assisting_schools", "villages")
-        .order_by("programme__start_date", "number")
+        # By the programme's id, not a column of the joined programme: one programme's page is then
+        # read along the (programme, number) index instead of sorting every pairing.
+        .order_by("programme_id", "number")
     )
     return PairingFilter(filters or {}, queryset=queryset).qs
 
