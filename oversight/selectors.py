@@ -128,7 +128,7 @@ def _month_piece(programme: Programme, pairings: QuerySet[Pairing], month: Month
         found = tally.as_dict()
         for key in counts:
             counts[key] += found[key]
-        schools[school] = (tally.on_time, tally.submitted + tally.missing)
+        schools[school] = (tally.on_time, tally.due)  # a month not due yet counts in no rate
     totals = indicator_totals(month, pairings=pairings, indicator_ids=[i.pk for i in indicators])
     return {
         "counts": counts,

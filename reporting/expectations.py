@@ -429,10 +429,15 @@ class Tally:
             return sum(self.by_state[state] for state in states)
         return self.expected
 
+    @property
+    def due(self) -> int:
+        """The reports a rate is taken of: all of them once the month is due (each then submitted or
+        missing), none while some are still pending (a rate of the early few would read 100%)."""
+        return 0 if self.pending else self.submitted + self.missing
+
     def rate(self, part: int) -> int | None:
-        """A percentage of the reports that were due (submitted or missing), or None when none was."""
-        due = self.submitted + self.missing
-        return round(100 * part / due) if due else None
+        """A percentage of the reports that were due, or None when the month is not due yet."""
+        return round(100 * part / self.due) if self.due else None
 
     def as_dict(self) -> dict[str, int]:
         """The counts every place shows (pages, API, workbook), by the same names."""

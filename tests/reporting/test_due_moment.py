@@ -137,3 +137,18 @@ def test_pages_open_on_the_programme_running_today(reporting_users):
     chosen, programmes = programme_chosen(reporting_users["bureau"], None)
     assert chosen == current and programmes.count() == 2
     assert programme_chosen(reporting_users["bureau"], "not-an-id")[0] is None
+
+
+def test_a_rate_is_of_a_due_month_only():
+    """Before the due moment the early few would read 100%; once due, every report is submitted or
+    missing and the rate is of them all."""
+    from collections import Counter
+
+    from reporting.expectations import State, Tally
+
+    early = Tally(Counter({State.NOT_STARTED: 16, State.DRAFT: 1, State.SUBMITTED_ON_TIME: 1}), on_time=1)
+    assert early.due == 0 and early.rate(early.on_time) is None
+    due = Tally(Counter({State.MISSING: 17, State.SUBMITTED_ON_TIME: 1}), on_time=1)
+    assert due.due == 18 and due.rate(due.on_time) == 6
+    returned_late = Tally(Counter({State.RETURNED: 1, State.ACCEPTED: 1}), on_time=1, late=1)
+    assert returned_late.due == 2 and returned_late.rate(returned_late.late) == 50
