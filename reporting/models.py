@@ -243,6 +243,17 @@ class ReportVersionQuerySet(models.QuerySet):
     delete.queryset_only = True
 
 
+VERSION_ACTIONS = {
+    "report.saved": _("Draft saved"),
+    "report.submitted": _("Submitted"),
+    "report.resubmitted": _("Resubmitted"),
+    "report.returned": _("Returned"),
+    "report.accepted": _("Accepted"),
+    "report.reopened": _("Reopened"),
+    "report.attachment_added": _("Attachment added"),
+}
+
+
 class ReportVersion(models.Model):
     """A snapshot of the report at every save and every step of its review, with the dotted action.
     Append-only: a version is never changed or deleted, and keeps its report from being deleted."""
@@ -280,6 +291,12 @@ class ReportVersion(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RecordKeptError(f"The report version {self} is kept: it cannot be deleted.")
+
+    @property
+    def action_label(self) -> str:
+        """What was done, in words: a liaison's save of a returned report reads "Draft saved", not
+        the status the report still had ("Returned")."""
+        return str(VERSION_ACTIONS.get(self.action, self.get_status_display()))
 
 
 def attachment_path(instance, filename: str) -> str:

@@ -373,3 +373,24 @@ def test_start_refuses_a_month_before_the_programme(reporting_users):
     response = client_for(reporting_users["liaison"]).post("/reports/start/6/2023-12/", follow=True)
     assert "月报从2024-01开始报送。" in response.content.decode()
     assert not MonthlyReport.objects.exists()
+
+
+def test_the_history_names_what_each_person_did(liaison, reporting_users):
+    """A liaison's save of a returned report is a saved draft, not a second "returned" by the liaison."""
+    from reporting.services import report_return
+
+    user = reporting_users["liaison"]
+    report = make_report(user)
+    report_save_draft(report=report, user=user, values={"activities_held": "1", "residency_days": "2"})
+    report_submit(report=report, user=user, now=datetime.datetime(2024, 2, 20, tzinfo=datetime.UTC))
+    report_return(report=report, reviewer=reporting_users["bureau"], comment="请补充")
+    report.refresh_from_db()
+    report_save_draft(report=report, user=user, values={"activities_held": "2", "residency_days": "2"})
+    html = liaison.get(f"/reports/{report.pk}/").content.decode()
+    entries = [line.split(" · ", 2)[-1] for line in html.split('<li class="border-bottom py-1">')[1:]]
+    assert [entry.split("<")[0].strip() for entry in entries] == [
+        "保存草稿",
+        "已退回 · 请补充",
+        "已报送",
+        "保存草稿",
+    ]
