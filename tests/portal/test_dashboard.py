@@ -168,3 +168,12 @@ def test_an_exact_figure_above_its_value_is_not_called_met(demo):
     assert "bg-warning" in row and "bg-success" not in row and "已达到" not in row
     villages_row = html[html.index('data-figure="villages"') :]
     assert "应恰为30 个，现为15 个。" in villages_row[: villages_row.index("</tr>")]
+
+
+def test_a_programme_without_milestones_shows_no_empty_milestones_card(demo):
+    from pairing.models import Milestone
+
+    client = client_for(demo["commander"])
+    assert 'id="milestones-heading"' in client.get("/dashboard/").content.decode()
+    Milestone.objects.all().delete()
+    assert 'id="milestones-heading"' not in client.get("/dashboard/").content.decode()
