@@ -382,11 +382,11 @@ def counts() -> dict[str, int]:
 
 
 def test_seed_demo_loads_the_five_programmes_twice_without_duplicating():
-    call_command("seed_demo", "--password", "demo-pass-1", stdout=io.StringIO())
+    call_command("seed_demo", "--password", "demo-pass-1", "--report-months", "4", stdout=io.StringIO())
     first = counts()
     assert first["Programme"] == 5 and first["Pairing"] == 8 + 10 + 1 + 1 + 22
     call_command("check_figures", stdout=io.StringIO())  # every figure of every programme holds
-    call_command("seed_demo", "--password", "demo-pass-2", stdout=io.StringIO())
+    call_command("seed_demo", "--password", "demo-pass-2", "--report-months", "4", stdout=io.StringIO())
     assert counts() == first
     call_command("check_figures", stdout=io.StringIO())
     users = ["bureau", "commander", "liaison-yibin", "liaison-whut", "liaison-uestc", "liaison-ruicheng"]

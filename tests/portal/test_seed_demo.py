@@ -28,9 +28,22 @@ def authenticate(**credentials):
 
 
 def seed(*args: str) -> str:
+    """seed_demo with four months of Dongguan's reports (the dashboard's twelve are `make run`'s)."""
     out = io.StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    call_command("seed_demo", *args, "--report-months", "4", stdout=out)
     return out.getvalue()
+
+
+def test_make_run_seeds_the_dashboards_twelve_months_of_reports(settings, tmp_path):
+    from django.db.models import Min
+
+    from core.months import Month
+    from reporting.models import MonthlyReport
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", "--password", "demo-pass-1", stdout=io.StringIO())
+    first = MonthlyReport.objects.filter(pairing__programme__code="dongguan-bqw-2023").aggregate(Min("month"))
+    assert Month.of(first["month__min"]) == Month.current().shift(-12)
 
 
 def test_seed_demo_loads_the_fixture_and_creates_the_roles():

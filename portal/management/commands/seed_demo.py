@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from core.models import Profile
 from core.months import Month
 from core.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON
+from oversight.selectors import MONTHS_SHOWN
 from pairing.demo import seed_pairing_activity
 from pairing.models import Area, Programme, School
 from reporting.compilation.service import compile_month
@@ -73,8 +74,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", help="Password for every demo user (default: a new random one).")
+        parser.add_argument(
+            "--report-months",
+            type=int,
+            default=MONTHS_SHOWN,
+            help="Dongguan's months of reports before this one (default: the dashboard's %(default)s).",
+        )
 
-    def handle(self, *args, password: str | None = None, **options):
+    def handle(self, *args, password: str | None = None, report_months: int = MONTHS_SHOWN, **options):
         if password is not None:
             refuse_weak(password)
         password = password or secrets.token_urlsafe(9)
@@ -97,7 +104,7 @@ class Command(BaseCommand):
             for username, role, full_name, school_name, town_name in DEMO_USERS:
                 self.ensure_user(username, role, full_name, encoded, school_name, town_name)
         reviewer = User.objects.get(username="bureau")
-        reports = seed_reports(programme=programme, reviewer=reviewer)
+        reports = seed_reports(programme=programme, reviewer=reviewer, months=report_months)
         if reports:
             self.stdout.write(f"Added {reports} monthly reports of the last months.")
         for demo in DEMO_PROGRAMMES:
