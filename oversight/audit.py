@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.ids import id_or_none
+from core.numbers import plain_number
 from core.policy import require
 from pairing.models import (
     Agreement,
@@ -35,7 +36,6 @@ from pairing.models import (
 )
 from pairing.selectors import pairing_get_for_user
 from reporting.selectors import report_get_for_user
-from reporting.services import plain_number
 
 # The models whose changes the feed shows, by the name used in the type filter.
 TRACKED = [

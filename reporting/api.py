@@ -18,11 +18,12 @@ from core.api import PolicyPermission
 from core.cache import cached_figures
 from core.ids import ID_PATTERN
 from core.months import InvalidMonth, Month
+from core.numbers import plain_number
 from core.policy import can, scope_of
 from pairing.selectors import pairings_visible_to, programme_chosen, programme_from
 
 from .expectations import State, as_rows, expected_rows, month_figures
-from .figures import figure_results, plain
+from .figures import figure_results
 from .models import MonthlyReport, MonthlySummary
 from .selectors import reports_visible_to, summaries_visible_to
 from .services import report_accept, report_return, report_save_draft, report_start, report_submit
@@ -436,8 +437,8 @@ class ProgrammeFiguresViewSet(viewsets.GenericViewSet):
                             "code": r.figure.code,
                             "label": r.figure.label,
                             "unit": r.figure.unit,
-                            "value": plain(r.value),
-                            "expected": plain(r.figure.expected),
+                            "value": plain_number(r.value),
+                            "expected": plain_number(r.figure.expected),
                             "comparison": r.figure.comparison,
                             "met": r.met,
                         }
@@ -459,7 +460,7 @@ class ProgrammeFiguresViewSet(viewsets.GenericViewSet):
                 "programme": programme.pk,
                 "from": str(first),
                 "to": str(last),
-                "totals": {i.code: plain(totals[i.pk]) for i in indicators},
+                "totals": {i.code: plain_number(totals[i.pk]) for i in indicators},
             }
         )
 

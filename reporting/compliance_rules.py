@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.months import Month
+from core.numbers import plain_number
 from pairing.compliance import Rule, RuleContext, register_rule, yearly_minimum
 from pairing.models import Pairing
 
@@ -64,16 +65,11 @@ def indicator_minimums(pairing: Pairing, context: RuleContext) -> list[str]:
                 % {
                     "year": context.year,
                     "indicator": minimum.indicator.name,
-                    "found": _plain(found),
+                    "found": plain_number(found),
                     "minimum": required,
                 }
             )
     return breaches
-
-
-def _plain(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def register() -> None:

@@ -51,6 +51,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.months import Month, lateness_hours
+from core.numbers import plain_number
 from pairing.models import Pairing, Programme
 
 from .models import IndicatorValue, MonthlyReport
@@ -556,7 +557,7 @@ class MonthFigures:
             "month": str(self.month),
             "programme": self.programme.pk,
             "counts": self.tally.as_dict(),
-            "totals": {code: format(total, "f") for code, total in self.totals.items()},
+            "totals": {code: plain_number(total) for code, total in self.totals.items()},
         }
 
 

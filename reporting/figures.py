@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.months import Month
+from core.numbers import plain_number
 from pairing.models import Membership, Pairing, PracticeBase, Programme, School
 
 from .expectations import month_tally
@@ -45,19 +46,14 @@ class FigureResult:
             return ""
         unit = self.figure.unit
         return _("Expected exactly %(expected)s, has %(value)s.") % {
-            "expected": f"{plain(self.figure.expected)} {unit}".strip(),
-            "value": f"{plain(self.value)} {unit}".strip(),
+            "expected": f"{plain_number(self.figure.expected)} {unit}".strip(),
+            "value": f"{plain_number(self.value)} {unit}".strip(),
         }
 
     @property
     def verdict(self) -> str:
         sign = "≥" if self.figure.comparison == Figure.Comparison.AT_LEAST else "="
-        return f"{'ok' if self.met else 'MISMATCH'} {self.figure.code}: {plain(self.value)} (expected {sign} {plain(self.figure.expected)})"
-
-
-def plain(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+        return f"{'ok' if self.met else 'MISMATCH'} {self.figure.code}: {plain_number(self.value)} (expected {sign} {plain_number(self.figure.expected)})"
 
 
 def registry_count(figure: Figure) -> Decimal:

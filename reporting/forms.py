@@ -6,9 +6,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import plain_number
+
 from .expectations import State
 from .models import MonthlyReport
-from .services import parse_indicator_value, plain_number
+from .services import parse_indicator_value
 
 
 def indicator_field_name(code: str) -> str:

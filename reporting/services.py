@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.months import Month
+from core.numbers import plain_number
 from core.outbox import enqueue
 from core.policy import require, school_id_of
 from core.uploads import check_upload
@@ -67,12 +68,6 @@ def parse_indicator_value(indicator: Indicator, raw) -> Decimal | None:
 
 # What IndicatorValue.value (14 digits, 2 after the point) can hold.
 LARGEST_VALUE = Decimal("999999999999.99")
-
-
-def plain_number(value: Decimal) -> str:
-    """31 rather than 31.00, 2.5 rather than 2.50: bounds as a person writes them."""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def indicators_for(report: MonthlyReport) -> list[Indicator]:

@@ -86,6 +86,12 @@ def every_place(programme: Programme, month: Month, summary: MonthlySummary) -> 
             trend["name"]: Decimal(str(trend["values"][dashboard["months"].index(str(month))]))
             for trend in dashboard["trends"]
         },
+        # Written the same way too, not "330" in one place and "330.00" in another.
+        "totals as written": {
+            "API": live["totals"],
+            "API summary": {code: t["month"] for code, t in live["summary"]["totals"].items()},
+            "summaries page": {code: t["month"] for code, t in page_summary.totals.items()},
+        },
         "stale": {
             "summaries page": page_summary.is_stale,
             "API": live["summary"]["is_stale"],
@@ -97,6 +103,8 @@ def every_place(programme: Programme, month: Month, summary: MonthlySummary) -> 
 def assert_one_answer(found: dict) -> None:
     counts = list(found["counts"].values())
     assert all(c == counts[0] for c in counts), found["counts"]
+    written = list(found["totals as written"].values())
+    assert all(w == written[0] for w in written), found["totals as written"]
     totals = list(found["totals"].values())
     assert all(t == totals[0] for t in totals), found["totals"]
     for name, value in found["dashboard trends"].items():

@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from core.months import Month
+from core.numbers import plain_number
 from core.outbox import enqueue
 from core.roles import LIAISON
 from pairing.models import Pairing, Programme
@@ -247,8 +248,8 @@ def write_workbook(programme: Programme, month: Month, path: str, *, progress=No
     year_to_date = period_totals(programme, Month(month.year, 1), month, indicators)
     totals = {
         i.code: {
-            "month": str(month_totals.get(i.pk, Decimal(0))),
-            "year_to_date": str(year_to_date.get(i.pk, Decimal(0))),
+            "month": plain_number(month_totals.get(i.pk, Decimal(0))),
+            "year_to_date": plain_number(year_to_date.get(i.pk, Decimal(0))),
         }
         for i in indicators
     }

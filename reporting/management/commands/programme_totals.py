@@ -9,8 +9,8 @@ indicator adds up by its own way (sum of the months, or each school's largest or
 from django.core.management.base import BaseCommand, CommandError
 
 from core.months import InvalidMonth, Month
+from core.numbers import plain_number
 from pairing.models import Programme
-from reporting.figures import plain
 from reporting.totals import period_totals, programme_period
 
 
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         totals = period_totals(programme, start, end, indicators)
         self.stdout.write(f"{programme.code} {start}–{end}")
         for indicator in indicators:
-            total = plain(totals[indicator.pk])
+            total = plain_number(totals[indicator.pk])
             if tsv:
                 self.stdout.write(f"{indicator.code}\t{indicator.name_zh}\t{indicator.unit}\t{total}")
             else:
