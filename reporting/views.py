@@ -310,15 +310,19 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         errors.extend(pairing_filter.name_errors)
     school = pairing_filter.form.cleaned_data.get("school") if pairing_filter.is_bound else None
     narrowed = pairing_filter.is_bound and any(pairing_filter.form.cleaned_data.values())
+    tally = None if narrowed else cached_tally(request.user, programme, month, visible)
+    engine = filters.engine_filters()
     page = ExpectedPaginator(
         month,
         QUEUE_PAGE,
         pairings=pairing_filter.qs,
         school_id=school.pk if school else None,
         # Counted from the month's cached tally unless a town, school or search narrows the rows.
-        tally=None if narrowed else cached_tally(request.user, programme, month, visible),
-        **filters.engine_filters(),
+        tally=tally,
+        **engine,
     ).get_page(request.GET.get("page"))
+    # Among all of the month's rows, the few waiting for review are pointed to, not left to be found.
+    waiting_here = tally.waiting_review if tally is not None and not engine else 0
     page.object_list = list(as_rows(page.object_list, month))
     contacts = liaisons_by_school({row.school_id for row in page.object_list})
     waiting_elsewhere = list(
@@ -349,6 +353,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "can_review": can(request.user, "report.review"),
             "query": query.urlencode(),
             "waiting_elsewhere": waiting_elsewhere,
+            "waiting_here": waiting_here,
         },
         status=400 if errors else 200,
     )

@@ -394,3 +394,17 @@ def test_the_history_names_what_each_person_did(liaison, reporting_users):
         "已报送",
         "保存草稿",
     ]
+
+
+def test_the_queue_points_to_this_months_reports_waiting_for_review(liaison, reporting_users):
+    user = reporting_users["liaison"]
+    report = make_report(user)
+    report_save_draft(report=report, user=user, values={"activities_held": "1", "residency_days": "2"})
+    report_submit(report=report, user=user, now=datetime.datetime(2024, 2, 20, tzinfo=datetime.UTC))
+    bureau = client_for(reporting_users["bureau"])
+    html = bureau.get("/reports/queue/", {"month": "2024-02"}).content.decode()
+    assert "本月有1份月报待审核。" in html and "state=waiting" in html
+    waiting_only = bureau.get("/reports/queue/", {"month": "2024-02", "state": "waiting"})
+    assert [row.report_id for row in waiting_only.context["rows"]] == [report.pk]
+    assert "本月有1份月报待审核。" not in waiting_only.content.decode()  # already showing only those
+    assert "份月报待审核。" not in bureau.get("/reports/queue/", {"month": "2024-01"}).content.decode()
