@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.months import Month
 from core.numbers import plain_number
+from core.units import unit_shown
 from pairing.models import Membership, Pairing, PracticeBase, Programme, School
 
 from .expectations import month_tally
@@ -44,7 +45,7 @@ class FigureResult:
         """What an exact figure that is not met has against what it expects, in words (else "")."""
         if self.met or self.figure.comparison != Figure.Comparison.EXACTLY:
             return ""
-        unit = self.figure.unit
+        unit = unit_shown(self.figure.unit)
         return _("Expected exactly %(expected)s, has %(value)s.") % {
             "expected": f"{plain_number(self.figure.expected)} {unit}".strip(),
             "value": f"{plain_number(self.value)} {unit}".strip(),

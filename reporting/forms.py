@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.numbers import plain_number
+from core.units import unit_shown
 
 from .expectations import State
 from .models import MonthlyReport
@@ -61,7 +62,7 @@ class ReportForm(forms.Form):
                 label=indicator.name,
                 required=False,
                 widget=forms.TextInput(attrs=attrs),
-                help_text=indicator.unit,
+                help_text=unit_shown(indicator.unit),
             )
             field.indicator_required = indicator.required  # needed to submit, not to save a draft
             self.fields[indicator_field_name(indicator.code)] = field

@@ -177,3 +177,25 @@ def test_a_programme_without_milestones_shows_no_empty_milestones_card(demo):
     assert 'id="milestones-heading"' in client.get("/dashboard/").content.decode()
     Milestone.objects.all().delete()
     assert 'id="milestones-heading"' not in client.get("/dashboard/").content.decode()
+
+
+def test_units_are_shown_in_the_readers_language(demo):
+    """元 reads yuan in English; a bare counter (个) is left out there; Chinese keeps both as written."""
+    from reporting.models import Indicator
+
+    indicators = Indicator.objects.filter(programme=Programme.objects.get()).order_by("order")
+    Indicator.objects.filter(programme=Programme.objects.get()).update(unit="")
+    funds, counter = indicators[0], indicators[1]
+    Indicator.objects.filter(pk=funds.pk).update(unit="元")
+    Indicator.objects.filter(pk=counter.pk).update(unit="个")
+
+    def totals_table(html: str) -> str:
+        table = html[html.index('id="totals-heading"') :]
+        return table[: table.index("</table>")]
+
+    client = client_for(demo["commander"])
+    chinese = totals_table(client.get("/dashboard/").content.decode())
+    assert " 元</td>" in chinese and " 个</td>" in chinese
+    client.cookies["django_language"] = "en"
+    english = totals_table(client.get("/dashboard/").content.decode())
+    assert " yuan</td>" in english and "元" not in english and "个" not in english
