@@ -354,3 +354,14 @@ def eager_tasks():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def language_reset():
+    """A request in English (a language cookie) leaves English active in the thread: each test starts
+    and ends in the portal's default language, whatever the test before it asked for."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
