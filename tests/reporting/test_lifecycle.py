@@ -178,3 +178,21 @@ def test_a_month_before_the_first_or_in_the_future_is_refused(reporting_users, m
             user=reporting_users["liaison"],
         )
     assert error.value.message_dict["month"] == [message]
+
+
+def test_a_reopened_report_past_its_time_is_not_offered_for_correction(reporting_users):
+    from tests.reporting.conftest import client_for
+
+    users = reporting_users
+    report = make_report(users["liaison"], month=Month.current().first_day)
+    report_save_draft(report=report, user=users["liaison"], values=VALUES)
+    report_submit(report=report, user=users["liaison"])
+    report_accept(report=report, reviewer=users["bureau"])
+    report_reopen(report=report, reviewer=users["bureau"], reason="数据有误，请更正")
+    liaison = client_for(users["liaison"])
+    assert "已被退回：请修改后重新提交。" in liaison.get("/reports/").content.decode()
+    # The window closed a minute ago (travelling past it could leave this month).
+    passed = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=1)
+    MonthlyReport.objects.filter(pk=report.pk).update(reopened_until=passed)
+    html = liaison.get("/reports/").content.decode()
+    assert "修改期限已过" in html and "已被退回：请修改后重新提交。" not in html
