@@ -408,3 +408,21 @@ def test_the_queue_points_to_this_months_reports_waiting_for_review(liaison, rep
     assert [row.report_id for row in waiting_only.context["rows"]] == [report.pk]
     assert "本月有1份月报待审核。" not in waiting_only.content.decode()  # already showing only those
     assert "份月报待审核。" not in bureau.get("/reports/queue/", {"month": "2024-01"}).content.decode()
+
+
+@pytest.mark.parametrize("states", [None, ["missing"], ["submitted_on_time", "missing"]])
+def test_each_page_of_the_queue_is_that_slice_of_the_months_rows(reporting_users, states):
+    """Pages are read with each half of the rows cut at the page's end (on PostgreSQL): every page
+    must be exactly that slice of the month's ordered rows."""
+    from reporting.expectations import ExpectedPaginator, expected_rows
+
+    user = reporting_users["liaison"]
+    report = make_report(user)
+    report_save_draft(report=report, user=user, values={"activities_held": "1", "residency_days": "2"})
+    report_submit(report=report, user=user, now=datetime.datetime(2024, 2, 20, tzinfo=datetime.UTC))
+    month = Month(2024, 2)
+    everything = list(expected_rows(month, states=states))
+    assert len(everything) >= 2
+    paginator = ExpectedPaginator(month, 5, states=states)
+    pages = [list(paginator.page(number).object_list) for number in paginator.page_range]
+    assert [row for page in pages for row in page] == everything
