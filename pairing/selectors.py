@@ -31,19 +31,35 @@ def pairings_visible_to(user) -> QuerySet[Pairing]:
             Q(lead_university_id=scope.school_id) | Q(pk__in=assisted.values("pairing_id"))
         )
     if scope.town_id:
-        return pairings.filter(counterpart_within(scope.town_id))
+        return pairings.filter(counterpart_within(scope.town_id, user=user))
     return pairings.none()
 
 
-def counterpart_within(area_id: int, prefix: str = "") -> Q:
+def areas_within(area_id: int) -> QuerySet[Area]:
+    """The area and every area below it, level by level: each level is the areas whose parent is
+    in the level above, read through the parent index. Areas stand at most four levels below a
+    province (Area.LEVEL), so four steps reach every one."""
+    level = Area.objects.filter(pk=area_id).values("pk")
+    within = Q(pk=area_id)
+    for _step in range(max(Area.LEVEL.values())):
+        level = Area.objects.filter(parent_id__in=level).values("pk")
+        within |= Q(pk__in=level)
+    return Area.objects.filter(within)
+
+
+def counterpart_within(area_id: int, prefix: str = "", *, user=None) -> Q:
     """Pairings whose counterpart is the area or lies below it, as a filter (`prefix` reaches the
     pairing from another model, e.g. "pairing__"): a county's liaison reads its towns' pairings.
-    Areas stand at most four levels below a province (Area.LEVEL), so four joins reach every one."""
-    path, within = f"{prefix}town", Q()
-    for _level in range(max(Area.LEVEL.values()) + 1):
-        within |= Q(**{f"{path}_id": area_id})
-        path += "__parent"
-    return within
+    The areas' ids are read first (a few index lookups) and passed as values: the database then
+    knows it is after a town's handful of pairings and reads them by index, where a subquery or
+    a join through the parents left it expecting most of the province's. Given the user asking,
+    the ids are read once and kept on the user object, which lives for one request."""
+    memo = getattr(user, "_areas_within", None)
+    if memo is None or memo[0] != area_id:
+        memo = (area_id, list(areas_within(area_id).values_list("pk", flat=True)))
+        if user is not None:
+            user._areas_within = memo
+    return Q(**{f"{prefix}town_id__in": memo[1]})
 
 
 def pairing_list(*, user, filters: dict | None = None) -> QuerySet[Pairing]:

@@ -25,7 +25,7 @@ def reports_visible_to(user) -> QuerySet[MonthlyReport]:
     if scope.school_id:
         return reports.filter(school_id=scope.school_id)
     if scope.town_id:
-        return reports.filter(counterpart_within(scope.town_id, prefix="pairing__"))
+        return reports.filter(counterpart_within(scope.town_id, prefix="pairing__", user=user))
     return reports.none()
 
 
