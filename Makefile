@@ -29,8 +29,12 @@ run: install
 	$(BIN)/python manage.py seed_demo --password "$(DEMO_PASSWORD)"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Python's bytecode cache is on for the tests even where the environment turns it off
+# (PYTHONDONTWRITEBYTECODE=1): the first process writes each module's .pyc (and pytest its rewritten
+# test modules), and the workers and the subprocesses some tests start then read them instead of
+# compiling every module again (collecting the tests: 6.6 s of CPU without, 3.2 s with).
 test: install
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/python -m ruff check .

@@ -11,6 +11,7 @@ know); 405 wrong method.
 """
 
 import datetime
+from http.cookies import SimpleCookie
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -530,21 +531,26 @@ MATRIX: dict[str, dict[str, list[int]]] = {
 
 def request_and_roll_back(client: Client, method: str, path: str) -> int:
     """One request inside a savepoint that is rolled back, so an accepted report or a logout in one
-    row does not change what the next row finds."""
+    row does not change what the next row finds. The client's cookies are put back too: the session
+    a logout deleted comes back with the rollback, and the cookie that names it with them (one login
+    per role, not one per request: a login costs as much as a small page)."""
+    cookies = SimpleCookie(client.cookies)
     with transaction.atomic():
         status = getattr(client, method.lower())(path, {}).status_code
         transaction.set_rollback(True)
+    client.cookies = cookies
     return status
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_url_answers_each_role_as_the_matrix_says(world, users, role):
     column = ROLES.index(role)
+    client = client_for(role, users)
     found = {}
     for name, expected in MATRIX.items():
         path = PATHS[name].format(**world)
         for method, statuses in expected.items():
-            status = request_and_roll_back(client_for(role, users), method, path)
+            status = request_and_roll_back(client, method, path)
             if status != statuses[column]:
                 found[f"{method} {path} ({name})"] = (status, statuses[column])
     assert found == {}, "(answered, expected) per URL"
@@ -569,10 +575,11 @@ PRODUCTION_ROWS = {
 def test_schema_and_docs_need_a_login_in_production(settings, users, role):
     settings.API_DOCS_PUBLIC = False
     column = ROLES.index(role)
+    client = client_for(role, users)
     found = {}
     for name, expected in PRODUCTION_ROWS.items():
         for method, statuses in expected.items():
-            status = request_and_roll_back(client_for(role, users), method, PATHS[name])
+            status = request_and_roll_back(client, method, PATHS[name])
             if status != statuses[column]:
                 found[f"{method} {PATHS[name]} ({name})"] = (status, statuses[column])
     assert found == {}, "(answered, expected) per URL"
