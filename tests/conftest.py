@@ -231,9 +231,8 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def new_page(browser):
-    """Opens pages, each in its own browser context, and closes them after the test: the live
-    server's request threads, kept alive by the browser, then end and give back their database
-    connections (otherwise PostgreSQL refuses to drop the test database at the end)."""
+    """Opens pages, each in its own browser context, and closes them after the test, so no page of
+    one test still fetches from the server while the next test runs."""
     pages = []
 
     def open_page(**options):

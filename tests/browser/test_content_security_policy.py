@@ -10,10 +10,10 @@ import pytest
 from pairing.models import Pairing
 from reporting.models import MonthlyReport
 from reporting.services import report_save_draft, report_submit
-from tests.browser.test_pairing_pages import log_in
+from tests.browser.login import log_in
 from tests.reporting.conftest import make_report
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Runs before any page script (Playwright injects it past the policy): keeps every violation.
@@ -53,10 +53,10 @@ def submitted(user, number: int, school: str) -> MonthlyReport:
     return report
 
 
-def test_main_pages_break_no_rule_of_the_policy(new_page, live_server, users, indicators):
+def test_main_pages_break_no_rule_of_the_policy(new_page, server, users, indicators):
     report = submitted(users["liaison"], 6, "东莞理工学院")
     pairing = Pairing.objects.get(number=6).pk
-    base = live_server.url
+    base = server.url
     found = {}
 
     bureau = watched_page(new_page, viewport={"width": 1280, "height": 900})
@@ -105,14 +105,16 @@ def test_main_pages_break_no_rule_of_the_policy(new_page, live_server, users, in
     assert found == {}, "violations or console errors by page"
 
 
-def test_select_all_and_the_confirm_dialog_work_on_the_review_queue(new_page, live_server, users, indicators):
+def test_select_all_and_the_confirm_dialog_work_on_the_review_queue(new_page, server, users, indicators):
     reports = [
         submitted(users["liaison"], 6, "东莞理工学院"),
         submitted(users["other_liaison"], 4, "广东医科大学"),
     ]
     page = watched_page(new_page, viewport={"width": 1280, "height": 900})
-    log_in(page, live_server.url, "bureau")
-    page.goto(f"{live_server.url}/reports/queue/?month=2024-02")
+    decisions = []  # every request to decide on reports, dismissed or not
+    page.on("request", lambda request: "/reports/queue/decide/" in request.url and decisions.append(request))
+    log_in(page, server.url, "bureau")
+    page.goto(f"{server.url}/reports/queue/?month=2024-02")
     boxes = page.locator("input[name=report]")
     assert boxes.count() == 2
 
@@ -127,12 +129,14 @@ def test_select_all_and_the_confirm_dialog_work_on_the_review_queue(new_page, li
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     page.get_by_role("button", name="通过所选").click()
     assert asked and asked[0].startswith("确定通过所选月报吗？")
-    page.wait_for_timeout(300)  # a dismissed dialog sends nothing
+    # A dismissed dialog sends nothing: no request now, and (below) only the confirmed one's in all.
+    assert decisions == []
     assert {r.status for r in MonthlyReport.objects.filter(pk__in=[r.pk for r in reports])} == {"submitted"}
 
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
-    page.get_by_role("button", name="通过所选").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():  # the decision's redirect back to the queue, loaded
+        page.get_by_role("button", name="通过所选").click()
     assert len(asked) == 2
+    assert [request.method for request in decisions] == ["POST"]
     assert {r.status for r in MonthlyReport.objects.filter(pk__in=[r.pk for r in reports])} == {"accepted"}
     assert problems(page) == []

@@ -5,23 +5,23 @@ import pytest
 
 from pairing.models import Programme
 from reporting.demo import seed_reports
-from tests.browser.test_pairing_pages import log_in
+from tests.browser.login import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
 def test_commander_sees_the_dashboard_and_downloads_an_export(
-    new_page, live_server, users, indicators, screenshots, tmp_path
+    new_page, server, users, indicators, screenshots, tmp_path
 ):
     seed_reports(programme=Programme.objects.get(), reviewer=users["bureau"], months=4)
     page = new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    log_in(page, live_server.url, "commander")
-    page.goto(f"{live_server.url}/dashboard/")
+    log_in(page, server.url, "commander")
+    page.goto(f"{server.url}/dashboard/")
     page.wait_for_function("Chart.instances && Object.keys(Chart.instances).length === 4")
     page.screenshot(path=screenshots / "dashboard-1280.png", full_page=True)
     assert page.get_by_role("heading", name="阶段目标").is_visible()
 
-    page.goto(f"{live_server.url}/reports/export/")
+    page.goto(f"{server.url}/reports/export/")
     with page.expect_download() as download:
         page.get_by_role("button", name="下载Excel").click()
     path = tmp_path / "export.xlsx"

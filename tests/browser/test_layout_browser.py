@@ -3,10 +3,10 @@ link, the programme picker, a long name in English) and the compliance matrix on
 
 import pytest
 
-from tests.browser.test_pairing_pages import log_in
+from tests.browser.login import log_in
 from tests.factories import ProgrammeFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 STICKING_OUT = """() => {
   const width = document.documentElement.clientWidth;
@@ -17,16 +17,16 @@ STICKING_OUT = """() => {
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_the_navigation_fits_at_1280_pixels(new_page, live_server, users, screenshots, language):
+def test_the_navigation_fits_at_1280_pixels(new_page, server, users, screenshots, language):
     ProgrammeFactory(name="第二个项目")  # two programmes: the pages show the programme picker
     bureau = users["bureau"]  # as in the demo: staff (the admin link too), with a full name
     bureau.first_name, bureau.last_name, bureau.is_staff = "王科长", "市教育局", True
     bureau.save()
     page = new_page(viewport={"width": 1280, "height": 900})
-    log_in(page, live_server.url, "bureau")
-    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    log_in(page, server.url, "bureau")
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": server.url}])
     for path in ["/pairings/compliance/", "/dashboard/"]:
-        page.goto(live_server.url + path)
+        page.goto(server.url + path)
         assert page.locator("select[name=programme]").first.is_visible()
         assert page.evaluate(STICKING_OUT) == [], path
         assert page.evaluate("document.documentElement.scrollWidth") <= 1280, path
@@ -34,10 +34,10 @@ def test_the_navigation_fits_at_1280_pixels(new_page, live_server, users, screen
     page.screenshot(path=screenshots / f"navbar-1280-{language}.png")
 
 
-def test_the_compliance_matrix_scrolls_inside_its_box_on_a_phone(new_page, live_server, users, screenshots):
+def test_the_compliance_matrix_scrolls_inside_its_box_on_a_phone(new_page, server, users, screenshots):
     phone = new_page(viewport={"width": 375, "height": 800})
-    log_in(phone, live_server.url, "bureau")
-    phone.goto(f"{live_server.url}/pairings/compliance/")
+    log_in(phone, server.url, "bureau")
+    phone.goto(f"{server.url}/pairings/compliance/")
     box = phone.locator(".table-responsive:has(.compliance-matrix)")
     assert box.evaluate("element => getComputedStyle(element).position") == "relative"
     assert box.evaluate("element => element.scrollWidth > element.clientWidth"), "the matrix scrolls"

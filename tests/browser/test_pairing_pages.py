@@ -3,23 +3,17 @@ it and opens a pairing, on desktop and phone."""
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.browser.login import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_bureau_filters_by_town_and_opens_the_pairing(page, live_server, users, screenshots, width):
-    page.set_viewport_size({"width": width, "height": 900})
-    log_in(page, live_server.url, "bureau")
-    page.wait_for_url(f"{live_server.url}/pairings/")
+def test_bureau_filters_by_town_and_opens_the_pairing(new_page, server, users, screenshots, width):
+    page = new_page(viewport={"width": width, "height": 900})
+    log_in(page, server.url, "bureau")
+    page.goto(f"{server.url}/")  # the bureau's home is the pairing list
+    page.wait_for_url(f"{server.url}/pairings/")
     assert page.locator("tbody tr").count() == 8
 
     town = page.get_by_label("镇(街道)")

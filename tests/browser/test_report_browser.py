@@ -4,17 +4,19 @@ the liaison corrects and resubmits; the bureau accepts; the report is read-only.
 import pytest
 
 from reporting.models import MonthlyReport
-from tests.browser.test_pairing_pages import log_in
+from tests.browser.login import log_in, log_in_through_form
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
-def test_report_cycle_on_a_phone(new_page, live_server, users, indicators, screenshots):
+def test_report_cycle_on_a_phone(new_page, server, users, indicators, screenshots):
     phone = new_page(viewport={"width": 390, "height": 844})
     asked = []  # submitting asks first; the liaison confirms
     phone.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
-    log_in(phone, live_server.url, "liaison-dgut")
-    phone.goto(f"{live_server.url}/reports/")
+    # The one browser test that signs in through the login form (the others hand over a session
+    # cookie): the liaison, on the phone.
+    log_in_through_form(phone, server.url, "liaison-dgut")
+    phone.goto(f"{server.url}/reports/")
     phone.screenshot(path=screenshots / "report-home-390.png", full_page=True)
     phone.get_by_role("region", name="本月").get_by_role("button", name="开始填写").click()
     phone.wait_for_url("**/reports/*/")
@@ -35,14 +37,14 @@ def test_report_cycle_on_a_phone(new_page, live_server, users, indicators, scree
     assert report.status == "submitted"
 
     bureau = new_page(viewport={"width": 1280, "height": 900})
-    log_in(bureau, live_server.url, "bureau")
-    bureau.goto(f"{live_server.url}/reports/queue/?state=submitted")
+    log_in(bureau, server.url, "bureau")
+    bureau.goto(f"{server.url}/reports/queue/?state=submitted")
     bureau.get_by_role("link", name="东莞理工学院").click()
     bureau.get_by_label("给联络员的意见").fill("请补充驻点人员名单。")
     bureau.get_by_role("button", name="退回并附意见").click()
     assert bureau.get_by_text("月报已退回联络员。").is_visible()
 
-    phone.goto(f"{live_server.url}/reports/{report.pk}/")
+    phone.goto(f"{server.url}/reports/{report.pk}/")
     assert phone.locator("#review-comment").get_by_text("请补充驻点人员名单。").is_visible()
     phone.get_by_label("驻点服务天数").fill("8")
     phone.get_by_role("button", name="提交", exact=True).click()
@@ -54,7 +56,7 @@ def test_report_cycle_on_a_phone(new_page, live_server, users, indicators, scree
     bureau.get_by_role("button", name="审核通过").click()
     assert bureau.get_by_text("月报已审核通过并锁定。").is_visible()
 
-    phone.goto(f"{live_server.url}/reports/{report.pk}/")
+    phone.goto(f"{server.url}/reports/{report.pk}/")
     assert phone.locator("#report-status").inner_text() == "已通过"
     assert phone.locator("#report-form").count() == 0
     phone.screenshot(path=screenshots / "report-accepted-390.png", full_page=True)
