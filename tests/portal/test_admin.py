@@ -1,7 +1,6 @@
 """Every model is in the Django admin, in Chinese, and its pages open for bureau staff; the pairings'
 workspace is read-only there, and registry rows other records refer to are not deleted."""
 
-import datetime
 
 import pytest
 from django.apps import apps
@@ -13,7 +12,6 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from pairing.admin import PAIRING_NOTE, WORKSPACE_NOTE
-from pairing.demo import seed_pairing_activity
 from pairing.models import (
     Agreement,
     AnnualPlan,
@@ -90,9 +88,9 @@ def staff(users) -> Client:
 
 
 @pytest.fixture
-def workspace(users) -> dict:
-    """One record of each kind of the workspace, on 长安's pairing (number 6)."""
-    seed_pairing_activity(programme=Programme.objects.get(), until=datetime.date(2024, 12, 31))
+def workspace(users, pairing_activity) -> dict:
+    """One record of each kind of the workspace, on 长安's pairing (number 6): the shared demo
+    activity (tests/conftest.py) and a plan and a review of its own."""
     pairing = Pairing.objects.get(number=6)
     AnnualPlan.objects.create(pairing=pairing, year=2024, content="三方年度合作计划")
     PairingReview.objects.create(
