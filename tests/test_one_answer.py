@@ -18,18 +18,44 @@ from pairing.models import Programme
 from reporting.compilation import compile_month
 from reporting.models import MonthlyReport, MonthlySummary
 from reporting.services import report_reopen, report_return
+from tests.seeded import SharedRows
 
 pytestmark = pytest.mark.django_db
 
 COUNTS = ["expected", "on_time", "late", "missing", "returned", "accepted"]
 
 
-@pytest.fixture
-def demo(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command(
-        "seed_demo", "--password", "demo-password-for-tests", "--report-months", "4", stdout=io.StringIO()
+SHARED = SharedRows()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def module_transaction(django_db_setup, django_db_blocker):
+    """The module's tests share one transaction, rolled back at its end (tests/seeded.py)."""
+    yield from SHARED.module_transaction(django_db_blocker)
+
+
+@pytest.fixture(scope="module")
+def demo_seeded(module_transaction, django_db_blocker, tmp_path_factory) -> None:
+    """seed_demo with four months of reports, run once for the module (~3 s)."""
+    media = tmp_path_factory.mktemp("demo-media")
+    SHARED.make(
+        "demo_seeded",
+        django_db_blocker,
+        media,
+        lambda: call_command(
+            "seed_demo", "--password", "demo-password-for-tests", "--report-months", "4", stdout=io.StringIO()
+        ),
     )
+
+
+@pytest.fixture(autouse=True)
+def only_requested_registry(request) -> None:
+    """Overrides the conftest's: a test that did not request the seeding sees none of it."""
+    SHARED.hide_unrequested(request)
+
+
+@pytest.fixture
+def demo(demo_seeded) -> Programme:
     return Programme.objects.get(code="dongguan-bqw-2023")
 
 
