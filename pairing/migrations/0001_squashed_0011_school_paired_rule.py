@@ -1,6 +1,7 @@
 # The eleven migrations up to 0011 in one, for a new database: the tables as they stand, then the
 # triggers of 0005. The replaced migrations' data steps act on existing rows, and a new database
-# has none. A database that applied the old ones keeps them; delete them once every database has.
+# has none. A database that applied the old ones keeps them; delete them once every database has,
+# moving 0005's trigger SQL (imported below) into this file first.
 
 import datetime
 import importlib

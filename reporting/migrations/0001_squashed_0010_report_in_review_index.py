@@ -1,5 +1,6 @@
 # The ten migrations up to 0010 in one, for a new database: the tables as they stand, then the
-# triggers of 0005. A database that applied the old ones keeps them; delete them once every database has.
+# triggers of 0005. A database that applied the old ones keeps them; delete them once every database has,
+# moving 0005's trigger SQL (imported below) into this file first.
 
 import importlib
 from decimal import Decimal
