@@ -29,16 +29,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test import override_settings
 
-from tests.conftest import REGISTRY_LEVELS, hide_levels
-
-
-def row_counts() -> dict[str, int]:
-    counts = {}
-    with connection.cursor() as cursor:
-        for table in connection.introspection.django_table_names(only_existing=True):
-            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
-            counts[table] = cursor.fetchone()[0]
-    return counts
+from tests.conftest import REGISTRY_LEVELS, hide_levels, row_counts
 
 
 class SharedRows:
