@@ -53,7 +53,7 @@ def _team(pairing: Pairing) -> ServiceTeam | None:
 
 def _members(pairing: Pairing) -> list[Membership]:
     team = _team(pairing)
-    return list(team.memberships.all()) if team else []
+    return team.compliance_members if team else []
 
 
 def team_size(pairing: Pairing, context: RuleContext) -> list[str]:
@@ -76,7 +76,7 @@ def team_leader(pairing: Pairing, context: RuleContext) -> list[str]:
 
 def team_deputy(pairing: Pairing, context: RuleContext) -> list[str]:
     members = _members(pairing)
-    vocational = {school.pk for school in pairing.assisting_schools.all()}
+    vocational = {school.pk for school in pairing.compliance_assisting}
     deputies = [m for m in members if m.role == Membership.Role.DEPUTY]
     if any(m.person.is_school_leader and m.person.school_id in vocational for m in deputies):
         return []
@@ -139,7 +139,7 @@ def yearly_minimum(pairing: Pairing, context: RuleContext, minimum: int) -> tupl
 def residency_days(pairing: Pairing, context: RuleContext) -> list[str]:
     minimum, prorated = yearly_minimum(pairing, context, pairing.programme.min_residency_days_per_year)
     team = _team(pairing)
-    days = residency_days_in_year(team.residencies.all(), context.year) if team else 0
+    days = residency_days_in_year(team.compliance_residencies, context.year) if team else 0
     if days >= minimum:
         return []
     text = (
@@ -154,7 +154,7 @@ def residency_days(pairing: Pairing, context: RuleContext) -> list[str]:
 
 def joint_meetings(pairing: Pairing, context: RuleContext) -> list[str]:
     minimum, prorated = yearly_minimum(pairing, context, pairing.programme.min_joint_meetings_per_year)
-    count = sum(1 for meeting in pairing.meetings.all() if meeting.held_on.year == context.year)
+    count = sum(1 for meeting in pairing.compliance_meetings if meeting.held_on.year == context.year)
     if count >= minimum:
         return []
     text = (
@@ -189,7 +189,7 @@ def agreement_signed(pairing: Pairing, context: RuleContext) -> list[str]:
 
 def practice_base(pairing: Pairing, context: RuleContext) -> list[str]:
     minimum = pairing.programme.practice_bases_per_pairing
-    count = len(pairing.practice_bases.all())
+    count = len(pairing.compliance_bases)
     if count >= minimum:
         return []
     if count == 0:
@@ -270,19 +270,30 @@ class PairingCompliance:
 
 
 def pairings_for_compliance(pairings: QuerySet[Pairing], year: int) -> QuerySet[Pairing]:
-    """Attach what the rules read, for the given year, with one query per relation."""
+    """Attach what the rules read, for the given year, with one query per relation. Each relation comes
+    as a plain list (`to_attr`, named compliance_*): Django builds no related queryset per pairing for
+    a list, which was half the cost of evaluating a page of pairings."""
     year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     return pairings.select_related(
         "programme", "lead_university", "town", "agreement", "team"
     ).prefetch_related(
-        "assisting_schools",
-        Prefetch("team__memberships", queryset=Membership.objects.select_related("person")),
+        Prefetch("assisting_schools", queryset=School.objects.all(), to_attr="compliance_assisting"),
+        Prefetch(
+            "team__memberships",
+            queryset=Membership.objects.select_related("person"),
+            to_attr="compliance_members",
+        ),
         Prefetch(
             "team__residencies",
             queryset=Residency.objects.filter(start_date__lte=year_end, end_date__gte=year_start),
+            to_attr="compliance_residencies",
         ),
-        Prefetch("meetings", queryset=JointMeeting.objects.filter(held_on__year=year)),
-        Prefetch("practice_bases", queryset=PracticeBase.objects.all()),
+        Prefetch(
+            "meetings",
+            queryset=JointMeeting.objects.filter(held_on__year=year),
+            to_attr="compliance_meetings",
+        ),
+        Prefetch("practice_bases", queryset=PracticeBase.objects.all(), to_attr="compliance_bases"),
     )
 
 

@@ -175,6 +175,24 @@ def school_suggestions(*, user, text: str) -> list[dict]:
 INLINE_COMPLIANCE_PAIRINGS = 2000
 
 
+def unpaired_schools(*, user, programme: Programme, year: int) -> list:
+    """The schools that break the per-school rule (compliance.schools_without_pairing), for a user who
+    sees the whole registry (others get none): cached at the registry's version, in the active language."""
+    from django.utils.translation import get_language
+
+    from core.cache import cached_figures
+
+    from .compliance import SCHOOL_PAIRED, schools_without_pairing
+
+    if SCHOOL_PAIRED not in programme.rules or not scope_of(user).everything:
+        return []
+    return cached_figures(
+        f"unpaired:{programme.pk}:{year}:{get_language()}",
+        versions=["registry"],
+        compute=lambda: schools_without_pairing(programme, year=year),
+    )
+
+
 def compliance_overview(*, user, programme: Programme, year: int, filters=None):
     """How many of the user's (filtered) pairings of a programme keep every rule, and break each: a
     core.cache.Latest whose `value` is a pairing.compliance.ComplianceSummary, or None while a worker

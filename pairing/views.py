@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.excel import WorkbookRejected
-from core.policy import can, require, scope_of
+from core.policy import can, require
 
 from .compliance import (
     SCHOOL_PAIRED,
@@ -24,7 +24,6 @@ from .compliance import (
     evaluate_pairings,
     residency_days_in_year,
     rules_of,
-    schools_without_pairing,
 )
 from .filters import PairingFilter
 from .forms import (
@@ -58,6 +57,7 @@ from .selectors import (
     programme_from,
     school_suggestions,
     town_suggestions,
+    unpaired_schools,
 )
 from .services import (
     agreement_save,
@@ -243,9 +243,7 @@ def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
             "summary": compliance_overview(
                 user=request.user, programme=programme, year=year, filters=filters
             ),
-            "unpaired": schools_without_pairing(programme, year=year)
-            if scope_of(request.user).everything
-            else [],
+            "unpaired": unpaired_schools(user=request.user, programme=programme, year=year),
             "page": page,
             "query": query.urlencode(),
         }

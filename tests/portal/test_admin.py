@@ -1,7 +1,6 @@
 """Every model is in the Django admin, in Chinese, and its pages open for bureau staff; the pairings'
 workspace is read-only there, and registry rows other records refer to are not deleted."""
 
-
 import pytest
 from django.apps import apps
 from django.contrib import admin
