@@ -14,7 +14,7 @@ from rest_framework import exceptions, mixins, permissions, serializers, status,
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import PolicyPermission
+from core.api import CachedCountPagination, PolicyPermission
 from core.cache import cached_figures
 from core.ids import ID_PATTERN
 from core.months import InvalidMonth, Month
@@ -114,6 +114,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         "return_": "report.review",
     }
     filterset_fields = ["status", "school", "pairing"]
+    pagination_class = CachedCountPagination
+    count_versions = ("registry", "reports")  # a report's transition or the registry changes the count
 
     def get_queryset(self):
         reports = (

@@ -168,6 +168,9 @@ class MonthlyReport(models.Model):
                 condition=models.Q(status__in=["submitted", "resubmitted"]),
                 name="report_in_review_idx",
             ),
+            # The API's order (newest month first, then pairing and school): its first page is read
+            # from the index's start instead of sorting a whole month of reports.
+            models.Index(fields=["-month", "pairing", "school"], name="report_newest_first_idx"),
         ]
 
     def __str__(self) -> str:

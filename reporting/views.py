@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,7 +28,13 @@ from .expectations import ExpectedPaginator, State, Tally, as_rows, expected_rep
 from .forms import AttachmentForm, QueueFilterForm, ReopenForm, ReportForm, ReviewDecisionForm
 from .models import MonthlyReport, ReportAttachment
 from .notifications import notices_read
-from .selectors import liaisons_by_school, report_get_for_user, reports_visible_to
+from .selectors import (
+    WAITING_MONTHS_SHOWN,
+    liaisons_by_school,
+    report_get_for_user,
+    reports_visible_to,
+    waiting_review_by_month,
+)
 from .services import (
     StaleReportError,
     attachment_add,
@@ -325,14 +330,11 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     waiting_here = tally.waiting_review if tally is not None and not engine else 0
     page.object_list = list(as_rows(page.object_list, month))
     contacts = liaisons_by_school({row.school_id for row in page.object_list})
-    waiting_elsewhere = list(
-        reports_visible_to(request.user)
-        .filter(status__in=MonthlyReport.IN_REVIEW, pairing__programme=programme)
-        .exclude(month=month.first_day)
-        .order_by("-month")
-        .values_list("month")
-        .annotate(count=Count("pk"))[:12]
-    )
+    waiting_elsewhere = [
+        (other, count)
+        for other, count in waiting_review_by_month(user=request.user, programme=programme)
+        if other != month.first_day
+    ][:WAITING_MONTHS_SHOWN]
     query = request.GET.copy()
     query.pop("page", None)
     for error in errors:

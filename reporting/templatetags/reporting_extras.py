@@ -9,6 +9,23 @@ def get_item(mapping: dict, key):
     return mapping.get(key, []) if mapping else []
 
 
+# The badge colour of each state of an expected report (the queue's status column).
+STATE_BADGES = {
+    "accepted": "success",
+    "returned": "warning",
+    "missing": "danger",
+    "submitted_late": "danger",
+    "draft": "secondary",
+    "not_started": "light",
+}
+
+
+@register.filter
+def state_badge(state: str) -> str:
+    """`text-bg-{{ row.state|state_badge }}`: the colour of a state's badge (info for the rest)."""
+    return STATE_BADGES.get(state, "info")
+
+
 @register.filter
 def duration(value) -> str:
     """A timedelta as days and hours, for how late a report is."""

@@ -55,6 +55,15 @@ def test_another_schools_pairing_and_report_answer_404(users, indicators, role):
     assert report_status == (403 if role == "no_role" else 200 if sees_report else 404)
 
 
+def test_the_report_lists_total_is_cached_per_scope_and_follows_every_new_report(users, indicators):
+    bureau, liaison, other = (api_for(users[role]) for role in ("bureau", "liaison", "other_liaison"))
+    assert [c.get("/api/v1/reports/").json()["count"] for c in (bureau, liaison, other)] == [0, 0, 0]
+    make_report(users["liaison"])  # 长安, 东莞理工学院
+    make_report(users["liaison"], month=datetime.date(2024, 3, 1))
+    assert [c.get("/api/v1/reports/").json()["count"] for c in (bureau, liaison, other)] == [2, 2, 0]
+    assert bureau.get("/api/v1/reports/", {"month": "2024-03"}).json()["count"] == 1
+
+
 def test_anonymous_calls_are_refused(dongguan):
     assert APIClient().get("/api/v1/pairings/").status_code in {401, 403}
 

@@ -265,10 +265,15 @@ def test_the_liaisons_pages_say_when_this_months_report_is_still_due(reporting_u
 
 
 def test_the_queue_points_to_reports_waiting_in_other_months(reporting_users):
-    submitted(reporting_users)  # February 2024
-    html = client_for(reporting_users["bureau"]).get("/reports/queue/?month=2024-03").content.decode()
+    report = submitted(reporting_users)  # February 2024
+    bureau = client_for(reporting_users["bureau"])
+    html = bureau.get("/reports/queue/?month=2024-03").content.decode()
     assert "其他月份待审核：" in html and "2024-02：1份" in html
     assert "?month=2024-02&amp;state=waiting" in html
+    # The page's own month is not pointed to, and the counts (cached) follow a decision at once.
+    assert "其他月份待审核：" not in bureau.get("/reports/queue/?month=2024-02").content.decode()
+    bureau.post(f"/reports/{report.pk}/decide/", {"decision": "accept"})
+    assert "其他月份待审核：" not in bureau.get("/reports/queue/?month=2024-03").content.decode()
 
 
 def test_values_are_shown_as_people_write_them(reporting_users):
