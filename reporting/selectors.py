@@ -29,6 +29,28 @@ def reports_visible_to(user) -> QuerySet[MonthlyReport]:
     return reports.none()
 
 
+def school_month_rows(user, month) -> list:
+    """The month's expected reports of the liaison's school (reporting.expectations rows, every state),
+    for the pages a liaison opens all day: cached for the school and the day (a report not started
+    becomes missing at midnight, Beijing time, after its due day) at the versions of the registry and
+    the month, so any report of the month saved, or any pairing changed, reads them afresh."""
+    from django.utils import timezone
+
+    from core.cache import cached_figures
+    from core.policy import school_id_of
+    from pairing.selectors import pairings_visible_to
+
+    from .expectations import expected_reports
+
+    return cached_figures(
+        f"school-month:{scope_of(user).key}:{month}:{timezone.localdate()}",
+        versions=["registry", f"month:{month}"],
+        compute=lambda: expected_reports(
+            month, pairings=pairings_visible_to(user), school_id=school_id_of(user)
+        ),
+    )
+
+
 WAITING_MONTHS_SHOWN = 12
 
 

@@ -24,7 +24,7 @@ from pairing.filters import PairingFilter
 from pairing.models import School
 from pairing.selectors import pairings_visible_to, programme_chosen
 
-from .expectations import ExpectedPaginator, State, Tally, as_rows, expected_reports, month_tally
+from .expectations import ExpectedPaginator, State, Tally, as_rows, month_tally
 from .forms import AttachmentForm, QueueFilterForm, ReopenForm, ReportForm, ReviewDecisionForm
 from .models import MonthlyReport, ReportAttachment
 from .notifications import notices_read
@@ -33,6 +33,7 @@ from .selectors import (
     liaisons_by_school,
     report_get_for_user,
     reports_visible_to,
+    school_month_rows,
     waiting_review_by_month,
 )
 from .services import (
@@ -92,9 +93,8 @@ def home_view(request: HttpRequest) -> HttpResponse:
         # A liaison whose account names no school, or a user without a role: say so, do not fail.
         return render(request, "portal/no_role.html", status=403)
     school = get_object_or_404(School, pk=school_id_of(user))
-    pairings = pairings_visible_to(user)
     month, now = Month.current(), timezone.now()
-    this_month = expected_reports(month, pairings=pairings, school_id=school.pk)
+    this_month = school_month_rows(user, month)
     reports = MonthlyReport.objects.in_bulk([row.report_id for row in this_month if row.report_id])
     cards = [
         {
@@ -108,12 +108,8 @@ def home_view(request: HttpRequest) -> HttpResponse:
     earlier = [
         row
         for back in range(1, EARLIER_MONTHS + 1)
-        for row in expected_reports(
-            month.shift(-back),
-            pairings=pairings,
-            school_id=school.pk,
-            states=[State.NOT_STARTED, State.MISSING],
-        )
+        for row in school_month_rows(user, month.shift(-back))
+        if row.state in (State.NOT_STARTED, State.MISSING)
     ]
     history = Paginator(
         reports_visible_to(user)

@@ -34,6 +34,25 @@ def test_home_shows_this_months_card_with_the_due_date(liaison):
     assert "截止日：北京时间" in html
 
 
+def test_home_lists_earlier_months_never_submitted_and_follows_a_start(liaison):
+    from core.months import Month
+
+    last = Month.current().previous()
+    earlier = liaison.get("/reports/").context["earlier"]
+    assert [(row.month, row.number, row.state, row.report_id) for row in earlier[:1]] == [
+        (last, 6, "missing", None)
+    ]
+    assert len(earlier) == 3, "the three months before this one, one pairing each"
+    liaison.post(f"/reports/start/6/{last}/")
+    draft = MonthlyReport.objects.get(month=last.first_day)
+    # Still missing (a draft is not a submission), now with its draft: the rows are read afresh, and
+    # the row leads to the draft.
+    response = liaison.get("/reports/")
+    assert [(row.month, row.report_id) for row in response.context["earlier"][:1]] == [(last, draft.pk)]
+    assert "往月未报送的月报" in response.content.decode()
+    assert f'href="/reports/{draft.pk}/">继续填写</a>' in response.content.decode()
+
+
 def test_liaison_starts_saves_and_submits(liaison, reporting_users):
     month = datetime.date.today().replace(day=1).strftime("%Y-%m")
     response = liaison.post(f"/reports/start/6/{month}/")
