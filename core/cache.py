@@ -73,13 +73,23 @@ def versions_stamp(versions: list[str]) -> str:
     return ",".join(f"{name}={found[key]}" for name, key in zip(versions, keys, strict=True))
 
 
-def bump(name: str) -> None:
+def _increment(name: str) -> None:
     from django.core.cache import cache
 
     try:
         cache.incr(f"version:{name}")
     except ValueError:  # not there yet (or evicted): any new value differs from what keys were built on
         cache.set(f"version:{name}", 2, None)
+
+
+def bump(name: str) -> None:
+    """A change to what `name` covers: now, so the changing transaction itself reads afresh, and again
+    once it commits, since another request may have computed a figure in between from the rows as
+    they were before the commit and cached it under the first new version."""
+    from django.db import transaction
+
+    _increment(name)
+    transaction.on_commit(lambda: _increment(name))
 
 
 def cached_figures(key: str, *, versions: list[str], compute):

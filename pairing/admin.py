@@ -31,6 +31,7 @@ from .models import (
     Programme,
     Residency,
     School,
+    SchoolReplacement,
     ServiceTeam,
     WorkCategory,
 )
@@ -275,3 +276,12 @@ class PairingReviewAdmin(WorkspaceAdmin):
     list_filter = ["subject", "decision"]
     search_fields = ["comment", "pairing__town__name"]
     list_select_related = ["pairing__town", "pairing__lead_university", "reviewer"]
+
+
+@admin.register(SchoolReplacement)
+class SchoolReplacementAdmin(WorkspaceAdmin):
+    portal_note = PAIRING_NOTE
+    list_display = ["pairing", "lead", "old_school", "new_school", "from_month", "created_at"]
+    list_filter = ["lead", "pairing__programme"]
+    search_fields = ["old_school__name", "new_school__name", "pairing__town__name", "reason"]
+    list_select_related = ["pairing__town", "pairing__lead_university", "old_school", "new_school"]

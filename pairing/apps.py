@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 REGISTRY_MODELS = [
     *("Programme", "Area", "School", "Person", "Pairing", "ServiceTeam", "Membership"),
     *("Residency", "Agreement", "PracticeBase", "JointMeeting", "AnnualPlan", "PairingReview"),
+    "SchoolReplacement",
 ]
 
 

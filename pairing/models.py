@@ -542,6 +542,47 @@ class Pairing(models.Model):
             raise ValidationError(errors)
 
 
+class SchoolReplacement(models.Model):
+    """A school replaced by another in a pairing (动态调整: history kept, old reports stay attached).
+    The school replaced stays the party of the months before `from_month`, so those months keep
+    expecting, and counting, its reports; the school that replaced it is a party from `from_month`
+    on (reporting/expectations.py reads both). Written by pairing.services.pairing_replace_school."""
+
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.CASCADE, related_name="replacements", verbose_name=_("pairing")
+    )
+    lead = models.BooleanField(
+        _("lead school"), help_text=_("The lead school, rather than an assisting one.")
+    )
+    old_school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="+", verbose_name=_("school replaced")
+    )
+    new_school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="+", verbose_name=_("replaced by")
+    )
+    from_month = models.DateField(_("from month"), help_text=_("The first month the new school reports for."))
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("school replacement")
+        verbose_name_plural = _("school replacements")
+        ordering = ["pairing", "from_month", "pk"]
+        indexes = [
+            models.Index(fields=["pairing", "new_school", "from_month"]),
+            models.Index(fields=["pairing", "old_school", "from_month"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(old_school=models.F("new_school")), name="replacement_changes_the_school"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pairing}: {self.old_school} → {self.new_school} ({self.from_month:%Y-%m})"
+
+
 def private_upload_path(instance, filename: str) -> str:
     return f"private/{instance._meta.model_name}/{instance.pairing_id}/{filename}"
 

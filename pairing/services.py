@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.months import Month
 from core.uploads import check_upload
 
 from .models import (
@@ -22,6 +23,7 @@ from .models import (
     PracticeBase,
     Residency,
     School,
+    SchoolReplacement,
     ServiceTeam,
 )
 
@@ -352,11 +354,16 @@ def pairing_end(*, pairing: Pairing, end_date: datetime.date, reason: str) -> Pa
 
 
 @transaction.atomic
-def pairing_replace_school(*, pairing: Pairing, old: School, new: School, reason: str) -> Pairing:
+def pairing_replace_school(
+    *, pairing: Pairing, old: School, new: School, reason: str, from_month: Month | None = None
+) -> Pairing:
     """Replace a party: the lead school or an assisting school by another of a kind the programme
-    allows there (Programme.school_refusal, the check the pairing form and the import ask)."""
+    allows there (Programme.school_refusal, the check the pairing form and the import ask). The
+    change holds from the next month on (`from_month`): the school replaced still owes, and keeps
+    counted, the reports of this month and every month before (a SchoolReplacement records it)."""
     _keep_state_before_adjustment(pairing)
     pairing._change_reason = _require_reason(reason)
+    from_month = from_month or Month.current().next()
     if new.pk == old.pk:
         raise ValidationError({"new": _("Choose a school other than the one being replaced.")})
     if new.pk == pairing.lead_university_id or pairing.assisting_schools.filter(pk=new.pk).exists():
@@ -375,6 +382,14 @@ def pairing_replace_school(*, pairing: Pairing, old: School, new: School, reason
         pairing.assisting_schools.add(new)
     else:
         raise ValidationError({"old": _("%(school)s is not a party to this pairing.") % {"school": old.name}})
+    SchoolReplacement.objects.create(
+        pairing=pairing,
+        lead=pairing.lead_university_id == new.pk,
+        old_school=old,
+        new_school=new,
+        from_month=from_month.first_day,
+        reason=pairing._change_reason,
+    )
     pairing.status = Pairing.Status.ADJUSTED
     pairing.full_clean()
     pairing.save()

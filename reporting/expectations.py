@@ -53,7 +53,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.months import Month, lateness_hours
 from core.numbers import plain_number
-from pairing.models import Pairing, Programme
+from pairing.models import Pairing, Programme, SchoolReplacement
 
 from .models import IndicatorValue, MonthlyReport
 
@@ -241,6 +241,28 @@ def _row_columns(*, pairing: str, school: str, names: bool = True) -> dict:
     return columns
 
 
+def replacements_after(month: Month) -> bool:
+    """Whether a school was replaced in some pairing from a month after this one, so the month's rows
+    must reckon with replacements; cached at the registry's version (core/cache.py)."""
+    from core.cache import cached_figures
+
+    return cached_figures(
+        f"replacements-after:{month}",
+        versions=["registry"],
+        compute=lambda: SchoolReplacement.objects.filter(from_month__gt=month.first_day).exists(),
+    )
+
+
+def joined_after(month_first_day, *, pairing: str, school: str) -> Exists:
+    """The school (an outer column) replaced another in the pairing (an outer column) from a month
+    after this one: it was not yet a party, and owes nothing for this month."""
+    return Exists(
+        SchoolReplacement.objects.filter(
+            pairing_id=OuterRef(pairing), new_school_id=OuterRef(school), from_month__gt=month_first_day
+        )
+    )
+
+
 def _parts(
     month: Month,
     pairings: QuerySet[Pairing],
@@ -248,18 +270,32 @@ def _parts(
     now: datetime.datetime,
     names: bool = True,
 ):
-    """The two halves of the month's rows: each pairing's lead university, and its assisting schools.
-    Each is one query with the month's report joined (LEFT OUTER JOIN), the state computed in SQL."""
+    """The parts of the month's rows: each pairing's lead school, its assisting schools, and the
+    schools replaced since the month (pairing.models.SchoolReplacement), which stay the parties of
+    the months before the replacement. A school that replaced another from a later month is no
+    party yet. Each part is one query with the month's report joined (LEFT OUTER JOIN), the state
+    computed in SQL."""
     deadlines = _Deadlines(month, now)
     running = running_in(pairings, month).order_by().values("pk")
+    every_school = Programme.Reporters.EVERY_SCHOOL
     lead = Pairing.objects.filter(pk__in=running)
     through = Pairing.assisting_schools.through
     # Assisting schools report only in programmes where every school of a pairing reports.
-    assisting = through.objects.filter(
-        pairing__in=running, pairing__programme__reporters=Programme.Reporters.EVERY_SCHOOL
+    assisting = through.objects.filter(pairing__in=running, pairing__programme__reporters=every_school)
+    replaced = SchoolReplacement.objects.filter(pairing__in=running, from_month__gt=month.first_day).filter(
+        Q(lead=True) | Q(pairing__programme__reporters=every_school)
     )
+    with_replacements = replacements_after(month)
+    if with_replacements:
+        lead = lead.exclude(joined_after(month.first_day, pairing="pk", school="lead_university_id"))
+        assisting = assisting.exclude(joined_after(month.first_day, pairing="pairing_id", school="school_id"))
+        replaced = replaced.exclude(
+            joined_after(month.first_day, pairing="pairing_id", school="old_school_id")
+        )
     if school_id is not None:
-        lead, assisting = lead.filter(lead_university_id=school_id), assisting.filter(school_id=school_id)
+        lead = lead.filter(lead_university_id=school_id)
+        assisting = assisting.filter(school_id=school_id)
+        replaced = replaced.filter(old_school_id=school_id)
     lead = lead.annotate(
         report=FilteredRelation(
             "reports", condition=Q(reports__month=month.first_day, reports__school_id=F("lead_university_id"))
@@ -275,10 +311,26 @@ def _parts(
         **_row_columns(pairing="pairing__", school="school", names=names),
         is_lead=Value(False, output_field=BooleanField()),
     )
-    halves = []
-    for half, programme in ((lead, "programme_id"), (assisting, "pairing__programme_id")):
-        halves.append(
-            half.annotate(
+    replaced = replaced.annotate(
+        report=FilteredRelation(
+            "pairing__reports",
+            condition=Q(
+                pairing__reports__month=month.first_day, pairing__reports__school_id=F("old_school_id")
+            ),
+        ),
+        **_row_columns(pairing="pairing__", school="old_school", names=names),
+        is_lead=F("lead"),
+    )
+    parts = []
+    for part, programme in (
+        (lead, "programme_id"),
+        (assisting, "pairing__programme_id"),
+        (replaced, "pairing__programme_id"),
+    ):
+        if part is replaced and not with_replacements:
+            continue  # no school replaced after the month (nearly always): two parts, planned faster
+        parts.append(
+            part.annotate(
                 report_id=F("report__pk"),
                 report_status=F("report__status"),
                 first_submitted=F("report__first_submitted_at"),
@@ -287,7 +339,7 @@ def _parts(
                 late_from=deadlines.late_from_expression(programme),
             ).order_by()
         )
-    return halves
+    return parts
 
 
 def expected_rows(
@@ -301,30 +353,28 @@ def expected_rows(
     names: bool = True,
     top: int | None = None,
 ) -> QuerySet:
-    """The month's expected reports as one SQL query (a UNION of the two halves), ordered by programme,
+    """The month's expected reports as one SQL query (a UNION of its parts), ordered by programme,
     pairing number, lead first, then school name. Filter by `states` or lateness; page it with slices
     and count it with `.count()`; turn its dicts into rows with `as_rows`."""
     now = now or timezone.now()
-    halves = _parts(month, pairings if pairings is not None else Pairing.objects.all(), school_id, now, names)
+    parts = _parts(month, pairings if pairings is not None else Pairing.objects.all(), school_id, now, names)
     if states is not None:
-        halves = [half.filter(state__in=list(states)) for half in halves]
+        parts = [part.filter(state__in=list(states)) for part in parts]
     if late is not None:
-        halves = [
-            half.filter(first_submitted__isnull=False).filter(
+        parts = [
+            part.filter(first_submitted__isnull=False).filter(
                 **{"first_submitted__gte" if late else "first_submitted__lt": F("late_from")}
             )
-            for half in halves
+            for part in parts
         ]
     fields = ROW_FIELDS if names else [name for name in ROW_FIELDS if name not in NAME_FIELDS]
-    lead, assisting = (half.values(*fields) for half in halves)
+    parts = [part.values(*fields) for part in parts]
     if top and names and connection.features.supports_slicing_ordering_in_compound:
-        # Only the first `top` rows are wanted: each half in the union's order and cut there, so the
+        # Only the first `top` rows are wanted: each part in the union's order and cut there, so the
         # database reads them along the pairings' (programme, number) index instead of ordering
         # every row of the month (at 10,000 pairings the first page: 116 ms to 17 ms).
-        lead, assisting = (
-            half.order_by("programme_id_", "number_", "school_")[:top] for half in (lead, assisting)
-        )
-    rows = lead.union(assisting, all=True)
+        parts = [part.order_by("programme_id_", "number_", "school_")[:top] for part in parts]
+    rows = parts[0].union(*parts[1:], all=True)
     return rows.order_by("programme_id_", "number_", "-is_lead", "school_") if names else rows
 
 
@@ -482,7 +532,7 @@ def month_tally(
     school_id: int | None = None,
     now: datetime.datetime | None = None,
 ) -> Tally:
-    """The month's tally, counted by the database: two grouped queries whatever the size."""
+    """The month's tally, counted by the database in one query whatever the size."""
     return tallies_by(month, (), pairings=pairings, school_id=school_id, now=now).get((), Tally())
 
 
@@ -495,29 +545,31 @@ def tallies_by(
     now: datetime.datetime | None = None,
 ) -> dict[tuple, Tally]:
     """The month's tally per value of some row fields (e.g. ("school_id_", "school_") for one tally per
-    school), counted by the database in two grouped queries."""
+    school), counted by the database in one query (each part of the rows grouped, the groups united)."""
     now = now or timezone.now()
-    found: dict[tuple, Tally] = {}
-    for half in _parts(month, pairings if pairings is not None else Pairing.objects.all(), school_id, now):
-        grouped = (
-            half.annotate(
-                on_time=Case(
-                    When(first_submitted__lt=F("late_from"), then=Value(True)),
-                    default=Value(False),
-                    output_field=BooleanField(),
-                ),
-                late=Case(
-                    When(first_submitted__gte=F("late_from"), then=Value(True)),
-                    default=Value(False),
-                    output_field=BooleanField(),
-                ),
-            )
-            .values(*fields, "state", "on_time", "late")
-            .annotate(n=Count("*"))
+    grouped = [
+        part.annotate(
+            on_time=Case(
+                When(first_submitted__lt=F("late_from"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            late=Case(
+                When(first_submitted__gte=F("late_from"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
-        for entry in grouped:
-            key = tuple(entry[name] for name in fields)
-            found.setdefault(key, Tally()).add(entry["state"], entry["on_time"], entry["late"], entry["n"])
+        .values(*fields, "state", "on_time", "late")
+        .annotate(n=Count("*"))
+        for part in _parts(month, pairings if pairings is not None else Pairing.objects.all(), school_id, now)
+    ]
+    # Each part grouped by the database, the groups of all parts read in one query (a key may come
+    # from more than one part: its counts add up).
+    found: dict[tuple, Tally] = {}
+    for entry in grouped[0].union(*grouped[1:], all=True):
+        key = tuple(entry[name] for name in fields)
+        found.setdefault(key, Tally()).add(entry["state"], entry["on_time"], entry["late"], entry["n"])
     return found
 
 
@@ -528,16 +580,37 @@ def counted_reports(
     resubmitted or accepted, of a school that is a party to its pairing, in a month the pairing ran."""
     last = last or first
     through = Pairing.assisting_schools.through
+    every_school = Programme.Reporters.EVERY_SCHOOL
+    # A party in the report's month, by the rule of `_parts`: a party now that had not yet replaced
+    # another then, or a school replaced since then (pairing.models.SchoolReplacement).
     is_party = Q(school_id=F("pairing__lead_university_id")) | Q(
         Exists(through.objects.filter(pairing_id=OuterRef("pairing_id"), school_id=OuterRef("school_id"))),
-        pairing__programme__reporters=Programme.Reporters.EVERY_SCHOOL,
+        pairing__programme__reporters=every_school,
     )
-    reports = MonthlyReport.objects.filter(
-        pairing__in=pairings.order_by().values("pk"),
-        status__in=COUNTED,
-        month__gte=first.first_day,
-        month__lte=last.first_day,
-    ).filter(is_party)
+    replaced_since = Exists(
+        SchoolReplacement.objects.filter(
+            pairing_id=OuterRef("pairing_id"),
+            old_school_id=OuterRef("school_id"),
+            from_month__gt=OuterRef("month"),
+        ).filter(Q(lead=True) | Q(pairing__programme__reporters=every_school))
+    )
+    joined_later = Exists(
+        SchoolReplacement.objects.filter(
+            pairing_id=OuterRef("pairing_id"),
+            new_school_id=OuterRef("school_id"),
+            from_month__gt=OuterRef("month"),
+        )
+    )
+    reports = (
+        MonthlyReport.objects.filter(
+            pairing__in=pairings.order_by().values("pk"),
+            status__in=COUNTED,
+            month__gte=first.first_day,
+            month__lte=last.first_day,
+        )
+        .filter(is_party | replaced_since)
+        .exclude(joined_later)
+    )
     # The pairing ran in the report's month (the rule of `running_in`, per report month).
     return (
         reports.annotate(pairing_start_month=TruncMonth("pairing__start_date"))
