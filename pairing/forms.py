@@ -1,11 +1,14 @@
 """Forms of the liaison workspace. They only collect and type-check input; the services decide."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agreement, Area, Membership, PairingReview, Person, PracticeBase, School
+from .models import Agreement, Membership, PairingReview, Person, PracticeBase
 from .services import pairing_schools, residency_places
 
 PHONE = RegexValidator(
@@ -205,6 +208,78 @@ class ReviewForm(PortalForm):
         super().__init__(*args, **kwargs)
 
 
+class SuggestInput(forms.Widget):
+    """A record picked by typing its name (static/portal/suggest.js fills a datalist from `url` and
+    puts the chosen one's id in the hidden field): never the whole registry in a <select>. Without
+    the script the name alone is sent, and the field looks it up."""
+
+    def __init__(self, url: str, name_of, attrs=None):
+        super().__init__(attrs)
+        self.url, self.name_of = url, name_of
+
+    def value_from_datadict(self, data, files, name):
+        return {"id": data.get(name, ""), "text": data.get(f"{name}_q", "")}
+
+    def value_omitted_from_data(self, data, files, name) -> bool:
+        return name not in data and f"{name}_q" not in data
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        if isinstance(value, dict):
+            pk, text = value.get("id", ""), value.get("text", "")
+        else:
+            pk, text = value or "", self.name_of(value) if value else ""
+        return format_html(
+            '<input type="search" name="{}_q" id="{}" class="{}" value="{}" autocomplete="off" list="{}-list"'
+            ' data-suggest="{}" data-suggest-id="{}-id" placeholder="{}"{}>'
+            '<datalist id="{}-list"></datalist><input type="hidden" name="{}" id="{}-id" value="{}">',
+            name,
+            attrs.get("id", f"id_{name}"),
+            attrs.get("class", "form-control"),
+            text,
+            attrs.get("id", f"id_{name}"),
+            self.url,
+            attrs.get("id", f"id_{name}"),
+            _("Type to search"),
+            format_html(' data-for-action="{}"', attrs["data-for-action"])
+            if "data-for-action" in attrs
+            else "",
+            attrs.get("id", f"id_{name}"),
+            name,
+            attrs.get("id", f"id_{name}"),
+            pk,
+        )
+
+
+class SuggestField(forms.Field):
+    """The field of a SuggestInput: the record chosen, found among `queryset` by its id, or by its
+    exact name when only the name came (no script); anything else is refused with `invalid`."""
+
+    def __init__(self, *, queryset, url: str, invalid: str, **kwargs):
+        self.queryset, self.invalid = queryset, invalid
+        super().__init__(widget=SuggestInput(url, self.name_of), **kwargs)
+
+    def name_of(self, pk) -> str:
+        found = (
+            self.queryset.filter(pk=pk).values_list("name", flat=True).first() if str(pk).isdigit() else None
+        )
+        return found or ""
+
+    def to_python(self, value):
+        value = value or {}
+        pk, text = str(value.get("id", "")).strip(), str(value.get("text", "")).strip()
+        if not pk and not text:
+            return None
+        found = (
+            list(self.queryset.filter(pk=int(pk))[:1])
+            if pk.isdigit() and len(pk) < 19
+            else list(self.queryset.filter(name=text)[:2])
+        )
+        if len(found) != 1:
+            raise ValidationError(self.invalid)
+        return found[0]
+
+
 class AdjustmentForm(PortalForm):
     ACTIONS = [
         ("end", _("End the pairing")),
@@ -217,27 +292,38 @@ class AdjustmentForm(PortalForm):
         label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     old = forms.TypedChoiceField(label=_("School to replace"), coerce=int, required=False, empty_value=None)
-    new = forms.TypedChoiceField(label=_("Replaced by"), coerce=int, required=False, empty_value=None)
-    village = forms.TypedChoiceField(
-        label=_("Village or community"), coerce=int, required=False, empty_value=None
-    )
     reason = forms.CharField(
         label=_("Reason (kept in the history)"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, pairing, **kwargs):
+        from .selectors import programme_schools, programme_villages
+
         super().__init__(*args, **kwargs)
-        self.schools = {s.pk: s for s in School.objects.order_by("kind", "name")}
-        self.villages = {
-            a.pk: a for a in Area.objects.filter(kind__in=Area.VILLAGE_KINDS).select_related("parent")
-        }
-        current = [(s.pk, s.name) for s in pairing_schools(pairing)]
-        self.fields["old"].choices = [("", "—"), *current]
-        self.fields["new"].choices = [("", "—")] + [(pk, s.name) for pk, s in self.schools.items()]
-        self.fields["village"].choices = [("", "—")] + [
-            (pk, f"{a.name}（{a.parent}）")
-            for pk, a in sorted(self.villages.items(), key=lambda i: i[1].name)
-        ]
+        programme = pairing.programme
+        # The schools and villages of the pairing's programme, found by typing (at province scale a
+        # programme has thousands of each).
+        self.fields["new"] = SuggestField(
+            label=_("Replaced by"),
+            required=False,
+            queryset=programme_schools(programme),
+            url=f"{reverse('pairing:school_choices')}?programme={programme.pk}",
+            invalid=_("Choose a school of this programme from the list."),
+            help_text=_(
+                "The school replaced still reports for this month and every month before; the new "
+                "school reports from next month."
+            ),
+        )
+        self.fields["village"] = SuggestField(
+            label=_("Village or community"),
+            required=False,
+            queryset=programme_villages(programme),
+            url=f"{reverse('pairing:village_choices')}?programme={programme.pk}",
+            invalid=_("Choose a village or community of this programme's area from the list."),
+        )
+        self.order_fields(["action", "end_date", "old", "new", "village", "reason"])
+        self.current = {s.pk: s for s in pairing_schools(pairing)}
+        self.fields["old"].choices = [("", "—"), *[(pk, s.name) for pk, s in self.current.items()]]
         # Which adjustment each field belongs to: the page shows only the chosen one's fields.
         for name, actions in {
             "end_date": "end",
@@ -252,11 +338,10 @@ class AdjustmentForm(PortalForm):
         action = data.get("action")
         required = {"end": ["end_date"], "replace_school": ["old", "new"]}.get(action, ["village"])
         for name in required:
-            if not data.get(name):
+            if not data.get(name) and name not in self.errors:
                 self.add_error(name, _("This field is required for this adjustment."))
-        for name, table in [("old", self.schools), ("new", self.schools), ("village", self.villages)]:
-            if data.get(name):
-                data[name] = table[data[name]]
+        if data.get("old"):
+            data["old"] = self.current[data["old"]]
         return data
 
 

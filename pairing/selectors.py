@@ -143,11 +143,13 @@ def programme_chosen(user, value) -> tuple[Programme | None, QuerySet[Programme]
 SUGGESTIONS = 20
 
 
-def town_suggestions(*, user, text: str) -> list[dict]:
-    """Towns of the pairings the user may see whose name contains `text` (at most SUGGESTIONS)."""
-    towns = Area.objects.filter(
-        pk__in=pairings_visible_to(user).values("town_id"), name__icontains=text.strip()
-    )
+def town_suggestions(*, user, text: str, programme: Programme | None = None) -> list[dict]:
+    """Towns of the pairings the user may see (of the programme, if given) whose name contains `text`
+    (at most SUGGESTIONS)."""
+    visible = pairings_visible_to(user)
+    if programme is not None:
+        visible = visible.filter(programme=programme)
+    towns = Area.objects.filter(pk__in=visible.values("town_id"), name__icontains=text.strip())
     return [
         {"id": pk, "text": name, "detail": parent or ""}
         for pk, name, parent in towns.order_by("name", "pk").values_list("pk", "name", "parent__name")[
@@ -156,18 +158,56 @@ def town_suggestions(*, user, text: str) -> list[dict]:
     ]
 
 
-def school_suggestions(*, user, text: str) -> list[dict]:
-    """Schools of the pairings the user may see whose name or short name contains `text`."""
+def school_suggestions(*, user, text: str, programme: Programme | None = None) -> list[dict]:
+    """Schools of the pairings the user may see (of the programme, if given) whose name or short name
+    contains `text`."""
     visible = pairings_visible_to(user)
-    assisting = Pairing.assisting_schools.through.objects.filter(pairing__in=visible.values("pk"))
-    schools = School.objects.filter(
-        Q(pk__in=visible.values("lead_university_id")) | Q(pk__in=assisting.values("school_id")),
-        Q(name__icontains=text.strip()) | Q(short_name__icontains=text.strip()),
+    if programme is not None:
+        visible = visible.filter(programme=programme)
+    schools = schools_of(visible).filter(
+        Q(name__icontains=text.strip()) | Q(short_name__icontains=text.strip())
     )
     return [
         {"id": pk, "text": name, "detail": str(School.Kind(kind).label)}
         for pk, name, kind in schools.order_by("name").values_list("pk", "name", "kind")[:SUGGESTIONS]
     ]
+
+
+def village_suggestions(*, user, text: str, programme: Programme | None = None) -> list[dict]:
+    """Villages and communities of the programme's area (programme_villages) whose name contains
+    `text`, named with their town; none without a programme."""
+    if programme is None:
+        return []
+    villages = programme_villages(programme).filter(name__icontains=text.strip())
+    return [
+        {"id": pk, "text": name, "detail": town or ""}
+        for pk, name, town in villages.order_by("name", "pk").values_list("pk", "name", "parent__name")[
+            :SUGGESTIONS
+        ]
+    ]
+
+
+def schools_of(pairings: QuerySet[Pairing]) -> QuerySet[School]:
+    """The schools that lead or assist any of the pairings."""
+    assisting = Pairing.assisting_schools.through.objects.filter(pairing__in=pairings.values("pk"))
+    return School.objects.filter(
+        Q(pk__in=pairings.values("lead_university_id")) | Q(pk__in=assisting.values("school_id"))
+    )
+
+
+def programme_schools(programme: Programme) -> QuerySet[School]:
+    """The schools that take part in a programme (lead or assist one of its pairings): those a school
+    of its pairings may be replaced by. A school joins a programme through the registry import."""
+    return schools_of(Pairing.objects.filter(programme=programme))
+
+
+def programme_villages(programme: Programme) -> QuerySet[Area]:
+    """The villages and communities a programme's pairings may take: those within its area (all, for
+    a programme with no area)."""
+    villages = Area.objects.filter(kind__in=Area.VILLAGE_KINDS)
+    if programme.root_area_id:
+        villages = villages.filter(pk__in=areas_within(programme.root_area_id).values("pk"))
+    return villages
 
 
 # Up to this many pairings the compliance counts are computed inside the request; above it a worker

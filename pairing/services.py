@@ -26,6 +26,7 @@ from .models import (
     SchoolReplacement,
     ServiceTeam,
 )
+from .selectors import programme_schools, programme_villages
 
 
 def pairing_schools(pairing: Pairing) -> list[School]:
@@ -371,6 +372,16 @@ def pairing_replace_school(
             {"new": _("%(school)s is already a party to this pairing.") % {"school": new.name}}
         )
     programme = pairing.programme
+    if not programme_schools(programme).filter(pk=new.pk).exists():
+        raise ValidationError(
+            {
+                "new": _(
+                    "%(school)s takes no part in %(programme)s; a school joins a programme through the "
+                    "registry import."
+                )
+                % {"school": new.name, "programme": programme.name}
+            }
+        )
     if old.pk == pairing.lead_university_id:
         if refusal := programme.school_refusal(new, lead=True):
             raise ValidationError({"new": refusal})
@@ -403,6 +414,13 @@ def pairing_change_village(*, pairing: Pairing, village: Area, add: bool, reason
     if not village.is_village:
         raise ValidationError({"village": _("Choose a village or community.")})
     if add:
+        if not programme_villages(pairing.programme).filter(pk=village.pk).exists():
+            raise ValidationError(
+                {
+                    "village": _("%(village)s lies outside %(area)s.")
+                    % {"village": village.name, "area": pairing.programme.root_area}
+                }
+            )
         if pairing.villages.filter(pk=village.pk).exists():
             raise ValidationError(
                 {"village": _("%(village)s is already in this pairing.") % {"village": village.name}}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("compliance/", views.compliance_matrix_view, name="compliance"),
     path("choices/towns/", views.choices_view, {"kind": "towns"}, name="town_choices"),
     path("choices/schools/", views.choices_view, {"kind": "schools"}, name="school_choices"),
+    path("choices/villages/", views.choices_view, {"kind": "villages"}, name="village_choices"),
     path("import/", views.import_view, name="import"),
     path("import/template/", views.import_template_view, name="import_template"),
     path("<id:pk>/team/members/add/", views.member_add_view, name="member_add"),

@@ -58,6 +58,7 @@ from .selectors import (
     school_suggestions,
     town_suggestions,
     unpaired_schools,
+    village_suggestions,
 )
 from .services import (
     agreement_save,
@@ -131,8 +132,15 @@ def choices_view(request: HttpRequest, kind: str) -> JsonResponse:
     """Search-as-you-type for the filters: towns or schools of the pairings the user may see."""
     require(request.user, "pairing.list", hide=True)
     text = request.GET.get("q", "")[:50]
-    found = (town_suggestions if kind == "towns" else school_suggestions)(user=request.user, text=text)
-    return JsonResponse({"results": found})
+    programme = None
+    if request.GET.get("programme"):
+        programme = programme_from(request.user, request.GET["programme"])
+        if programme is None:
+            return JsonResponse({"results": []})  # not a programme of theirs: nothing to suggest
+    suggest = {"towns": town_suggestions, "schools": school_suggestions, "villages": village_suggestions}[
+        kind
+    ]
+    return JsonResponse({"results": suggest(user=request.user, text=text, programme=programme)})
 
 
 @login_required

@@ -139,6 +139,7 @@ PATHS = {
     "pairing:compliance": "/pairings/compliance/",
     "pairing:town_choices": "/pairings/choices/towns/?q=长",
     "pairing:school_choices": "/pairings/choices/schools/?q=学",
+    "pairing:village_choices": "/pairings/choices/villages/?q=村",
     "pairing:import": "/pairings/import/",
     "pairing:import_template": "/pairings/import/template/",
     "pairing:member_add": "/pairings/{pairing}/team/members/add/",
@@ -327,6 +328,10 @@ MATRIX: dict[str, dict[str, list[int]]] = {
         "POST": [302, 200, 200, 404, 404, 404, 200, 200, 404],
     },
     "pairing:school_choices": {
+        "GET": [302, 200, 200, 404, 404, 404, 200, 200, 404],
+        "POST": [302, 200, 200, 404, 404, 404, 200, 200, 404],
+    },
+    "pairing:village_choices": {
         "GET": [302, 200, 200, 404, 404, 404, 200, 200, 404],
         "POST": [302, 200, 200, 404, 404, 404, 200, 200, 404],
     },

@@ -1,4 +1,4 @@
-// Search-as-you-type for a town or a school: the visible field keeps the name, its datalist is filled
+// Search-as-you-type for a town, a school or a village: the visible field keeps the name, its datalist is filled
 // from the portal's suggestions as the user types, and the hidden field gets the chosen one's id.
 // Without this script the name alone is sent and the server looks it up (pairing/filters.py).
 (function () {
@@ -18,7 +18,9 @@
       const text = input.value.trim();
       if (!text) { list.replaceChildren(); return; }
       timer = setTimeout(function () {
-        fetch(input.dataset.suggest + "?q=" + encodeURIComponent(text), { credentials: "same-origin" })
+        const url = new URL(input.dataset.suggest, window.location.href);
+        url.searchParams.set("q", text);
+        fetch(url, { credentials: "same-origin" })
           .then((response) => (response.ok ? response.json() : { results: [] }))
           .then(function (data) {
             found = data.results;

@@ -17,8 +17,9 @@ def test_bureau_filters_by_town_and_opens_the_pairing(new_page, server, users, s
     assert page.locator("tbody tr").count() == 8
 
     town = page.get_by_label("镇(街道)")
-    with page.expect_response("**/pairings/choices/towns/?q=*") as suggested:
+    with page.expect_response("**/pairings/choices/towns/?*q=*") as suggested:
         town.press_sequentially("长")
+    assert "programme=" in suggested.value.url, "the suggestions keep to the programme shown"
     assert [t["text"] for t in suggested.value.json()["results"]] == ["长安"]
     town.fill("长安")
     town.dispatch_event("change")

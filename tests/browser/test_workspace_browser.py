@@ -80,7 +80,7 @@ def test_liaison_fixes_team_and_residency_and_the_matrix_turns_green(new_page, s
     bureau.screenshot(path=screenshots / "compliance-after.png", full_page=True)
 
 
-def test_the_adjustment_form_shows_only_the_chosen_adjustments_fields(new_page, server, users):
+def test_the_adjustment_form_shows_only_the_chosen_adjustments_fields(new_page, server, users, screenshots):
     bureau = new_page(viewport={"width": 1280, "height": 900})
     log_in(bureau, server.url, "bureau")
     bureau.goto(f"{server.url}/pairings/6/adjust/")
@@ -91,3 +91,16 @@ def test_the_adjustment_form_shows_only_the_chosen_adjustments_fields(new_page, 
     assert not bureau.locator("#id_new").is_visible()
     adjustment.select_option("replace_school")
     assert bureau.locator("#id_old").is_visible() and bureau.locator("#id_new").is_visible()
+    # The school is typed: the suggestions (of this programme) fill the list and the chosen one's id.
+    bureau.locator("#id_old").select_option(label="东莞市机电工程学校")
+    with bureau.expect_response(lambda response: "/pairings/choices/schools/" in response.url) as answer:
+        bureau.locator("#id_new").fill("东莞市商业学校")
+    assert "programme=" in answer.value.url and answer.value.json()["results"][0]["text"] == "东莞市商业学校"
+    assert bureau.locator("#id_new-id").input_value() == str(answer.value.json()["results"][0]["id"])
+    bureau.locator("#id_reason").fill("学校调整")
+    bureau.screenshot(path=screenshots / "adjust-replace-school.png", full_page=True)
+    bureau.get_by_role("button", name="确认调整").click()
+    bureau.wait_for_url(f"{server.url}/pairings/6/")
+    assert list(Pairing.objects.get(number=6).assisting_schools.values_list("name", flat=True)) == [
+        "东莞市商业学校"
+    ]

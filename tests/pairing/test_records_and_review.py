@@ -280,3 +280,76 @@ def test_an_assisting_school_is_replaced_only_by_a_kind_the_programme_allows(use
     )
     assert response.context["form"].errors["new"] == [f"{university.name}是高校，不是中职学校。"]
     assert list(pairing.assisting_schools.all()) == [assisting]
+
+
+def test_only_the_programmes_schools_and_villages_are_offered_and_accepted(users):
+    from tests.factories import SchoolFactory
+
+    bureau = client_for(users["bureau"])
+    url = f"/pairings/{CHANGAN}/adjust/"
+    pairing = Pairing.objects.get(number=CHANGAN)
+    assisting = pairing.assisting_schools.get()
+    outsider = SchoolFactory(name="石泉县职业教育中心")  # of no pairing of the programme
+    far_village = VillageFactory(name="堰坪村")  # in a town outside Dongguan
+    html = bureau.get(url).content.decode()
+    # Typed, not picked from the whole registry: no <select> of every school or village.
+    assert 'name="new_q"' in html and 'name="village_q"' in html
+    assert outsider.name not in html and "<option" not in html.split('id="id_new"')[1].split("</div>")[0]
+    response = bureau.post(
+        url, {"action": "replace_school", "old": assisting.pk, "new": outsider.pk, "reason": "x"}
+    )
+    assert response.context["form"].errors["new"] == ["请从列表中选择本项目的学校。"]
+    response = bureau.post(url, {"action": "add_village", "village": far_village.pk, "reason": "x"})
+    assert response.context["form"].errors["village"] == ["请从列表中选择本项目区域内的村（社区）。"]
+    assert list(pairing.assisting_schools.all()) == [assisting] and far_village not in pairing.villages.all()
+    # Without the script only the name is sent: the programme's school is found by it.
+    response = bureau.post(
+        url,
+        {
+            "action": "replace_school",
+            "old": assisting.pk,
+            "new": "",
+            "new_q": "东莞市商业学校",
+            "reason": "x",
+        },
+    )
+    assert response.status_code == 302
+    assert list(pairing.assisting_schools.values_list("name", flat=True)) == ["东莞市商业学校"]
+
+
+def test_the_services_refuse_a_school_or_village_from_outside_the_programme(users):
+    from django.core.exceptions import ValidationError
+
+    from pairing.services import pairing_change_village, pairing_replace_school
+    from tests.factories import SchoolFactory
+
+    pairing = Pairing.objects.get(number=CHANGAN)
+    with pytest.raises(ValidationError) as refused:
+        pairing_replace_school(
+            pairing=pairing, old=pairing.assisting_schools.get(), new=SchoolFactory(name="外校"), reason="x"
+        )
+    assert refused.value.message_dict["new"][0].startswith("外校未参与") and "名册导入" in str(refused.value)
+    with pytest.raises(ValidationError) as refused:
+        pairing_change_village(pairing=pairing, village=VillageFactory(name="外村"), add=True, reason="x")
+    assert "外村" in refused.value.message_dict["village"][0]
+
+
+def test_suggestions_keep_to_the_programme_asked_for(users):
+    from tests.factories import ProgrammeFactory
+
+    bureau = client_for(users["bureau"])
+    dongguan = Pairing.objects.get(number=CHANGAN).programme
+    other = ProgrammeFactory(name="宜宾测试")
+    found = bureau.get("/pairings/choices/towns/", {"q": "长", "programme": dongguan.pk}).json()["results"]
+    assert [town["text"] for town in found] == ["长安"]
+    assert bureau.get("/pairings/choices/towns/", {"q": "长", "programme": other.pk}).json()["results"] == []
+    assert bureau.get("/pairings/choices/towns/", {"q": "长", "programme": "abc"}).json()["results"] == []
+    villages = bureau.get("/pairings/choices/villages/", {"q": "社区", "programme": dongguan.pk}).json()[
+        "results"
+    ]
+    assert "新民社区" in {village["text"] for village in villages}
+    far = VillageFactory(name="外地社区")
+    villages = bureau.get("/pairings/choices/villages/", {"q": "社区", "programme": dongguan.pk}).json()[
+        "results"
+    ]
+    assert far.name not in {village["text"] for village in villages}
