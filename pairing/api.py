@@ -1,10 +1,11 @@
 """REST API of the registry (/api/v1/): read-only, scoped by the same selectors as the pages."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 
 from core.api import PolicyPermission
@@ -150,11 +151,13 @@ class PairingViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     def year(self) -> int:
-        try:
-            year = int(self.request.query_params.get("year", ""))
-        except ValueError:
+        """The year of the compliance shown (?year=, this year by default); another is refused (400)."""
+        text = self.request.query_params.get("year", "").strip()
+        if not text:
             return timezone.localdate().year
-        return year if 2000 <= year <= 2100 else timezone.localdate().year
+        if not (text.isdigit() and 2000 <= int(text) <= 2100):
+            raise exceptions.ValidationError({"year": [_("Enter a year such as 2024.")]})
+        return int(text)
 
     def with_compliance(self, pairings: list) -> dict:
         results = evaluate_pairings(Pairing.objects.filter(pk__in=[p.pk for p in pairings]), year=self.year())

@@ -185,12 +185,15 @@ class Programme(models.Model):
         """Whether the month's reports are due by now, i.e. late from now on."""
         return (now or timezone.now()) >= self.late_from(month)
 
-    def month_problem(self, month: Month) -> str | None:
+    def month_problem(self, month: Month, *, writing: bool = True) -> str | None:
         """Why the month has no reports of this programme, in words (None when it has): before its
-        first report month, in the future, or after its end."""
+        first report month, in the future, or after its end. `writing` words a future month for a
+        liaison about to write its report; otherwise for someone looking at or compiling the month."""
         if month.first_day < self.first_report_month:
             return _("Reports start from %(first)s.") % {"first": self.first_report_month.strftime("%Y-%m")}
         if month > Month.current():
+            if not writing:
+                return _("%(month)s has not begun: it has no reports yet.") % {"month": month}
             return _("A report cannot be written for a future month.")
         if self.end_date and month.first_day > self.end_date:
             return _("The programme ended in %(last)s.") % {"last": self.end_date.strftime("%Y-%m")}

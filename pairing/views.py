@@ -146,7 +146,7 @@ def choices_view(request: HttpRequest, kind: str) -> JsonResponse:
 @login_required
 def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = pairing_get_for_user(user=request.user, pk=pk)
-    year = requested_year(request, pairing.programme)
+    year, year_understood = requested_year(request, pairing.programme)
     compliance = evaluate_pairing(pairing, year=year)
     residencies = list(
         Residency.objects.filter(
@@ -182,6 +182,7 @@ def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "residency_days": residency_days_in_year(residencies, year),
             "history": pairing.history.select_related("history_user").order_by("-history_date")[:15],
         },
+        status=200 if year_understood else 400,
     )
 
 
@@ -193,14 +194,22 @@ def latest_reviews(pairing) -> list:
     return list(latest.values())
 
 
-def requested_year(request: HttpRequest, programme: Programme) -> int:
+def requested_year(request: HttpRequest, programme: Programme) -> tuple[int, bool]:
     """The year asked for in ?year=, if it is one of the programme's years (from its first report month
-    to its last month); otherwise, and by default, the year of its last month."""
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = None
-    return year if year in programme.report_years() else programme.last_month().year
+    to its last month); otherwise, and by default, the year of its last month. The flag is False when
+    a year was asked for that is not one of them: the page then says so (a message) and answers 400."""
+    text = request.GET.get("year", "").strip()
+    years = programme.report_years()
+    year = int(text) if text.isdigit() and len(text) <= 4 else None
+    if year in years:
+        return year, True
+    if text:
+        messages.error(
+            request,
+            _("%(year)s is not a year of this programme: it runs %(first)s–%(last)s.")
+            % {"year": text[:20], "first": years[0], "last": years[-1]},
+        )
+    return programme.last_month().year, not text
 
 
 def chosen_programme(request: HttpRequest):
@@ -218,7 +227,7 @@ def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
     programme, programmes = chosen_programme(request)
     if programme is None:
         raise Http404("No such programme")
-    year = requested_year(request, programme)
+    year, year_understood = requested_year(request, programme)
     filters = request.GET.copy()
     for name in ("year", "page", "programme"):
         filters.pop(name, None)
@@ -238,7 +247,10 @@ def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
         # Nothing to check: say so rather than show a matrix of pairings with no columns.
         context["applies_no_rules"] = True
         return render(
-            request, "pairing/compliance_matrix.html", context, status=400 if filterset.problems else 200
+            request,
+            "pairing/compliance_matrix.html",
+            context,
+            status=400 if filterset.problems or not year_understood else 200,
         )
     pairings = pairing_list(user=request.user, filters=filters).filter(programme=programme)
     page = Paginator(pairings, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -257,7 +269,10 @@ def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
         }
     )
     return render(
-        request, "pairing/compliance_matrix.html", context, status=400 if filterset.problems else 200
+        request,
+        "pairing/compliance_matrix.html",
+        context,
+        status=400 if filterset.problems or not year_understood else 200,
     )
 
 

@@ -3,11 +3,14 @@ services and the same month engine. Every detail URL and action first finds its 
 the caller's door (404 for outsiders, whatever the body), then asks the policy (403), and only
 then reads the body."""
 
+import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
@@ -20,7 +23,8 @@ from core.ids import ID_PATTERN
 from core.months import InvalidMonth, Month
 from core.numbers import plain_number
 from core.policy import can, scope_of
-from pairing.selectors import pairings_visible_to, programme_chosen, programme_from
+from pairing.models import Programme
+from pairing.selectors import pairings_visible_to, programme_chosen, programme_from, programmes_visible_to
 
 from .expectations import State, as_rows, expected_rows, month_figures
 from .figures import figure_results
@@ -103,6 +107,21 @@ class ReturnSerializer(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True)
 
 
+class ReportFilter(django_filters.FilterSet):
+    """The reports' filters; `programme` is the pairing's (an unknown one answers 400, as on the
+    pairings and summaries)."""
+
+    programme = django_filters.ModelChoiceFilter(
+        field_name="pairing__programme",
+        queryset=lambda request: programmes_visible_to(request.user) if request else Programme.objects.none(),
+        label=gettext_lazy("programme"),
+    )
+
+    class Meta:
+        model = MonthlyReport
+        fields = ["status", "school", "pairing", "programme"]
+
+
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = ID_PATTERN
     serializer_class = ReportSerializer
@@ -113,7 +132,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         "accept": "report.review",
         "return_": "report.review",
     }
-    filterset_fields = ["status", "school", "pairing"]
+    filterset_class = ReportFilter
     pagination_class = CachedCountPagination
     count_versions = ("registry", "reports")  # a report's transition or the registry changes the count
 
@@ -311,12 +330,21 @@ class MonthViewSet(viewsets.GenericViewSet):
             self.request.user, self.request.query_params.get("programme")
         )
         if programme is None:
-            raise exceptions.NotFound("No such programme")
+            raise exceptions.NotFound(_("No such programme."))
         return programme
+
+    def _month(self, text: str, programme) -> Month:
+        """The month of the URL, if the programme has reports in it (400 saying why not)."""
+        period = month_parameter(text)
+        problem = programme.month_problem(period, writing=False)
+        if problem:
+            raise exceptions.ValidationError({"month": [problem]})
+        return period
 
     @extend_schema(parameters=MONTH_PARAMETERS, responses=MonthFiguresSerializer)
     def retrieve(self, request, month=None):
-        programme, period = self._programme(), month_parameter(month)
+        programme = self._programme()
+        period = self._month(month, programme)
         figures = cached_figures(
             f"month-figures:{programme.pk}:{scope_of(request.user).key}:{period}:{timezone.localdate()}",
             versions=["registry", f"month:{period}"],
@@ -349,11 +377,14 @@ class MonthViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get"])
     def reports(self, request, month=None):
-        period = month_parameter(month)
+        month_parameter(month)  # a malformed month is named before the programme is looked up
         programme = self._programme()
+        period = self._month(month, programme)
         state = request.query_params.get("state")
         if state and state not in State.ALL:
-            raise exceptions.ValidationError({"state": [f"One of {', '.join(State.ALL)}."]})
+            raise exceptions.ValidationError(
+                {"state": [_("Choose one of: %(states)s.") % {"states": ", ".join(State.ALL)}]}
+            )
         rows = expected_rows(
             period,
             pairings=pairings_visible_to(request.user).filter(programme=programme),
@@ -429,7 +460,7 @@ class ProgrammeFiguresViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         programme = programme_from(request.user, pk)
         if programme is None:
-            raise exceptions.NotFound("No such programme")
+            raise exceptions.NotFound(_("No such programme."))
         if self.kind == "figures":
             return Response(
                 {
@@ -454,7 +485,7 @@ class ProgrammeFiguresViewSet(viewsets.GenericViewSet):
         if request.query_params.get("to"):
             last = month_parameter(request.query_params["to"], "to")
         if last < first:
-            raise exceptions.ValidationError({"to": ["The last month is before the first."]})
+            raise exceptions.ValidationError({"to": [_("The last month is before the first.")]})
         indicators = list(programme.indicators.all())
         totals = period_totals(programme, first, last, indicators, pairings=pairings_visible_to(request.user))
         return Response(

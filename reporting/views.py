@@ -21,7 +21,7 @@ from core.models import Notice
 from core.months import InvalidMonth, Month
 from core.policy import can, require, school_id_of, scope_of
 from pairing.filters import PairingFilter
-from pairing.models import School
+from pairing.models import Programme, School
 from pairing.selectors import pairings_visible_to, programme_chosen
 
 from .expectations import ExpectedPaginator, State, Tally, as_rows, month_tally
@@ -55,10 +55,15 @@ QUEUE_PAGE = 100
 
 
 def month_from_query(
-    request: HttpRequest, errors: list[str], key: str = "month", default: Month | None = None
+    request: HttpRequest,
+    errors: list[str],
+    key: str = "month",
+    default: Month | None = None,
+    programme: Programme | None = None,
 ) -> Month:
-    """The month a page was asked for (`default`, else this month, when none); a malformed or future
-    one is reported in `errors` (the page answers 400) and the default is shown instead."""
+    """The month a page was asked for (`default`, else this month, when none); a malformed one, or
+    one without reports (of the programme: before its first report month or after its end; in the
+    future) is reported in `errors` (the page answers 400) and the default is shown instead."""
     default = default or Month.current()
     text = request.GET.get(key, "").strip()
     if not text:
@@ -68,8 +73,14 @@ def month_from_query(
     except InvalidMonth as error:
         errors.append(str(error))
         return default
-    if month > Month.current():
-        errors.append(_("A report cannot be written for a future month."))
+    if programme is not None:
+        problem = programme.month_problem(month, writing=False)
+    elif month > Month.current():
+        problem = _("%(month)s has not begun: it has no reports yet.") % {"month": month}
+    else:
+        problem = None
+    if problem:
+        errors.append(problem)
         return default
     return month
 
@@ -300,7 +311,9 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     require(request.user, "report.queue", hide=True)
     programme, programmes = programme_of_page(request)
     errors: list[str] = []
-    month = month_from_query(request, errors, default=programme.last_month() if programme else None)
+    month = month_from_query(
+        request, errors, default=programme.last_month() if programme else None, programme=programme
+    )
     filters = QueueFilterForm(request.GET or None)
     if filters.is_bound and not filters.is_valid() and "state" in filters.errors:
         errors.append(_("Choose a status from the list."))
@@ -420,7 +433,7 @@ def status_view(request: HttpRequest) -> HttpResponse:
     programme, programmes = programme_of_page(request)
     last = programme.last_month() if programme else Month.current()
     errors: list[str] = []
-    month = month_from_query(request, errors, default=last)
+    month = month_from_query(request, errors, default=last, programme=programme)
     pairings = pairings_visible_to(request.user).filter(programme=programme)
     first = Month(month.year, 1)
     table = []

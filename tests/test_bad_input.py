@@ -64,7 +64,9 @@ def test_no_malformed_parameter_gives_a_server_error(clients, indicators, who):
     [
         ("/reports/queue/", {"month": "2024-13"}, 400, "请按YYYY-MM格式填写月份，例如2024-03。"),
         ("/reports/status/", {"month": "abc"}, 400, "请按YYYY-MM格式填写月份，例如2024-03。"),
-        ("/reports/queue/", {"month": "2099-01"}, 400, "不能填报未来月份的月报。"),
+        ("/reports/queue/", {"month": "2099-01"}, 400, "2099-01尚未开始，还没有月报。"),
+        ("/reports/status/", {"month": "2019-05"}, 400, "月报从2024-01开始报送。"),
+        ("/reports/status/", {"month": "2027-05"}, 400, "2027-05尚未开始，还没有月报。"),
         ("/reports/queue/", {"state": "nonsense"}, 400, "请从列表中选择状态。"),
         ("/reports/queue/", {"town": "abc"}, 400, "请从列表中选择镇（街道）和学校。"),
         ("/dashboard/", {"programme": "abc"}, 404, "没有这个项目。"),
@@ -79,19 +81,28 @@ def test_a_month_or_programme_that_cannot_be_read_is_named(clients, indicators, 
 
 
 @pytest.mark.parametrize(
-    ("path", "status"),
+    ("path", "status", "message"),
     [
-        ("/api/v1/months/2024-13/", 400),
-        ("/api/v1/months/abc/reports/", 400),
-        ("/api/v1/reports/?month=nope", 400),
-        ("/api/v1/months/2024-02/?programme=abc", 404),
-        ("/api/v1/months/2024-02/reports/?state=nope", 400),
+        ("/api/v1/months/2024-13/", 400, "请按YYYY-MM格式填写月份，例如2024-03。"),
+        ("/api/v1/months/abc/reports/", 400, "请按YYYY-MM格式填写月份，例如2024-03。"),
+        ("/api/v1/reports/?month=nope", 400, "请按YYYY-MM格式填写月份，例如2024-03。"),
+        ("/api/v1/months/2024-02/?programme=abc", 404, "没有这个项目。"),
+        ("/api/v1/months/2024-02/reports/?state=nope", 400, "请从以下选项中选择：not_started"),
+        ("/api/v1/months/2019-01/", 400, "月报从2024-01开始报送。"),
+        ("/api/v1/months/2099-01/reports/", 400, "2099-01尚未开始，还没有月报。"),
+        ("/api/v1/reports/?programme=abc", 400, "选择一个有效的选项"),
+        ("/api/v1/reports/?programme=1000", 400, "选择一个有效的选项"),
+        ("/api/v1/totals/99999/", 404, "没有这个项目。"),
+        ("/api/v1/pairings/?year=x", 400, "请填写年份，例如2024。"),
+        ("/api/v1/totals/1/?from=2024-10&to=2024-01", 400, "结束月份早于开始月份。"),
     ],
 )
-def test_the_api_answers_bad_parameters_with_400_or_404_and_a_message(clients, indicators, path, status):
-    response = clients["bureau"].get(path)
+def test_the_api_answers_bad_parameters_with_400_or_404_and_a_message(
+    clients, indicators, path, status, message
+):
+    response = clients["bureau"].get(path, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == status
-    assert response.json()
+    assert message in response.content.decode()
 
 
 def test_posting_a_malformed_programme_or_month_to_the_compile_form_is_named(clients, indicators):

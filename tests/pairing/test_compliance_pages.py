@@ -38,10 +38,14 @@ def test_year_switch_changes_the_year_evaluated(demo):
     assert "2024年累计驻点62天，少于90天" in response.content.decode()
 
 
-def test_a_year_that_is_not_a_number_falls_back_to_this_year(demo):
-    response = client_for(demo["bureau"]).get("/pairings/compliance/", {"year": "abc"})
-    assert response.status_code == 200
-    assert response.context["year"] == datetime.date.today().year
+@pytest.mark.parametrize("year", ["abc", "99999", "2019"])
+def test_a_year_that_is_not_one_of_the_programmes_is_said_and_this_year_shown(demo, year):
+    this_year = datetime.date.today().year
+    for url in ("/pairings/compliance/", "/pairings/6/"):
+        response = client_for(demo["bureau"]).get(url, {"year": year})
+        assert response.status_code == 400
+        assert response.context["year"] == this_year
+        assert f"{year}不在本项目的年份内：本项目为2024–{this_year}年。" in response.content.decode()
 
 
 def test_filter_by_town(demo):

@@ -60,7 +60,7 @@ def test_the_bureau_starts_a_run_and_the_commander_cannot(
     [
         ("2024/02", "请按YYYY-MM格式填写月份"),
         ("2023-12", "月报从2024-01开始报送。"),
-        ("2099-01", "不能填报未来月份的月报。"),
+        ("2099-01", "2099-01尚未开始，还没有月报。"),
     ],
 )
 def test_a_bad_month_is_said_in_the_users_language(reporting_users, month, message):
