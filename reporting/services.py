@@ -5,6 +5,8 @@ Each step checks who may take it and from which status, records a version with i
 """
 
 import datetime
+import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -34,11 +36,29 @@ def check_month(programme, month: Month) -> None:
         raise ValidationError({"month": problem})
 
 
+# A number as people type it: digits (full-width ones too, as a Chinese keyboard gives them), a sign,
+# a decimal point, and commas only between groups of three digits ("1,000"; not "1,0,0"). Not "1e3".
+TYPED_NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d*)?")
+
+
+def typed_number(raw: str) -> str | None:
+    """The number typed, as Decimal reads it ("1,000.5" -> "1000.5"), or None when it is not one."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if not text or not TYPED_NUMBER.fullmatch(text) or not any(c.isdigit() for c in text):
+        return None
+    return text.replace(",", "")
+
+
 def parse_indicator_value(indicator: Indicator, raw) -> Decimal | None:
     """The typed value, or None for empty; a ValidationError in the user's language otherwise."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    text = str(raw).strip().replace(",", "").replace("，", "")
+    if isinstance(raw, str):
+        text = typed_number(raw)
+        if text is None:
+            raise ValidationError(_("Enter a number."))
+    else:  # a spreadsheet cell's number
+        text = str(raw)
     try:
         value = Decimal(text)
     except InvalidOperation:

@@ -1,6 +1,7 @@
 """The report pages: the liaison's month, the form's validation, two tabs, attachments, the queue."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -78,6 +79,9 @@ def test_liaison_starts_saves_and_submits(liaison, reporting_users):
         ("residency_days", "45", "数值不能大于31。"),
         ("funds_invested", "12.345", "最多保留两位小数。"),
         ("people_trained", "999999999999999", "数值过大，不能超过999999999999.99。"),
+        ("activities_held", "1e3", "请输入数字。"),
+        ("activities_held", "1,0,0", "请输入数字。"),
+        ("activities_held", "1 000", "请输入数字。"),
     ],
 )
 def test_bad_values_are_named_and_everything_typed_is_kept(liaison, reporting_users, field, value, message):
@@ -91,6 +95,19 @@ def test_bad_values_are_named_and_everything_typed_is_kept(liaison, reporting_us
     assert "error-summary" in html and message in html
     assert f'value="{value}"' in html and "完成规划初稿" in html
     assert not IndicatorValue.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved"), [("1,000", "1000"), ("１２", "12"), (" 7 ", "7"), ("1，000", "1000"), ("5.", "5")]
+)
+def test_numbers_are_read_as_people_type_them(liaison, reporting_users, typed, saved):
+    report = make_report(reporting_users["liaison"])
+    response = liaison.post(
+        f"/reports/{report.pk}/", {**form_data(report, activities_held=typed), "save": "1"}
+    )
+    assert response.status_code == 302
+    value = IndicatorValue.objects.get(report=report, indicator__code="activities_held").value
+    assert value == Decimal(saved)
 
 
 def test_a_submit_names_format_and_required_errors_together(liaison, reporting_users):
