@@ -418,9 +418,18 @@ REQUIRE_SERVICES = env_bool("REQUIRE_SERVICES", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused or malformed request (4xx) is one line, not a traceback: only a server error's is kept.
+    "filters": {"client_errors_in_one_line": {"()": "core.logs.ClientErrorsInOneLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_errors_in_one_line"]},
+    },
     "root": {"handlers": ["console"], "level": env_text("LOG_LEVEL", "INFO")},
-    # django-axes logs failed logins and lockouts as warnings; its every success (kept in its
-    # AccessLog table) and its start-up banner on each command are left out.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # django-axes logs failed logins and lockouts as warnings; its every success (kept in its
+        # AccessLog table) and its start-up banner on each command are left out.
+        "axes": {"level": "WARNING"},
+        # Django's own loggers write through the root's handler only (Django's default adds a console
+        # handler of its own while DEBUG is on, which printed every line twice).
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
