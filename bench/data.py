@@ -243,8 +243,8 @@ class Builder:
             for name in (BUREAU, COMMANDER, LIAISON, TOWN_LIAISON)
         }
         self.programme = self.make_programme()
-        self.bureau = self.make_users([("bureau", "省教育厅 王科长", BUREAU, None, None)])[0]
-        self.make_users([("commander", "省指挥部办公室 李主任", COMMANDER, None, None)])
+        self.bureau = self.make_users([("bureau", "王科长", BUREAU, None, None)])[0]
+        self.make_users([("commander", "李主任", COMMANDER, None, None)])
         self.cities = self.make_cities()
         for start in range(0, self.pairings, min(BLOCK, self.pairings)):
             self.make_block(start, min(start + BLOCK, self.pairings))

@@ -18,7 +18,7 @@
         { label: labels.missing, data: data.submission.map((r) => r.missing), backgroundColor: colours.missing },
       ],
     },
-    options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
+    options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
   });
 
   // A programme that applies no compliance rules has no compliance chart.

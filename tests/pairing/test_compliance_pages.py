@@ -177,3 +177,20 @@ def test_a_programme_with_no_rules_says_so_instead_of_an_empty_matrix(users):
         assert message in dashboard and 'id="chart-compliance"' not in dashboard
     response = client.get("/pairings/compliance/")  # Dongguan applies rules: the matrix as before
     assert "compliance-matrix" in response.content.decode() and "no-rules" not in response.content.decode()
+
+
+def test_the_dashboard_says_so_when_every_pairing_keeps_every_rule(users):
+    from django.test import Client
+
+    from tests.factories import PairingFactory, ProgrammeFactory
+
+    programme = ProgrammeFactory(name="县校合作测试", rules=["team_size"], min_team_size=0)
+    PairingFactory(programme=programme)
+    client = Client()
+    client.force_login(users["bureau"])
+    html = client.get("/dashboard/", {"programme": programme.pk}).content.decode()
+    assert "所有结对均符合全部要求，没有违反任何规则。" in html and 'id="chart-compliance"' not in html
+    programme.min_team_size = 6  # the pairing has no team: it now breaks the rule
+    programme.save()
+    html = client.get("/dashboard/", {"programme": programme.pk}).content.decode()
+    assert 'id="chart-compliance"' in html and "所有结对均符合全部要求" not in html

@@ -37,17 +37,17 @@ from reporting.models import MonthlySummary
 
 PROGRAMME_CODE = "dongguan-bqw-2023"
 
-# username, role, full name, school name, town name
+# username, role, full name (the header adds the role or the school), school name, town name
 DEMO_USERS = [
-    ("bureau", BUREAU, "市教育局 王科长", None, None),
-    ("commander", COMMANDER, "市指挥部办公室 李主任", None, None),
-    ("liaison-dgut", LIAISON, "东莞理工学院 陈老师", "东莞理工学院", None),
-    ("liaison-jdgc", LIAISON, "东莞市机电工程学校 刘老师", "东莞市机电工程学校", None),
-    ("town-changan", TOWN_LIAISON, "长安镇 黄干事", None, "长安"),
-    ("liaison-yibin", LIAISON, "宜宾学院 赵老师", "宜宾学院", None),
-    ("liaison-whut", LIAISON, "武汉理工大学 孙老师", "武汉理工大学", None),
-    ("liaison-uestc", LIAISON, "电子科技大学 周老师", "电子科技大学", None),
-    ("liaison-ruicheng", LIAISON, "清华大学 吴老师", "清华大学", None),
+    ("bureau", BUREAU, "王科长", None, None),
+    ("commander", COMMANDER, "李主任", None, None),
+    ("liaison-dgut", LIAISON, "陈老师", "东莞理工学院", None),
+    ("liaison-jdgc", LIAISON, "刘老师", "东莞市机电工程学校", None),
+    ("town-changan", TOWN_LIAISON, "黄干事", None, "长安"),
+    ("liaison-yibin", LIAISON, "赵老师", "宜宾学院", None),
+    ("liaison-whut", LIAISON, "孙老师", "武汉理工大学", None),
+    ("liaison-uestc", LIAISON, "周老师", "电子科技大学", None),
+    ("liaison-ruicheng", LIAISON, "吴老师", "清华大学", None),
 ]
 
 
