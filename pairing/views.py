@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.excel import WorkbookRejected
+from core.paging import requested_page
 from core.policy import can, require
 
 from .compliance import (
@@ -106,7 +107,9 @@ def pairing_list_view(request: HttpRequest) -> HttpResponse:
     visible = pairings_visible_to(request.user).filter(programme=programme)
     filterset = PairingFilter(filters or None, queryset=visible)
     pairings = pairing_list(user=request.user, filters=filters).filter(programme=programme)
-    page = Paginator(pairings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, page_problem = requested_page(request, Paginator(pairings, PAGE_SIZE))
+    if page_problem:
+        messages.error(request, page_problem)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -123,7 +126,7 @@ def pairing_list_view(request: HttpRequest) -> HttpResponse:
             "has_villages": any(p.villages.all() for p in page.object_list),
             "has_assisting": programme is not None and bool(programme.assisting_school_kinds),
         },
-        status=400 if filterset.problems else 200,
+        status=400 if filterset.problems or page_problem else 200,
     )
 
 
@@ -253,7 +256,9 @@ def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
             status=400 if filterset.problems or not year_understood else 200,
         )
     pairings = pairing_list(user=request.user, filters=filters).filter(programme=programme)
-    page = Paginator(pairings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, page_problem = requested_page(request, Paginator(pairings, PAGE_SIZE))
+    if page_problem:
+        messages.error(request, page_problem)
     results = evaluate_pairings(Pairing.objects.filter(pk__in=[p.pk for p in page.object_list]), year=year)
     query = request.GET.copy()
     query.pop("page", None)
@@ -272,7 +277,7 @@ def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
         request,
         "pairing/compliance_matrix.html",
         context,
-        status=400 if filterset.problems or not year_understood else 200,
+        status=400 if filterset.problems or not year_understood or page_problem else 200,
     )
 
 

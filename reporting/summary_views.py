@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.months import InvalidMonth, Month
+from core.paging import requested_page
 from core.policy import require
 from pairing.filters import PairingFilter
 from pairing.models import Programme
@@ -44,12 +45,17 @@ def report_month(programme: Programme, text: str) -> Month:
 @login_required
 def summary_list_view(request: HttpRequest) -> HttpResponse:
     require(request.user, "summary.view", hide=True)
-    summaries = Paginator(
-        summaries_visible_to(request.user)
-        .select_related("programme", "requested_by")
-        .order_by("-month", "programme__code"),
-        SUMMARY_PAGE,
-    ).get_page(request.GET.get("page"))
+    summaries, page_problem = requested_page(
+        request,
+        Paginator(
+            summaries_visible_to(request.user)
+            .select_related("programme", "requested_by")
+            .order_by("-month", "programme__code"),
+            SUMMARY_PAGE,
+        ),
+    )
+    if page_problem:
+        messages.error(request, page_problem)
     busy = any(s.state in {"queued", "running"} for s in summaries)
     return render(
         request,
@@ -60,6 +66,7 @@ def summary_list_view(request: HttpRequest) -> HttpResponse:
             "busy": busy,
             "default_month": Month.current().previous(),
         },
+        status=400 if page_problem else 200,
     )
 
 

@@ -19,6 +19,7 @@ from core.cache import cached_figures
 from core.ids import id_or_none
 from core.models import Notice
 from core.months import InvalidMonth, Month
+from core.paging import requested_page
 from core.policy import can, require, school_id_of, scope_of
 from pairing.filters import PairingFilter
 from pairing.models import Programme, School
@@ -122,17 +123,23 @@ def home_view(request: HttpRequest) -> HttpResponse:
         for row in school_month_rows(user, month.shift(-back))
         if row.state in (State.NOT_STARTED, State.MISSING)
     ]
-    history = Paginator(
-        reports_visible_to(user)
-        .select_related("pairing__town", "pairing__programme", "school")
-        .order_by("-month", "pairing__number"),
-        HISTORY_PAGE,
-    ).get_page(request.GET.get("page"))
+    history, page_problem = requested_page(
+        request,
+        Paginator(
+            reports_visible_to(user)
+            .select_related("pairing__town", "pairing__programme", "school")
+            .order_by("-month", "pairing__number"),
+            HISTORY_PAGE,
+        ),
+    )
+    if page_problem:
+        messages.error(request, page_problem)
     notices = list(Notice.objects.filter(user=user, read_at__isnull=True)[:5])
     return render(
         request,
         "reporting/report_home.html",
         {"cards": cards, "history": history, "earlier": earlier, "notices": notices, "school": school},
+        status=400 if page_problem else 200,
     )
 
 
@@ -334,7 +341,9 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         # Counted from the month's cached tally unless a town, school or search narrows the rows.
         tally=tally,
         **engine,
-    ).get_page(request.GET.get("page"))
+    )
+    page, page_problem = requested_page(request, page)
+    errors.extend([page_problem] if page_problem else [])
     # Among all of the month's rows, the few waiting for review are pointed to, not left to be found.
     waiting_here = tally.waiting_review if tally is not None and not engine else 0
     page.object_list = list(as_rows(page.object_list, month))
@@ -446,7 +455,9 @@ def status_view(request: HttpRequest) -> HttpResponse:
         pairings=pairings,
         states=[State.MISSING],
         tally=cached_tally(request.user, programme, month, pairings),
-    ).get_page(request.GET.get("page"))
+    )
+    missing, page_problem = requested_page(request, missing)
+    errors.extend([page_problem] if page_problem else [])
     missing.object_list = list(as_rows(missing.object_list, month))
     contacts = liaisons_by_school({row.school_id for row in missing.object_list})
     for error in errors:
