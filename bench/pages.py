@@ -219,9 +219,12 @@ def start_counting(url: str, month: str | None, roles: list[str], pages: list[st
     data.ensure_database(url)
     request = {"url": url, "month": month, "roles": roles, "pages": pages, "count": count}
     print(f"counting queries of {', '.join(roles) or 'nobody'} in {data.database_name(url)} ...", flush=True)
+    # Its own cache prefix, empty at the start: the counts of both databases are those of a cold cache
+    # (the two counting processes share the Redis database and would otherwise read each other's keys).
+    prefix = f"count-{data.database_name(url)}-{os.getpid()}-{time.time_ns()}"
     process = subprocess.Popen(
         [sys.executable, __file__, "--count-queries", json.dumps(request)],
-        env={**os.environ, **data.environment_for(url)},
+        env={**os.environ, **data.environment_for(url), "BENCH_CACHE_PREFIX": prefix},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -240,10 +243,11 @@ def finish_counting(job) -> dict:
 def count_queries(*, url: str, month: str | None, roles: list[str], pages: list[str], count: bool) -> dict:
     """In this (fresh) process: the queries each page runs for each role, with the test client."""
     data.setup_django(url)
+    from django.conf import settings
     from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     from core.months import Month
@@ -256,7 +260,12 @@ def count_queries(*, url: str, month: str | None, roles: list[str], pages: list[
             call_command("seed_demo", password=data.PASSWORD, verbosity=0, stdout=io.StringIO())
         month = str(Month.current().previous())
     found: dict = {}
+    caches = settings.CACHES
     for role in roles:
+        # Each role starts from a cold cache of its own, whichever roles this process counted before
+        # (the bureau's and the commander's figures share a scope, and so their cached entries).
+        cold = {**caches["default"], "KEY_PREFIX": f"{caches['default']['KEY_PREFIX']}-{role}"}
+        override_settings(CACHES={**caches, "default": cold}).enable()
         user = User.objects.get(username=ROLES[role][1 if dongguan else 0])
         pairing = pairings_visible_to(user).order_by("number").values_list("pk", flat=True).first()
         client = Client(raise_request_exception=False)

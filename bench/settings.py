@@ -27,6 +27,15 @@ SECURE_SSL_REDIRECT = False
 STATIC_ROOT = BENCH_CACHE / "static"
 MEDIA_ROOT = BENCH_CACHE / "media"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The benchmarks' databases share one Redis database: each keeps its cached figures under its own
+# prefix (a process counting queries gets a fresh one, BENCH_CACHE_PREFIX, to count with a cold cache).
+CACHES = {
+    **CACHES,  # noqa: F405
+    "default": {
+        **CACHES["default"],  # noqa: F405
+        "KEY_PREFIX": os.environ.get("BENCH_CACHE_PREFIX") or DATABASES["default"]["NAME"],  # noqa: F405
+    },
+}
 # Only warnings and errors: a line per request would be the benchmark measuring its own log.
 LOGGING = {
     "version": 1,
