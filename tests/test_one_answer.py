@@ -1,7 +1,7 @@
-"""One answer per question: on the demo data, after a report is returned and another reopened, the
-status page, the dashboard, the summaries page, the API and the workbook give the same counts and
-the same indicator totals for the same month; a summary compiled before the change says it is out
-of date everywhere until it is compiled again."""
+"""One answer per question: on the demo data, after a report is returned and another reopened (or a
+school replaced), the status page, the dashboard, the summaries page, the API and the workbook give
+the same counts and the same indicator totals for the same month; a summary compiled before a change
+to the month says it is out of date everywhere until it is compiled again."""
 
 import io
 from decimal import Decimal
@@ -162,6 +162,33 @@ def test_every_place_gives_the_same_month_after_a_return_and_a_reopen(demo):
         assert_one_answer(found)
     latest_counts = every_place(demo, latest, summaries[latest])["counts"]["API"]
     assert latest_counts["returned"] >= 2, "the demo's returned report and the one returned here"
+
+
+def test_a_school_replaced_changes_no_month_already_reported(demo):
+    """动态调整 keeps history: replacing a school leaves every place's figures of the months before as
+    they were, and their compiled summaries up to date."""
+    from pairing.models import School
+    from pairing.services import pairing_replace_school
+
+    latest = Month.current().previous()
+    summaries = {month: compile_month(demo, month) for month in (latest, latest.previous())}
+    before = {month: every_place(demo, month, summary) for month, summary in summaries.items()}
+    pairing = demo.pairings.filter(assisting_schools__isnull=False).order_by("number").first()
+    old = pairing.assisting_schools.order_by("name").first()
+    assert MonthlyReport.objects.filter(pairing=pairing, school=old, month=latest.first_day).exists()
+    new = (
+        School.objects.filter(assisted_pairings__programme=demo, kind=old.kind)
+        .exclude(assisted_pairings=pairing)
+        .order_by("name")
+        .first()
+    )
+    pairing_replace_school(pairing=pairing, old=old, new=new, reason="动态调整")
+    for month, summary in summaries.items():
+        found = every_place(demo, month, summary)
+        assert_one_answer(found)
+        assert found["counts"] == before[month]["counts"], month
+        assert found["totals"] == before[month]["totals"], month
+        assert found["stale"] == {"summaries page": False, "API": False, "dashboard": False}, month
 
 
 def test_the_queue_counts_from_the_tally_what_it_lists(demo):
