@@ -12,7 +12,7 @@ from core.api import PolicyPermission
 from core.ids import ID_PATTERN
 from core.policy import scope_of
 
-from .compliance import evaluate_pairings
+from .compliance import breaches_of
 from .filters import PairingFilter
 from .models import Area, JointMeeting, Membership, Pairing, Person, Programme, Residency, School, ServiceTeam
 from .selectors import pairings_visible_to, programmes_visible_to
@@ -146,6 +146,7 @@ class PairingViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (
             pairings_visible_to(self.request.user)
+            .select_related("programme")  # its rules, for the compliance of the page
             .prefetch_related("assisting_schools", "villages")
             .order_by("programme_id", "number")
         )
@@ -160,8 +161,7 @@ class PairingViewSet(viewsets.ReadOnlyModelViewSet):
         return int(text)
 
     def with_compliance(self, pairings: list) -> dict:
-        results = evaluate_pairings(Pairing.objects.filter(pk__in=[p.pk for p in pairings]), year=self.year())
-        return {**self.get_serializer_context(), "compliance": {r.pairing.pk: r.breaches for r in results}}
+        return {**self.get_serializer_context(), "compliance": breaches_of(list(pairings), year=self.year())}
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

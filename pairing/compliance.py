@@ -222,6 +222,9 @@ class Rule:
     check: Callable[[Pairing, RuleContext], list[str]]
     # Reads what the check needs for all the pairings at once (into context.prepared[code]).
     prepare: Callable[[list[Pairing], RuleContext], object] | None = None
+    # The cache versions (core/cache.py) of what the rule reads: a verdict kept in the cache is
+    # computed afresh once one of them moves on.
+    versions: tuple[str, ...] = ("registry",)
 
 
 # Every rule the portal knows, by code; a programme applies those named in Programme.rules. Rules
@@ -325,6 +328,35 @@ def evaluate_pairings(
         )
         for pairing in loaded
     ]
+
+
+def breaches_of(pairings: list[Pairing], *, year: int) -> dict[int, dict[str, list[str]]]:
+    """The breaches of each of these pairings that ran in the year (pairing id -> rule code -> texts),
+    as evaluate_pairings finds them today, for a page of pairings read again and again (the matrix,
+    the API): cached for the page, the year, the day and the reader's language, at the versions of
+    what the programmes' rules read (the registry; the reports too for a rule about them)."""
+    import hashlib
+
+    from django.utils.translation import get_language
+
+    from core.cache import cached_figures
+
+    if not pairings:
+        return {}
+    ids = sorted(pairing.pk for pairing in pairings)
+    codes = {code for pairing in pairings for code in pairing.programme.rules}
+    versions = sorted(
+        {name for code in codes if code in RULES_BY_CODE for name in RULES_BY_CODE[code].versions}
+    )
+    digest = hashlib.sha1(",".join(map(str, ids)).encode(), usedforsecurity=False).hexdigest()
+    return cached_figures(
+        f"breaches:{year}:{timezone.localdate()}:{get_language()}:{digest}",
+        versions=versions or ["registry"],
+        compute=lambda: {
+            result.pairing.pk: result.breaches
+            for result in evaluate_pairings(Pairing.objects.filter(pk__in=ids), year=year)
+        },
+    )
 
 
 def evaluate_pairing(pairing: Pairing, *, year: int, as_of: datetime.date | None = None) -> PairingCompliance:

@@ -21,8 +21,9 @@ from core.policy import can, require
 
 from .compliance import (
     SCHOOL_PAIRED,
+    PairingCompliance,
+    breaches_of,
     evaluate_pairing,
-    evaluate_pairings,
     residency_days_in_year,
     rules_of,
 )
@@ -259,7 +260,12 @@ def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
     page, page_problem = requested_page(request, Paginator(pairings, PAGE_SIZE))
     if page_problem:
         messages.error(request, page_problem)
-    results = evaluate_pairings(Pairing.objects.filter(pk__in=[p.pk for p in page.object_list]), year=year)
+    breaches = breaches_of(list(page.object_list), year=year)
+    results = [
+        PairingCompliance(pairing=pairing, breaches=breaches[pairing.pk])
+        for pairing in page.object_list
+        if pairing.pk in breaches  # not a pairing that ran in the year
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     context.update(

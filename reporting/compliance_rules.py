@@ -75,6 +75,10 @@ def indicator_minimums(pairing: Pairing, context: RuleContext) -> list[str]:
 def register() -> None:
     register_rule(
         Rule(
-            "indicator_minimum", gettext_lazy("Yearly minimums"), indicator_minimums, prepare=prepare_minimums
+            "indicator_minimum",
+            gettext_lazy("Yearly minimums"),
+            indicator_minimums,
+            prepare=prepare_minimums,
+            versions=("registry", "reports"),
         )
     )

@@ -51,3 +51,29 @@ def test_a_pairing_below_its_yearly_minimum_is_named(users, indicators):
         assert evaluate_pairing(pairing, year=2024, as_of=year_end).breaches["indicator_minimum"], (
             "a returned report does not count"
         )
+
+
+def test_the_matrix_and_the_api_follow_the_reports_a_minimum_reads(users, indicators):
+    from rest_framework.test import APIClient
+
+    from tests.helpers import client_for
+
+    programme = Programme.objects.get()
+    programme.rules = ["indicator_minimum"]
+    programme.save()
+    IndicatorMinimum.objects.create(
+        programme=programme, indicator=programme.indicators.get(code="training_courses"), per_year=2
+    )
+    api = APIClient()
+    api.force_authenticate(users["bureau"])
+    matrix = client_for(users["bureau"])
+
+    def breaches() -> tuple[list, list]:
+        from_api = api.get("/api/v1/pairings/6/", {"year": 2024}).json()["compliance"]["indicator_minimum"]
+        page = matrix.get("/pairings/compliance/", {"year": 2024}).context["results"]
+        from_page = next(r for r in page if r.pairing.number == 6).breaches["indicator_minimum"]
+        return from_api, from_page
+
+    assert all(found for found in breaches()), "no report yet: below the minimum"
+    report_with(users, datetime.date(2024, 2, 1), 2)  # the cached verdicts are read afresh
+    assert breaches() == ([], [])
