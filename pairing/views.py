@@ -23,7 +23,6 @@ from .compliance import (
     SCHOOL_PAIRED,
     PairingCompliance,
     breaches_of,
-    evaluate_pairing,
     residency_days_in_year,
     rules_of,
 )
@@ -151,7 +150,9 @@ def choices_view(request: HttpRequest, kind: str) -> JsonResponse:
 def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = pairing_get_for_user(user=request.user, pk=pk)
     year, year_understood = requested_year(request, pairing.programme)
-    compliance = evaluate_pairing(pairing, year=year)
+    compliance = PairingCompliance(
+        pairing=pairing, breaches=breaches_of([pairing], year=year).get(pairing.pk, {})
+    )
     residencies = list(
         Residency.objects.filter(
             team__pairing=pairing, start_date__lte=date(year, 12, 31), end_date__gte=date(year, 1, 1)
