@@ -261,11 +261,16 @@ def count_queries(*, url: str, month: str | None, roles: list[str], pages: list[
         month = str(Month.current().previous())
     found: dict = {}
     caches = settings.CACHES
-    for role in roles:
-        # Each role starts from a cold cache of its own, whichever roles this process counted before
-        # (the bureau's and the commander's figures share a scope, and so their cached entries).
-        cold = {**caches["default"], "KEY_PREFIX": f"{caches['default']['KEY_PREFIX']}-{role}"}
+
+    def cold_cache(name: str) -> None:
+        """A cache of its own, empty, whatever this process counted before (the bureau's and the
+        commander's figures share a scope, and the compliance matrix and the API's pairings share
+        their verdicts): every count is a cold request's."""
+        cold = {**caches["default"], "KEY_PREFIX": f"{caches['default']['KEY_PREFIX']}-{name}"}
         override_settings(CACHES={**caches, "default": cold}).enable()
+
+    for role in roles:
+        cold_cache(role)
         user = User.objects.get(username=ROLES[role][1 if dongguan else 0])
         pairing = pairings_visible_to(user).order_by("number").values_list("pk", flat=True).first()
         client = Client(raise_request_exception=False)
@@ -279,6 +284,8 @@ def count_queries(*, url: str, month: str | None, roles: list[str], pages: list[
             if not count:
                 found[role][page] = {"url": url}
                 continue
+            cold_cache(f"{role}-{page}")
+            client.get(FLOOR)  # the session and the user, cached per process, read again
             started = time.perf_counter()
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url)
