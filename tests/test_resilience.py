@@ -229,16 +229,16 @@ def test_a_database_connection_dropped_mid_request_answers_503_and_the_next_requ
         need_service("dropping a connection from the server side needs PostgreSQL (DATABASE_URL)")
     client = Client()
     client.force_login(users["bureau"])
-    real = views.evaluate_pairing
+    real = views.breaches_of
 
     def drop_then_evaluate(*args, **kwargs):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(views, "evaluate_pairing", drop_then_evaluate)
+    monkeypatch.setattr(views, "breaches_of", drop_then_evaluate)
     response = client.get("/pairings/6/")
     assert response.status_code == 503
     assert "数据库暂时不可用" in response.content.decode()
-    monkeypatch.setattr(views, "evaluate_pairing", real)
+    monkeypatch.setattr(views, "breaches_of", real)
     assert client.get("/pairings/6/").status_code == 200
