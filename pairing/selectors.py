@@ -35,16 +35,22 @@ def pairings_visible_to(user) -> QuerySet[Pairing]:
     return pairings.none()
 
 
-def areas_within(area_id: int) -> QuerySet[Area]:
-    """The area and every area below it, level by level: each level is the areas whose parent is
-    in the level above, read through the parent index. Areas stand at most four levels below a
-    province (Area.LEVEL), so four steps reach every one."""
-    level = Area.objects.filter(pk=area_id).values("pk")
-    within = Q(pk=area_id)
+def area_ids_within(area_id: int) -> QuerySet:
+    """The ids of the area and of every area below it, level by level: each level is the areas whose
+    parent is in the level above, read through the parent index, and the levels are united (a UNION
+    ALL, each part an index lookup; an OR of the levels made the database scan every area). Areas
+    stand at most four levels below a province (Area.LEVEL), so four steps reach every one."""
+    level = Area.objects.filter(pk=area_id).order_by().values("pk")
+    parts = [level.values_list("pk", flat=True)]
     for _step in range(max(Area.LEVEL.values())):
-        level = Area.objects.filter(parent_id__in=level).values("pk")
-        within |= Q(pk__in=level)
-    return Area.objects.filter(within)
+        level = Area.objects.filter(parent_id__in=level).order_by().values("pk")
+        parts.append(level.values_list("pk", flat=True))
+    return parts[0].union(*parts[1:], all=True)
+
+
+def areas_within(area_id: int) -> QuerySet[Area]:
+    """The area and every area below it (area_ids_within)."""
+    return Area.objects.filter(pk__in=area_ids_within(area_id))
 
 
 def counterpart_within(area_id: int, prefix: str = "", *, user=None) -> Q:
@@ -56,7 +62,7 @@ def counterpart_within(area_id: int, prefix: str = "", *, user=None) -> Q:
     the ids are read once and kept on the user object, which lives for one request."""
     memo = getattr(user, "_areas_within", None)
     if memo is None or memo[0] != area_id:
-        memo = (area_id, list(areas_within(area_id).values_list("pk", flat=True)))
+        memo = (area_id, list(area_ids_within(area_id)))
         if user is not None:
             user._areas_within = memo
     return Q(**{f"{prefix}town_id__in": memo[1]})
