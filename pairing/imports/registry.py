@@ -246,6 +246,14 @@ def assess(programme: Programme, rows: list[Row]) -> list[Row]:
     index = {column.key: position for position, column in enumerate(columns, start=1)}
     titles = {column.key: column.title for column in columns}
     registry = Registry(programme)
+    start = new_pairing_start(programme)
+    # Counterpart and lead school of each live pairing, and of each new row so far: a row that pairs
+    # them again is a second copy of a pairing, not a new one.
+    paired = {
+        (("id", pairing.town_id), ("id", pairing.lead_university_id)): pairing.number
+        for pairing in registry.pairings.values()
+        if pairing.status != Pairing.Status.ENDED
+    }
     for row in rows:
         if not row.problems:
             row.plan = plan_row(registry, row, index)
@@ -255,6 +263,39 @@ def assess(programme: Programme, rows: list[Row]) -> list[Row]:
         row.notes = registry_notes(registry, row)
         pairing = registry.pairings.get(row.number)
         if pairing is None:
+            if programme.has_ended and registry.pairings:  # an ended programme's own table loads once
+                ended = _("%(programme)s ended on %(date)s: no pairing can be added to it.")
+                row.problems.append(
+                    Problem(
+                        SHEET,
+                        row.line,
+                        None,
+                        ended % {"programme": programme.name, "date": programme.end_date},
+                    )
+                )
+                row.outcome = "error"
+                continue
+            key = (_party_key(row.plan.counterpart), _party_key(row.plan.lead))
+            if key in paired:
+                same = _("Pairing %(number)s already pairs %(school)s with %(counterpart)s.")
+                row.problems.append(
+                    Problem(
+                        SHEET,
+                        row.line,
+                        index.get(LEAD),
+                        same % {"number": paired[key], "school": row.lead, "counterpart": row.counterpart},
+                    )
+                )
+                row.outcome = "error"
+                continue
+            paired[key] = row.number
+            if start != programme.start_date:
+                row.notes.append(
+                    _(
+                        "A new pairing starts on %(date)s, the day of the import: it owes no report of an earlier month."
+                    )
+                    % {"date": start}
+                )
             row.outcome = "new"
             continue
         row.changes = changes(pairing, row, titles)
@@ -265,6 +306,24 @@ def assess(programme: Programme, rows: list[Row]) -> list[Row]:
             continue
         row.outcome = "changed" if row.changes else "unchanged"
     return rows
+
+
+def new_pairing_start(programme: Programme):
+    """The start date of a pairing the import adds: the programme's start for its first pairings (the
+    programme's table as it began), the day of the import once it has some, so a pairing added to a
+    running programme owes no report of the months before it."""
+    from django.utils import timezone
+
+    if not Pairing.objects.filter(programme=programme).exists():
+        return programme.start_date
+    return max(programme.start_date, timezone.localdate())
+
+
+def _party_key(target):
+    """A counterpart or a school of a row: the registry's row (its id) or a new one (its name)."""
+    return (
+        ("id", target.pk) if isinstance(target, Area | School) else ("new", getattr(target, "name", target))
+    )
 
 
 def plan_row(registry: Registry, row: Row, index: dict[str, int]) -> Plan:
@@ -302,7 +361,7 @@ def plan_row(registry: Registry, row: Row, index: dict[str, int]) -> Plan:
     candidate = Pairing(
         programme=registry.programme,
         number=row.number,
-        start_date=existing.start_date if existing else registry.programme.start_date,
+        start_date=existing.start_date if existing else new_pairing_start(registry.programme),
         status=existing.status if existing else Pairing.Status.ACTIVE,
         end_date=existing.end_date if existing else None,
         end_reason=existing.end_reason if existing else "",
@@ -411,13 +470,14 @@ def apply_rows(programme: Programme, rows: list[Row]) -> dict[str, int]:
         return LeadUnit.objects.get_or_create(programme=programme, name=target.name)[0]
 
     counts = {"new": 0, "changed": 0, "unchanged": 0}
+    start = new_pairing_start(programme)
     for row in rows:
         counts[row.outcome] += 1
         if row.outcome == "unchanged":
             continue
         plan = row.plan
         pairing = Pairing.objects.filter(programme=programme, number=row.number).first() or Pairing(
-            programme=programme, number=row.number, start_date=programme.start_date
+            programme=programme, number=row.number, start_date=start
         )
         pairing.town = area(plan.counterpart)
         pairing.lead_university = school(plan.lead)

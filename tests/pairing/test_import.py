@@ -1,6 +1,7 @@
 """Registry import: the seed's table as xlsx reproduces the fixture; a second import changes nothing;
 every kind of bad row is named with its row and column, and nothing is written."""
 
+import datetime
 import io
 from html import unescape
 
@@ -140,6 +141,7 @@ def test_names_the_registry_does_not_know_are_pointed_out_before_the_import(bure
         "东莞市信息技术学校已是第8对结对的一方。",
         "将新增镇(街道)：石龙。",
         "将新增村(社区)：西湖村（石龙）。",
+        f"新增结对自导入当日{datetime.date.today()}起计，无须补报此前月份的月报。",
     ]
     assert "将新增高校：东莞理工大学。" in response.content.decode()
     assert all(not r.notes for r in response.context["rows"] if r.number != 9), "the known rows say nothing"
@@ -266,3 +268,44 @@ def test_only_bureau_staff_import(users, role):
     client.force_login(users[role])
     assert client.get("/pairings/import/").status_code == 404
     assert client.get("/pairings/import/template/").status_code == 404
+
+
+def test_a_pairing_added_to_a_running_programme_starts_on_the_day_and_is_not_added_twice(bureau):
+    programme = Programme.objects.get()
+    # 9 and 10 pair 中堂 with 东莞理工学院 twice; 11 copies pairing 6 (长安 with 东莞理工学院).
+    rows = [
+        *seed_rows(),
+        [9, "中堂", "", "东莞理工学院", "东莞市商业学校"],
+        [10, "中堂", "", "东莞理工学院", "东莞市商业学校"],
+        [11, "长安", "", "东莞理工学院", "东莞市商业学校"],
+    ]
+    response = bureau.post(
+        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", workbook(rows))}
+    )
+    problems = {
+        row.number: [p.message for p in row.problems] for row in response.context["rows"] if row.problems
+    }
+    assert problems == {
+        10: ["第9对结对已是东莞理工学院与中堂结对。"],
+        11: ["第6对结对已是东莞理工学院与长安结对。"],
+    }
+    assert not Pairing.objects.filter(number__gt=8).exists()
+    # Without the copies, the new pairing starts on the day of the import, and says so.
+    preview, _confirmed = preview_and_confirm(bureau, programme, workbook(rows[:-2]))
+    new = next(row for row in preview.context["rows"] if row.number == 9)
+    today = datetime.date.today()
+    assert f"新增结对自导入当日{today}起计，无须补报此前月份的月报。" in new.notes
+    assert Pairing.objects.get(number=9).start_date == today
+
+
+def test_nothing_is_added_to_a_programme_that_has_ended(bureau):
+    programme = Programme.objects.get()
+    programme.end_date = datetime.date(2025, 12, 31)
+    programme.save()
+    rows = [*seed_rows(), [9, "中堂", "", "东莞理工学院", "东莞市商业学校"]]
+    response = bureau.post(
+        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", workbook(rows))}
+    )
+    new = next(row for row in response.context["rows"] if row.number == 9)
+    assert [p.message for p in new.problems] == [f"{programme.name}已于2025-12-31结束，不能再新增结对。"]
+    assert not Pairing.objects.filter(number=9).exists()

@@ -164,11 +164,13 @@ def test_each_seed_programmes_own_table_imports_unchanged(bureau, fixture):
 
 def test_a_new_county_is_added_under_the_root_area_with_the_kind_its_name_ends_with(bureau):
     programme = programme_loaded("yibin_2024")
+    Programme.objects.filter(pk=programme.pk).update(end_date=None)  # running: it takes new pairings
+    programme.refresh_from_db()
     headers, rows = registry_table(programme)
     rows += [[11, "宜宾新县", "宜宾学院"], [12, "三江新区", "宜宾学院"]]
     response = preview(bureau, programme, workbook(headers, rows))
     notes = {row.number: row.notes for row in response.context["rows"] if row.number > 10}
-    assert notes[11][-1] == "将新增县(区)：宜宾新县。"
+    assert "将新增县(区)：宜宾新县。" in notes[11]
     import_file(bureau, programme, workbook(headers, rows))
     added = {p.town.name: (p.town.kind, p.town.parent.name) for p in programme.pairings.filter(number__gt=10)}
     assert added == {"宜宾新县": ("county", "宜宾市"), "三江新区": ("district", "宜宾市")}
@@ -188,6 +190,8 @@ def test_ruicheng_round_trips_with_its_lead_units(bureau):
 
 def test_a_new_lead_unit_is_pointed_out_and_added_to_the_programme(bureau):
     programme = programme_loaded("ruicheng_2021")
+    Programme.objects.filter(pk=programme.pk).update(end_date=None)  # running: it takes new pairings
+    programme.refresh_from_db()
     headers, rows = registry_table(programme)
     rows.append([23, "芮城县", "清华大学", "芮城县科学技术协会"])
     response = preview(bureau, programme, workbook(headers, rows))
