@@ -48,7 +48,12 @@ def dashboard_figures(*, user, programme: Programme, pairings: QuerySet[Pairing]
     # Names in the reader's language, so they are not part of the cached series.
     names = {i.pk: i for i in programme.indicators.filter(pk__in=list(series["trend_values"]))}
     trends = [
-        {"name": names[pk].name, "unit": names[pk].unit, "values": values}
+        {
+            "name": names[pk].name,
+            "unit": names[pk].unit,
+            "label": trend_label(names[pk].name, names[pk].unit),
+            "values": values,
+        }
         for pk, values in series["trend_values"].items()
         if pk in names
     ]
@@ -76,6 +81,16 @@ def dashboard_figures(*, user, programme: Programme, pairings: QuerySet[Pairing]
         "summaries": list(summaries.order_by("-month")[:3]),
         "milestones": list(Milestone.objects.filter(programme=programme).order_by("year")),
     }
+
+
+def trend_label(name: str, unit: str) -> str:
+    """An indicator named with its unit in the reader's language, for a chart's legend."""
+    from django.utils.translation import gettext as _
+
+    from core.units import unit_shown
+
+    shown = unit_shown(unit)
+    return _("%(name)s (%(unit)s)") % {"name": name, "unit": shown} if shown else name
 
 
 def _series(

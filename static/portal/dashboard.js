@@ -46,7 +46,7 @@
     type: "line",
     data: {
       labels: data.months,
-      datasets: data.trends.map((t, i) => ({ label: `${t.name}（${t.unit}）`, data: t.values, borderColor: palette[i % 3], backgroundColor: palette[i % 3], tension: 0, spanGaps: false })),
+      datasets: data.trends.map((t, i) => ({ label: t.label, data: t.values, borderColor: palette[i % 3], backgroundColor: palette[i % 3], tension: 0, spanGaps: false })),
     },
     options: { scales: { y: { beginAtZero: true } } },
   });

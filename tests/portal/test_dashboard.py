@@ -222,3 +222,13 @@ def test_units_are_shown_in_the_readers_language(demo):
     client.cookies["django_language"] = "en"
     english = totals_table(client.get("/dashboard/").content.decode())
     assert " yuan</td>" in english and "元" not in english and "个" not in english
+
+
+def test_the_trend_charts_legend_names_each_unit_in_the_readers_language(demo):
+    client = client_for(demo["bureau"])
+    chinese = client.get("/dashboard/").context["trends"]
+    assert chinese and all(t["label"] == f"{t['name']}（{t['unit']}）" for t in chinese if t["unit"])
+    client.cookies["django_language"] = "en"
+    english = client.get("/dashboard/").context["trends"]
+    assert english and all("（" not in t["label"] for t in english)
+    assert any(t["label"].endswith(" (days)") or t["label"].endswith(" (people)") for t in english), english
