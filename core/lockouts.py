@@ -90,10 +90,20 @@ def locked_until(
 
 
 def lockout_lift(*, kind: str, value: str, by) -> int:
-    """Forget the failed logins of an account or from an address (which lifts its lockout and
-    lowers the counts it shares); returns how many records went."""
+    """Lift the lockout of an account or of an address; returns how many records it touched.
+
+    An account's failed logins are forgotten (so an address locked by that account's failures alone
+    is let through too: the person locked out can log in again). An address's are kept against their
+    accounts, only no longer against the address: lifting an office's address does not unlock an
+    account someone was guessing the password of from it."""
     if kind not in (USERNAME, ADDRESS):
         raise ValueError(f"unknown lockout kind {kind!r}")
-    count = AxesProxyHandler.reset_attempts(**{kind: value})
+    if kind == ADDRESS:
+        rows = AccessAttempt.objects.filter(ip_address=value)
+        count, _deleted = rows.filter(username__isnull=True).delete()
+        count += rows.filter(username="").delete()[0]
+        count += rows.update(ip_address=None)
+    else:
+        count = AxesProxyHandler.reset_attempts(**{kind: value})
     log.info("%s lifted the login lockout of %s %s (%d records)", by.get_username(), kind, value, count)
     return count

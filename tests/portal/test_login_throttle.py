@@ -176,6 +176,15 @@ def test_the_bureau_lifts_a_locked_address(users):
     assert log_in(spraying, "liaison-dgut", PASSWORD).status_code == 302
 
 
+def test_lifting_an_address_keeps_the_account_locked_that_failed_from_it(users):
+    fail(Client(REMOTE_ADDR=HOME), "liaison-dgut", limit())
+    assert bureau_client(users).post(LOCKOUTS, {"kind": "ip_address", "value": HOME}).status_code == 302
+    assert [(lockout.kind, lockout.value) for lockout in lockouts_now()] == [("username", "liaison-dgut")]
+    office = Client(REMOTE_ADDR=HOME)
+    assert log_in(office, "liaison-dgut", PASSWORD).status_code != 302, "the account is still locked"
+    assert log_in(office, "liaison-jdgc", PASSWORD).status_code == 302, "the address is not"
+
+
 def test_lifting_needs_a_lockout_named_properly(users):
     fail(Client(REMOTE_ADDR=HOME), "liaison-dgut", limit())
     bureau = bureau_client(users)
