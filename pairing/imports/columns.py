@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from core.cells import excel_text
 
-from ..models import Pairing, Programme, School
+from ..models import Area, Pairing, Programme, School
 
 SHEET = "签约结对关系安排表"
 NUMBER, COUNTERPART, VILLAGES, LEAD, ASSISTING, LEAD_UNIT = (
@@ -77,11 +77,23 @@ def columns_for(programme: Programme) -> list[Column]:
     return columns
 
 
-def example_line(columns: list[Column]) -> tuple[str, str]:
-    """(key of the column it is written in, text) of the template's example line."""
+def example_line(columns: list[Column], programme: Programme | None = None) -> tuple[str, str]:
+    """(key of the column it is written in, text) of the template's example line: for villages, two
+    of the programme's own (with their towns), so the example never names another programme's."""
     keys = [column.key for column in columns]
     if VILLAGES in keys:
-        return VILLAGES, f"{EXAMPLE}雁田村(凤岗)、南面村(谢岗)；多个名称用顿号或换行分隔。请删除本行后填写。"
+        villages = (
+            list(
+                Area.objects.filter(village_pairings__programme=programme, parent__isnull=False)
+                .select_related("parent")
+                .order_by("name")
+                .distinct()[:2]
+            )
+            if programme is not None
+            else []
+        )
+        named = "、".join(f"{v.name}({v.parent.name})" for v in villages) or "某村(某镇)、某社区(某街道)"
+        return VILLAGES, f"{EXAMPLE}{named}；多个名称用顿号或换行分隔。请删除本行后填写。"
     return COUNTERPART, f"{EXAMPLE}每行填写一对结对，名称与名录一致。请删除本行后填写。"
 
 
@@ -95,7 +107,7 @@ def template_workbook(programme: Programme) -> bytes:
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
-    key, text = example_line(columns)
+    key, text = example_line(columns, programme)
     index = next(i for i, column in enumerate(columns, start=1) if column.key == key)
     example = sheet.cell(row=2, column=index, value=text)
     example.font = Font(italic=True, color="888888")

@@ -260,6 +260,21 @@ def test_the_template_has_the_tables_columns(bureau):
     response = bureau.get("/pairings/import/template/")
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert [c.value for c in book["签约结对关系安排表"][1]] == HEADERS
+    # The example names two of the programme's own villages, with their towns.
+    example = book["签约结对关系安排表"]["C2"].value
+    assert example.startswith("示例：") and "(" in example
+    villages = set(Area.objects.filter(village_pairings__isnull=False).values_list("name", flat=True))
+    assert all(name.split("(")[0] in villages for name in example[3:].split("；")[0].split("、"))
+
+
+def test_a_programme_without_villages_yet_gets_no_other_programmes_in_its_example(bureau):
+    from tests.factories import ProgrammeFactory
+
+    programme = ProgrammeFactory(name="新项目", counterpart_kinds=["town"])
+    response = bureau.get("/pairings/import/template/", {"programme": programme.pk})
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    cells = [cell.value for row in book.active.iter_rows(min_row=2, max_row=2) for cell in row if cell.value]
+    assert cells and all("雁田村" not in text for text in cells), cells
 
 
 @pytest.mark.parametrize("role", ["commander", "liaison", "town_liaison", "no_role"])
