@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from core.cells import safe_cell
+from core.numbers import plain_number
 
 
 class _Echo:
@@ -17,7 +18,7 @@ def _plain(value):
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return plain_number(value)  # 5, 12.5: as the API, the summaries and the workbooks write them
     return safe_cell(value)
 
 
