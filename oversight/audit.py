@@ -317,6 +317,16 @@ def feed_view(request: HttpRequest) -> HttpResponse:
     user_id = request.GET.get("user", "")
     since, until = parse_date(request.GET.get("from")), parse_date(request.GET.get("to"))
     errors = []
+    # A filter that cannot be read is said, and left out (the page answers 400).
+    for key, found in (("from", since), ("to", until)):
+        if request.GET.get(key) and found is None:
+            errors.append(_("Enter the day as YYYY-MM-DD, for example 2024-03-01."))
+    if chosen_type and chosen_type not in TRACKED:
+        errors.append(_("Choose a kind of record from the list."))
+        chosen_type = ""
+    if user_id and id_or_none(user_id) is None:
+        errors.append(_("Choose a user from the list."))
+        user_id = ""
     if since and until and since > until:
         errors.append(_("The first day is after the last; swap them to see changes."))
     entries = []
@@ -363,6 +373,7 @@ def feed_view(request: HttpRequest) -> HttpResponse:
             "truncated": truncated,
             "limit": FEED_LIMIT,
         },
+        status=400 if errors else 200,
     )
 
 

@@ -128,7 +128,8 @@ def test_the_feed_filters_by_type_user_and_date(users):
     assert {e.model for e in response.context["entries"]} >= {"人员", "队员"}
     tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
     assert bureau.get("/audit/", {"from": tomorrow}).context["entries"] == []
-    assert bureau.get("/audit/", {"from": "not-a-date"}).status_code == 200
+    unread = bureau.get("/audit/", {"from": "not-a-date"})
+    assert unread.status_code == 400 and unread.context["entries"], "said, and the filter left out"
 
 
 def test_the_feed_links_objects_and_says_what_it_leaves_out(users, monkeypatch):
@@ -137,6 +138,7 @@ def test_the_feed_links_objects_and_says_what_it_leaves_out(users, monkeypatch):
     html = bureau.get("/audit/?type=pairing.Pairing").content.decode()
     assert 'href="/pairings/6/history/"' in html
     response = bureau.get("/audit/?from=2025-02-01&to=2025-01-01")
+    assert response.status_code == 400
     assert "开始日期晚于结束日期，请对调后再查看。" in response.content.decode()
     monkeypatch.setattr("oversight.audit.FEED_LIMIT", 1)
     assert "仅显示最近1条变更" in bureau.get("/audit/").content.decode()
