@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,12 +45,19 @@ def report_month(programme: Programme, text: str) -> Month:
 @login_required
 def summary_list_view(request: HttpRequest) -> HttpResponse:
     require(request.user, "summary.view", hide=True)
+    # ?programme= keeps to one programme (as the dashboard and the months do); 404 for one not theirs.
+    chosen = None
+    if request.GET.get("programme"):
+        chosen = programme_from(request.user, request.GET["programme"])
+        if chosen is None:
+            raise Http404("No such programme")
+    visible = summaries_visible_to(request.user)
+    if chosen is not None:
+        visible = visible.filter(programme=chosen)
     summaries, page_problem = requested_page(
         request,
         Paginator(
-            summaries_visible_to(request.user)
-            .select_related("programme", "requested_by")
-            .order_by("-month", "programme__code"),
+            visible.select_related("programme", "requested_by").order_by("-month", "programme__code"),
             SUMMARY_PAGE,
         ),
     )
@@ -63,6 +70,7 @@ def summary_list_view(request: HttpRequest) -> HttpResponse:
         {
             "summaries": summaries,
             "programmes": programmes_visible_to(request.user),
+            "chosen": chosen,
             "busy": busy,
             "default_month": Month.current().previous(),
         },

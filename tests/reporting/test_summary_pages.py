@@ -39,6 +39,18 @@ def test_the_workbook_downloads_and_opens(compiled, reporting_users):
     assert book.sheetnames == ["汇总", "报送情况", "明细", "进展摘要", "困难问题", "未计入合计"]
 
 
+def test_the_summaries_keep_to_the_programme_asked_for(compiled, reporting_users):
+    from tests.factories import ProgrammeFactory
+
+    other = ProgrammeFactory(name="宜宾测试")
+    commander = client_for(reporting_users["commander"])
+    assert list(commander.get("/reports/summaries/").context["summaries"]) == [compiled]
+    mine = commander.get("/reports/summaries/", {"programme": compiled.programme_id})
+    assert list(mine.context["summaries"]) == [compiled] and mine.context["chosen"] == compiled.programme
+    assert list(commander.get("/reports/summaries/", {"programme": other.pk}).context["summaries"]) == []
+    assert commander.get("/reports/summaries/", {"programme": "abc"}).status_code == 404
+
+
 def test_the_bureau_starts_a_run_and_the_commander_cannot(
     reporting_users, django_capture_on_commit_callbacks, eager_tasks
 ):
