@@ -41,6 +41,7 @@ needs them. How it works:
 """
 
 import datetime
+import gc
 import itertools
 import os
 import socket
@@ -60,6 +61,20 @@ from core.roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON
 from pairing.demo import seed_pairing_activity
 from pairing.models import Area, Programme, School, ServiceTeam
 from reporting.models import Indicator
+
+
+def pytest_configure(config) -> None:
+    """Python's cyclic garbage collector, tuned for a test process: what is loaded by now (Django,
+    the apps, the test modules) is moved out of its reach (`gc.freeze`), and it runs after 50,000
+    new container objects rather than 700. A test makes hundreds of thousands of short-lived ORM
+    and template objects; with the default threshold the collector walked the young generation
+    thousands of times per module. Measured on tests/test_permission_matrix.py and
+    tests/pairing/test_workspace.py, three runs each way: 5-6% less CPU (19.0-20.1 s of user time
+    against 20.0-21.2 s), for about 40 MB more memory per process. Runs in each xdist worker."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
 
 # live_server runs in a thread while sync Playwright holds an event loop in the test's thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
