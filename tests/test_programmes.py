@@ -457,6 +457,25 @@ def test_a_months_pages_count_one_programme_at_a_time(reviewer):
     assert ended.context["month"] == Month(2024, 2) and ended.context["next_year"] is None
 
 
+def test_a_programme_exports_its_whole_span_in_one_file(reviewer):
+    """UESTC's programme ran from 2013 to 2023: its 130 months export in one go (a cap of 120 months
+    refused it), from its first report month to its last."""
+    import csv
+
+    from tests.helpers import client_for
+
+    uestc = Programme.objects.get(code="uestc-cengong-2013")
+    first, last = Month.of(uestc.first_report_month), Month.of(uestc.end_date)
+    assert len(Month.between(first, last)) > 120
+    response = client_for(reviewer).get(
+        "/reports/export/", {"programme": uestc.pk, "from": str(first), "to": str(last), "format": "csv"}
+    )
+    assert response.status_code == 200, response.content.decode()[:500]
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    months = {row[1] for row in csv.reader(lines[1:])}
+    assert {str(first), str(last)} <= months
+
+
 def test_no_month_after_a_programmes_end_is_compiled_exported_or_started(reviewer):
     from core.months import InvalidMonth
     from reporting.models import MonthlySummary
