@@ -527,9 +527,9 @@ def practice_base_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         form_class=PracticeBaseForm,
         service=practice_base_save,
-        title=_("Describe the practice base"),
-        submit=_("Save practice base"),
-        success=lambda b: _("Practice base %(name)s is saved.") % {"name": b.name},
+        title=_("Record a base"),
+        submit=_("Save the base"),
+        success=lambda b: _("%(kind)s %(name)s is saved.") % {"kind": b.get_kind_display(), "name": b.name},
     )
 
 

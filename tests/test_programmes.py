@@ -502,3 +502,20 @@ def test_no_month_after_a_programmes_end_is_compiled_exported_or_started(reviewe
 
     with pytest.raises(ValidationError, match="2024-02"):
         check_month(yibin, Month(2024, 3))  # what report_start asks, after the policy
+
+
+def test_a_programmes_bases_are_named_in_its_own_words(reviewer):
+    """Dongguan's rule is about its 乡村建设实践基地; the other programmes' bases (internship,
+    research, innovation) are headed 基地 and named with their kind, not with Dongguan's term."""
+    from tests.helpers import client_for
+
+    client = client_for(reviewer)
+    others = PracticeBase.objects.exclude(programme__code=DONGGUAN).exclude(pairing=None)
+    base = others.exclude(kind=PracticeBase.Kind.PRACTICE).select_related("pairing").first()
+    assert base is not None, "the seed programmes record bases of other kinds"
+    page = client.get(f"/pairings/{base.pairing_id}/").content.decode()
+    assert ">基地</h2>" in page
+    assert "乡村建设实践基地" not in page and "尚未登记实践基地" not in page
+    assert base.name in page and str(base.get_kind_display()) in page
+    dongguan = Pairing.objects.filter(programme__code=DONGGUAN).first()
+    assert ">乡村建设实践基地</h2>" in client.get(f"/pairings/{dongguan.pk}/").content.decode()
