@@ -13,6 +13,7 @@ from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.db import models
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,12 +26,15 @@ from core.policy import require
 from pairing.models import (
     Agreement,
     AnnualPlan,
+    Area,
     JointMeeting,
     Membership,
+    Pairing,
     PairingReview,
     Person,
     PracticeBase,
     Residency,
+    School,
     ServiceTeam,
     WorkCategory,
 )
@@ -309,6 +313,71 @@ def parse_date(text: str | None) -> datetime.date | None:
         return None
 
 
+class Names:
+    """The names of the objects a page of the feed refers to, read in one query per kind of object
+    whatever the page's length. Naming runs twice: the first pass (`collecting`) notes which
+    (model, id) the entries need and returns nothing, `load` reads them, the second pass names."""
+
+    RELATED = {Pairing: ("town", "lead_university"), Person: ("school",)}
+
+    def __init__(self) -> None:
+        self.wanted: dict[type, set] = {}
+        self.found: dict[tuple[type, object], str] = {}
+        self.collecting = True
+
+    def __call__(self, model, pk) -> str:
+        if pk is None:
+            return "—"
+        if self.collecting:
+            self.wanted.setdefault(model, set()).add(pk)
+            return ""
+        return self.found.get((model, pk), f"#{pk}")
+
+    def load(self) -> None:
+        for model, ids in self.wanted.items():
+            rows = model._default_manager.filter(pk__in=ids).select_related(*self.RELATED.get(model, ()))
+            for row in rows:
+                name = (row.get_full_name() or row.username) if isinstance(row, User) else str(row)
+                self.found[(model, row.pk)] = name
+        self.collecting = False
+
+
+def _of_pairing(record, name: Names) -> str:
+    """A record kept for a pairing, named with the pairing (a meeting alone does not say whose)."""
+    return f"{record.instance} · {name(Pairing, record.pairing_id)}"
+
+
+# How the feed names an object from its historical row (so a deleted one is named too): by the
+# row's own fields and the names of what its foreign keys point to. Others: the object's str().
+FEED_NAMES = {
+    "pairing.Pairing": lambda r, n: f"{r.number}. {n(Area, r.town_id)} – {n(School, r.lead_university_id)}",
+    "pairing.Person": lambda r, n: f"{r.name}（{n(School, r.school_id)}）",
+    "pairing.ServiceTeam": _of_pairing,
+    "pairing.Membership": lambda r, n: f"{n(Person, r.person_id)}（{r.get_role_display()}）",
+    "pairing.Residency": lambda r, n: f"{n(Area, r.place_id)} {r.start_date}–{r.end_date}",
+    "pairing.Agreement": lambda r, n: str(
+        _("Agreement of %(pairing)s") % {"pairing": n(Pairing, r.pairing_id)}
+    ),
+    "pairing.PracticeBase": lambda r, n: f"{r.name} · {n(Pairing, r.pairing_id)}" if r.pairing_id else r.name,
+    "pairing.JointMeeting": _of_pairing,
+    "pairing.AnnualPlan": _of_pairing,
+    "pairing.PairingReview": _of_pairing,
+    "reporting.MonthlyReport": lambda r, n: f"{n(School, r.school_id)} {r.month:%Y-%m}",
+    "core.Profile": lambda r, n: n(User, r.user_id),
+}
+
+
+def feed_name(label: str):
+    return FEED_NAMES.get(label, lambda record, _names: str(record.instance))
+
+
+def users_named(text: str):
+    """The users whose username or name contains the text (the feed's "who" search)."""
+    return User.objects.filter(
+        Q(username__icontains=text) | Q(first_name__icontains=text) | Q(last_name__icontains=text)
+    )
+
+
 @login_required
 def feed_view(request: HttpRequest) -> HttpResponse:
     """The newest changes across the portal, for bureau staff."""
@@ -327,9 +396,12 @@ def feed_view(request: HttpRequest) -> HttpResponse:
     if user_id and id_or_none(user_id) is None:
         errors.append(_("Choose a user from the list."))
         user_id = ""
+    # Who made the change, typed (a username or part of a name): at province scale the users are
+    # tens of thousands, too many for a list to pick from.
+    who = request.GET.get("who", "").strip()[:150]
     if since and until and since > until:
         errors.append(_("The first day is after the last; swap them to see changes."))
-    entries = []
+    found = []
     for label in TRACKED:
         if chosen_type and chosen_type != label:
             continue
@@ -337,36 +409,44 @@ def feed_view(request: HttpRequest) -> HttpResponse:
         records = model.history.select_related("history_user").order_by("-history_date")
         if id_or_none(user_id) is not None:
             records = records.filter(history_user_id=id_or_none(user_id))
+        if who:
+            records = records.filter(history_user__in=users_named(who))
         if since:
             records = records.filter(history_date__date__gte=since)
         if until:
             records = records.filter(history_date__date__lte=until)
-        for record in records[: FEED_LIMIT + 1]:
-            entries.append(
-                Entry(
-                    record.history_date,
-                    record.history_user,
-                    record.history_type,
-                    str(model._meta.verbose_name),
-                    f"{model._meta.verbose_name} #{record.id}",
-                    record.history_change_reason or "",
-                    [],
-                    object_history_url(label, record),
-                )
-            )
-    entries.sort(key=lambda e: e.when, reverse=True)
-    truncated = len(entries) > FEED_LIMIT
+        found += [(label, model, record) for record in records[: FEED_LIMIT + 1]]
+    found.sort(key=lambda item: item[2].history_date, reverse=True)
+    truncated = len(found) > FEED_LIMIT
+    found = found[:FEED_LIMIT]
+    names = Names()
+    for label, _model, record in found:  # the first pass notes what the names need
+        feed_name(label)(record, names)
+    names.load()
+    named = [feed_name(label)(record, names) for label, _model, record in found]
+    entries = [
+        Entry(
+            record.history_date,
+            record.history_user,
+            record.history_type,
+            str(model._meta.verbose_name),
+            name,
+            record.history_change_reason or "",
+            [],
+            object_history_url(label, record),
+        )
+        for (label, model, record), name in zip(found, named, strict=True)
+    ]
     types = [(label, str(apps.get_model(label)._meta.verbose_name)) for label in TRACKED]
-    staff = User.objects.filter(is_active=True).order_by("username")
     return render(
         request,
         "oversight/audit_feed.html",
         {
             "entries": entries[:FEED_LIMIT],
             "types": types,
-            "users": staff,
             "chosen_type": chosen_type,
             "chosen_user": user_id,
+            "who": who,
             "since": since,
             "until": until,
             "errors": errors,

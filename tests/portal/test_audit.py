@@ -126,6 +126,14 @@ def test_the_feed_filters_by_type_user_and_date(users):
     response = bureau.get("/audit/", {"user": users["liaison"].pk})
     assert {e.user for e in response.context["entries"]} == {users["liaison"]}
     assert {e.model for e in response.context["entries"]} >= {"人员", "队员"}
+    # Who is typed (a username or part of a name), not picked from a list of every user.
+    typed = bureau.get("/audit/", {"who": "dgut"})
+    assert {e.user for e in typed.context["entries"]} == {users["liaison"]}
+    assert (
+        'name="who"' in typed.content.decode()
+        and "<select" not in typed.content.decode().split('id="id_type"')[1].split("</form>")[0]
+    )
+    assert bureau.get("/audit/", {"who": "nobody-like-this"}).context["entries"] == []
     tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
     assert bureau.get("/audit/", {"from": tomorrow}).context["entries"] == []
     unread = bureau.get("/audit/", {"from": "not-a-date"})
@@ -162,3 +170,48 @@ def test_a_change_through_the_api_is_in_the_history_with_its_user(users, indicat
     newest = client_for(users["bureau"]).get(f"/reports/{report.pk}/history/").context["entries"][0]
     assert newest.user == users["liaison"]
     assert {c.field: (c.old, c.new) for c in newest.changes}["困难问题"] == ("资金不足", "已协调")
+
+
+def test_the_feed_names_each_object_in_a_fixed_number_of_queries(users):
+    """An entry names its object as a person would (the member, the pairing a meeting belongs to,
+    the school and month of a report), not by its id, and a longer feed runs no more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pairing.models import JointMeeting
+
+    bureau = client_for(users["bureau"])
+    liaison = client_for(users["liaison"])
+    liaison.post(
+        "/pairings/6/team/members/add/",
+        {
+            "name": "张三",
+            "school": School.objects.get(name="东莞理工学院").pk,
+            "role": "member",
+            "title_grade": "intermediate",
+        },
+    )
+    report = make_report(users["liaison"])
+    with CaptureQueriesContext(connection) as few:
+        html = bureau.get("/audit/").content.decode()
+    pairing = Pairing.objects.select_related("town", "lead_university").get(pk=6)
+    assert f"张三（{School.objects.get(name='东莞理工学院').name}）" in html
+    assert f"{report.school.name} {report.month:%Y-%m}" in html
+    assert "#" + str(report.pk) not in html
+    for day in range(1, 13):
+        JointMeeting.objects.create(
+            pairing=pairing, held_on=datetime.date(2025, day, 3), attendees=f"会议{day}"
+        )
+        liaison.post(
+            "/pairings/6/team/members/add/",
+            {
+                "name": f"李{day}",
+                "school": School.objects.get(name="东莞理工学院").pk,
+                "role": "member",
+                "title_grade": "junior",
+            },
+        )
+    with CaptureQueriesContext(connection) as more:
+        html = bureau.get("/audit/").content.decode()
+    assert f"· {pairing}" in html, "a meeting is named with its pairing"
+    assert len(more) == len(few), [q["sql"] for q in more.captured_queries][-5:]
