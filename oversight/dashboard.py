@@ -10,12 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from core.cache import cached_figures
 from core.months import InvalidMonth, Month
 from core.policy import require, scope_of
 from pairing.selectors import pairings_visible_to, programme_chosen
-from reporting.figures import figure_results
-from reporting.totals import period_totals, programme_period
+from reporting.figures import cached_figure_results
+from reporting.totals import programme_period, totals_seen_by
 
 from .selectors import dashboard_figures
 
@@ -39,14 +38,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         scope_key=scope.key,
     )
     period, period_errors = period_from_query(request, programme)
-    totals = cached_figures(
-        f"totals:{programme.pk}:{scope.key}:{period[0]}:{period[1]}",
-        versions=["registry", "reports"],
-        compute=lambda: period_totals(programme, *period, pairings=pairings_visible_to(request.user)),
-    )
-    targets = cached_figures(
-        f"targets:{programme.pk}", versions=["registry", "reports"], compute=lambda: figure_results(programme)
-    )
+    totals = totals_seen_by(request.user, programme, *period)
+    targets = cached_figure_results(programme)
     for error in period_errors:
         messages.error(request, error)
     chart_data = {key: figures[key] for key in ("months", "submission", "trends", "compliance")}

@@ -27,11 +27,11 @@ from pairing.models import Programme
 from pairing.selectors import pairings_visible_to, programme_chosen, programme_from, programmes_visible_to
 
 from .expectations import State, as_rows, expected_rows, month_figures
-from .figures import figure_results
+from .figures import cached_figure_results
 from .models import MonthlyReport, MonthlySummary
 from .selectors import reports_visible_to, summaries_visible_to
 from .services import report_accept, report_return, report_save_draft, report_start, report_submit
-from .totals import period_totals, programme_period
+from .totals import programme_period, totals_seen_by
 
 
 def as_api_error(error: Exception) -> exceptions.APIException:
@@ -475,7 +475,7 @@ class ProgrammeFiguresViewSet(viewsets.GenericViewSet):
                             "comparison": r.figure.comparison,
                             "met": r.met,
                         }
-                        for r in figure_results(programme)
+                        for r in cached_figure_results(programme)
                     ],
                 }
             )
@@ -487,7 +487,7 @@ class ProgrammeFiguresViewSet(viewsets.GenericViewSet):
         if last < first:
             raise exceptions.ValidationError({"to": [_("The last month is before the first.")]})
         indicators = list(programme.indicators.all())
-        totals = period_totals(programme, first, last, indicators, pairings=pairings_visible_to(request.user))
+        totals = totals_seen_by(request.user, programme, first, last)
         return Response(
             {
                 "programme": programme.pk,

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.cache import cached_figures
 from core.months import Month
 from core.numbers import plain_number
 from core.units import unit_shown
@@ -117,3 +118,10 @@ def figure_value(figure: Figure) -> Decimal:
 def figure_results(programme: Programme) -> list[FigureResult]:
     figures = programme.figures.select_related("programme", "indicator")
     return [FigureResult(figure, figure_value(figure)) for figure in figures]
+
+
+def cached_figure_results(programme: Programme) -> list[FigureResult]:
+    """`figure_results`, cached until the registry or a report changes (the dashboard and the API)."""
+    return cached_figures(
+        f"targets:{programme.pk}", versions=["registry", "reports"], compute=lambda: figure_results(programme)
+    )

@@ -2,12 +2,14 @@
 
 import datetime
 import sys
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import Client
 
+from core.numbers import plain_number
 from pairing.models import Programme
 from reporting.demo import seed_reports
 from tests.conftest import PROGRAMME_CODE
@@ -232,3 +234,32 @@ def test_the_trend_charts_legend_names_each_unit_in_the_readers_language(demo):
     english = client.get("/dashboard/").context["trends"]
     assert english and all("（" not in t["label"] for t in english)
     assert any(t["label"].endswith(" (days)") or t["label"].endswith(" (people)") for t in english), english
+
+
+def test_the_apis_totals_are_the_dashboards_cached_until_a_report_changes(demo):
+    """/api/v1/totals/ gives the dashboard's totals for the same period, from the same cache: a second
+    request reads no indicator value, and a returned report's numbers leave the total at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reporting.models import IndicatorValue
+    from reporting.services import report_return
+
+    programme = Programme.objects.get()
+    client = client_for(demo["bureau"])
+    period = {"from": "2024-01", "to": "2026-12"}
+    shown = {i.code: total for i, total in client.get("/dashboard/", period).context["period_totals"]}
+    with CaptureQueriesContext(connection) as queries:
+        api = client.get(f"/api/v1/totals/{programme.pk}/", period).json()["totals"]
+    assert api == {code: plain_number(total) for code, total in shown.items()}
+    assert not [q for q in queries.captured_queries if "indicatorvalue" in q["sql"]], "read from the cache"
+    value = (
+        IndicatorValue.objects.filter(report__status="submitted", value__gt=0, indicator__aggregation="sum")
+        .select_related("indicator", "report")
+        .first()
+    )
+    report = value.report
+    report_return(report=report, reviewer=demo["bureau"], comment="请补充")
+    after = client.get(f"/api/v1/totals/{programme.pk}/", period).json()["totals"]
+    code = value.indicator.code
+    assert Decimal(after[code]) == Decimal(api[code]) - value.value
