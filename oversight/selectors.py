@@ -52,6 +52,7 @@ def dashboard_figures(*, user, programme: Programme, pairings: QuerySet[Pairing]
             "name": names[pk].name,
             "unit": names[pk].unit,
             "label": trend_label(names[pk].name, names[pk].unit),
+            "unit_label": unit_label(names[pk].unit),
             "values": values,
         }
         for pk, values in series["trend_values"].items()
@@ -81,6 +82,13 @@ def dashboard_figures(*, user, programme: Programme, pairings: QuerySet[Pairing]
         "summaries": list(summaries.order_by("-month")[:3]),
         "milestones": list(Milestone.objects.filter(programme=programme).order_by("year")),
     }
+
+
+def unit_label(unit: str) -> str:
+    """A unit in the reader's language, for the axis of a chart that shows several units."""
+    from core.units import unit_shown
+
+    return str(unit_shown(unit) or unit)
 
 
 def trend_label(name: str, unit: str) -> str:

@@ -41,13 +41,29 @@
     options: { indexAxis: "y", scales: { x: { min: 0, max: 100 }, y: { ticks: { autoSkip: false } } }, plugins: { legend: { display: false } } },
   });
 
+  // Indicators of different units (activities, people, yuan) each get an axis of their own, titled
+  // with the unit: on one axis a count of activities would lie flat under a sum of money.
   const palette = [colours.blue, colours.onTime, colours.late];
+  const units = [...new Set(data.trends.map((t) => t.unit))];
+  const trendScales = {};
+  units.forEach((unit, i) => {
+    const lines = data.trends.map((t, j) => [t, palette[j % 3]]).filter(([t]) => t.unit === unit);
+    // An axis that carries one line takes its colour, so the reader sees which line it measures.
+    const colour = units.length > 1 && lines.length === 1 ? lines[0][1] : undefined;
+    trendScales["y" + i] = {
+      beginAtZero: true,
+      position: i === 0 ? "left" : "right",
+      grid: { drawOnChartArea: i === 0 },
+      ticks: { color: colour },
+      title: { display: units.length > 1, text: lines[0][0].unit_label, color: colour },
+    };
+  });
   new Chart(document.getElementById("chart-trends"), {
     type: "line",
     data: {
       labels: data.months,
-      datasets: data.trends.map((t, i) => ({ label: t.label, data: t.values, borderColor: palette[i % 3], backgroundColor: palette[i % 3], tension: 0, spanGaps: false })),
+      datasets: data.trends.map((t, i) => ({ label: t.label, data: t.values, yAxisID: "y" + units.indexOf(t.unit), borderColor: palette[i % 3], backgroundColor: palette[i % 3], tension: 0, spanGaps: false })),
     },
-    options: { scales: { y: { beginAtZero: true } } },
+    options: { scales: trendScales },
   });
 })();

@@ -20,6 +20,15 @@ def test_commander_sees_the_dashboard_and_downloads_an_export(
     page.wait_for_function("Chart.instances && Object.keys(Chart.instances).length === 4")
     page.screenshot(path=screenshots / "dashboard-1280.png", full_page=True)
     assert page.get_by_role("heading", name="阶段目标").is_visible()
+    # The trends of indicators in different units each have an axis titled with the unit.
+    axes = page.evaluate(
+        """() => {
+          const chart = Chart.getChart("chart-trends");
+          return chart.data.datasets.map((d) => [d.label, chart.options.scales[d.yAxisID].title.text]);
+        }"""
+    )
+    assert len(axes) == 3 and len({unit for _label, unit in axes}) == 3, axes
+    assert all(f"（{unit}）" in label for label, unit in axes), axes
 
     page.goto(f"{server.url}/reports/export/")
     with page.expect_download() as download:
