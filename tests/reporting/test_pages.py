@@ -287,6 +287,23 @@ def test_a_returned_report_is_shown_as_waiting_for_the_liaison(reporting_users, 
     assert "市教育局" not in html + detail, "not every programme's organiser is a city bureau"
 
 
+def test_a_reopened_report_reads_as_reopened_not_as_returned(reporting_users, liaison):
+    """An accepted report the bureau reopens for a correction says so, with the time it is open
+    until, on the liaison's card and on the report: it was not sent back as wrong."""
+    report = submitted(reporting_users, month=Month.current().first_day)
+    bureau = client_for(reporting_users["bureau"])
+    bureau.post(f"/reports/{report.pk}/decide/", {"decision": "accept", "comment": ""})
+    bureau.post(f"/reports/{report.pk}/reopen/", {"reason": "驻点天数需核对"})
+    report.refresh_from_db()
+    assert report.status == MonthlyReport.Status.RETURNED and report.reopened_until
+    html = liaison.get("/reports/").content.decode()
+    card = html[html.index("border-warning") : html.index("</section>", html.index("border-warning"))]
+    assert "已重新开放修改，期限至" in card and ">已重新开放修改</span>" in card, card
+    assert "已被退回" not in card and ">已退回</span>" not in card
+    detail = liaison.get(f"/reports/{report.pk}/").content.decode()
+    assert "重新开放修改的原因：" in detail and "驻点天数需核对" in detail and "退回意见：" not in detail
+
+
 def test_the_liaisons_pages_say_when_this_months_report_is_still_due(reporting_users, liaison):
     banner = "月报尚未报送，截止日为北京时间"
     assert banner in liaison.get(f"/pairings/{CHANGAN}/").content.decode()
