@@ -16,6 +16,7 @@ What a name not in the registry becomes:
 - a lead unit is added to the programme.
 """
 
+import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -407,37 +408,59 @@ def changes(pairing: Pairing, row: Row, titles: dict[str, str]) -> list[str]:
     return found
 
 
+def resembling(name: str, known) -> str:
+    """ " Did you mean …?" with the known name the new one most resembles (东莞理工学院 for 东莞理工大学),
+    or nothing: a name the registry does not know is more often a typo than a new place or school."""
+    like = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return _(" Did you mean %(known)s?") % {"known": like[0]} if like else ""
+
+
 def registry_notes(registry: Registry, row: Row) -> list[str]:
     """What importing the row adds to the registry besides the pairing, so that a misspelt name,
     which would become a new school, area or lead unit, is seen before it is confirmed."""
     plan, notes = row.plan, []
 
-    def added(kind: str, name: str) -> str:
-        return _("A new %(kind)s will be added: %(name)s.") % {"kind": kind, "name": name}
+    def added(kind: str, name: str, known) -> str:
+        return _("A new %(kind)s will be added: %(name)s.") % {"kind": kind, "name": name} + resembling(
+            name, known
+        )
+
+    def areas_of(kind: str) -> list[str]:
+        return [name for name, areas in registry.named.items() if any(a.kind == kind for a in areas)]
 
     for school in [plan.lead, *plan.assisting]:
         if isinstance(school, NewSchool):
-            notes.append(added(str(School.Kind(school.kind).label).lower(), school.name))
+            notes.append(added(str(School.Kind(school.kind).label).lower(), school.name, registry.schools))
     for name in [row.lead, *row.assisting]:
         for number in sorted(registry.partner_of.get(name, set()) - {row.number}):
             notes.append(
                 _("%(name)s is already a party to pairing %(number)s.") % {"name": name, "number": number}
             )
     if isinstance(plan.counterpart, NewArea):
-        notes.append(added(registry.programme.counterpart_name.lower(), plan.counterpart.name))
+        notes.append(
+            added(
+                registry.programme.counterpart_name.lower(),
+                plan.counterpart.name,
+                areas_of(plan.counterpart.kind),
+            )
+        )
     towns = []
     for village in plan.villages:
         town = village.parent
         if isinstance(town, NewArea) and town is not plan.counterpart and town.name not in towns:
             towns.append(town.name)
-            notes.append(_("A new town will be added: %(name)s.") % {"name": town.name})
+            notes.append(
+                _("A new town will be added: %(name)s.") % {"name": town.name}
+                + resembling(town.name, areas_of(town.kind))
+            )
         if isinstance(village, NewArea):
             notes.append(
                 _("A new village will be added: %(name)s (%(town)s).")
                 % {"name": village.name, "town": town.name}
+                + resembling(village.name, areas_of(village.kind))
             )
     if isinstance(plan.lead_unit, NewLeadUnit):
-        notes.append(added(str(LeadUnit._meta.verbose_name), plan.lead_unit.name))
+        notes.append(added(str(LeadUnit._meta.verbose_name), plan.lead_unit.name, registry.units))
     return notes
 
 

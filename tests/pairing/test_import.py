@@ -137,7 +137,8 @@ def test_names_the_registry_does_not_know_are_pointed_out_before_the_import(bure
     row = next(r for r in response.context["rows"] if r.number == 9)
     assert row.outcome == "new"
     assert row.notes == [
-        "将新增高校：东莞理工大学。",
+        # A name like a known one is more often a typo than a new school: the preview asks.
+        "将新增高校：东莞理工大学。是否应为“东莞理工学院”？",
         "东莞市信息技术学校已是第8对结对的一方。",
         "将新增镇(街道)：石龙。",
         "将新增村(社区)：西湖村（石龙）。",
