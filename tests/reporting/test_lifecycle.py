@@ -190,9 +190,9 @@ def test_a_reopened_report_past_its_time_is_not_offered_for_correction(reporting
     report_accept(report=report, reviewer=users["bureau"])
     report_reopen(report=report, reviewer=users["bureau"], reason="数据有误，请更正")
     liaison = client_for(users["liaison"])
-    assert "已被退回：请修改后重新提交。" in liaison.get("/reports/").content.decode()
+    assert "已重新开放修改，期限至" in liaison.get("/reports/").content.decode()
     # The window closed a minute ago (travelling past it could leave this month).
     passed = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=1)
     MonthlyReport.objects.filter(pk=report.pk).update(reopened_until=passed)
     html = liaison.get("/reports/").content.decode()
-    assert "修改期限已过" in html and "已被退回：请修改后重新提交。" not in html
+    assert "修改期限已过" in html and "已重新开放修改，期限至" not in html
