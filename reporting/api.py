@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from core.api import CachedCountPagination, PolicyPermission
@@ -26,10 +27,10 @@ from core.policy import can, scope_of
 from pairing.models import Programme
 from pairing.selectors import pairings_visible_to, programme_chosen, programme_from, programmes_visible_to
 
-from .expectations import State, as_rows, expected_rows, month_figures
+from .expectations import ExpectedPaginator, State, as_rows, month_figures
 from .figures import cached_figure_results
 from .models import MonthlyReport, MonthlySummary
-from .selectors import reports_visible_to, summaries_visible_to
+from .selectors import cached_tally, reports_visible_to, summaries_visible_to
 from .services import report_accept, report_return, report_save_draft, report_start, report_submit
 from .totals import programme_period, totals_seen_by
 
@@ -315,6 +316,18 @@ MONTH_PARAMETERS = [
 ]
 
 
+class ExpectedRowsPagination(PageNumberPagination):
+    """Pages a month's expected rows as the review queue does (reporting.expectations.ExpectedPaginator):
+    a page reads the rows up to its end only, and the total is the month's cached tally's, not a
+    count of every row (at 10,000 pairings a page of the month took 0.4 s)."""
+
+    def paginate_rows(self, request, view, *, month, tally, **filters):
+        self.django_paginator_class = lambda _rows, per_page: ExpectedPaginator(
+            month, per_page, tally=tally, **filters
+        )
+        return self.paginate_queryset(None, request, view)
+
+
 class MonthViewSet(viewsets.GenericViewSet):
     """A month's live figures (/api/v1/months/2024-02/?programme=1) and its expected reports with their
     states (/api/v1/months/2024-02/reports/?state=missing), from the same engine as the pages."""
@@ -324,6 +337,7 @@ class MonthViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"[^/]+"
     lookup_field = "month"
     policy_object_level = False  # a month is not an object: its permission is checked up front
+    pagination_class = ExpectedRowsPagination
 
     def _programme(self):
         programme, _programmes = programme_chosen(
@@ -385,12 +399,15 @@ class MonthViewSet(viewsets.GenericViewSet):
             raise exceptions.ValidationError(
                 {"state": [_("Choose one of: %(states)s.") % {"states": ", ".join(State.ALL)}]}
             )
-        rows = expected_rows(
-            period,
-            pairings=pairings_visible_to(request.user).filter(programme=programme),
+        visible = pairings_visible_to(request.user).filter(programme=programme)
+        page = self.paginator.paginate_rows(
+            request,
+            self,
+            month=period,
+            pairings=visible,
+            tally=cached_tally(request.user, programme, period, visible),
             states=[state] if state else None,
         )
-        page = self.paginate_queryset(rows)
         return self.get_paginated_response(
             [
                 {

@@ -51,6 +51,22 @@ def school_month_rows(user, month) -> list:
     )
 
 
+def cached_tally(user, programme, month, pairings):
+    """The month's tally (reporting.expectations.Tally) of the pairings the user sees in the
+    programme, cached per scope and day until a report of that month or the registry changes: the
+    queue, the status table and the API's month count from it."""
+    from django.utils import timezone
+
+    from core.cache import cached_figures
+
+    from .expectations import month_tally
+
+    key = f"tally:{programme.pk if programme else 0}:{month}:{scope_of(user).key}:{timezone.localdate()}"
+    return cached_figures(
+        key, versions=["registry", f"month:{month}"], compute=lambda: month_tally(month, pairings=pairings)
+    )
+
+
 WAITING_MONTHS_SHOWN = 12
 
 

@@ -15,22 +15,22 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.cache import cached_figures
 from core.ids import id_or_none
 from core.models import Notice
 from core.months import InvalidMonth, Month
 from core.paging import requested_page
-from core.policy import can, require, school_id_of, scope_of
+from core.policy import can, require, school_id_of
 from pairing.filters import PairingFilter
 from pairing.models import Programme, School
 from pairing.selectors import pairings_visible_to, programme_chosen
 
-from .expectations import ExpectedPaginator, State, Tally, as_rows, month_tally
+from .expectations import ExpectedPaginator, State, as_rows
 from .forms import AttachmentForm, QueueFilterForm, ReopenForm, ReportForm, ReviewDecisionForm
 from .models import MonthlyReport, ReportAttachment
 from .notifications import notices_read
 from .selectors import (
     WAITING_MONTHS_SHOWN,
+    cached_tally,
     liaisons_by_school,
     report_get_for_user,
     reports_visible_to,
@@ -423,15 +423,6 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
     for text in refused:
         messages.error(request, text)
     return redirect(safe_next(request, "/reports/queue/"))
-
-
-def cached_tally(user, programme, month: Month, pairings) -> Tally:
-    """The month's tally of the pairings the user sees in the programme, cached per scope and day
-    until a report of that month or the registry changes."""
-    key = f"tally:{programme.pk if programme else 0}:{month}:{scope_of(user).key}:{timezone.localdate()}"
-    return cached_figures(
-        key, versions=["registry", f"month:{month}"], compute=lambda: month_tally(month, pairings=pairings)
-    )
 
 
 @login_required

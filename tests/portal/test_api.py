@@ -224,3 +224,27 @@ def test_report_actions_by_role(users, indicators, role, create, patch, submit, 
     assert client.patch(url, body, format="json").status_code == patch
     assert client.post(f"{url}submit/").status_code == submit
     assert client.post(f"{url}accept/").status_code == accept
+
+
+def test_a_months_expected_reports_page_through_every_row_once_with_the_tallys_count(users, settings):
+    """/api/v1/months/…/reports/ pages as the review queue does: the total is the month's tally and
+    the pages, followed by their `next` links, give every expected row once, each state filter too."""
+    from core.months import Month
+    from reporting.expectations import expected_reports, month_tally
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "PAGE_SIZE": 5}
+    client = api_for(users["bureau"])
+    month = Month(2024, 2)
+    tally = month_tally(month)
+    for state, expected in [(None, tally.expected), ("missing", tally.missing)]:
+        url, seen = "/api/v1/months/2024-02/reports/" + (f"?state={state}" if state else ""), []
+        count = None
+        while url:
+            page = client.get(url).json()
+            count = page["count"] if count is None else count
+            assert page["count"] == count
+            seen += [(row["pairing"], row["school"]) for row in page["results"]]
+            url = page["next"]
+        rows = expected_reports(month, states=[state] if state else None)
+        assert count == expected == len(seen) == len(set(seen))
+        assert seen == [(row.pairing_id, row.school_id) for row in rows]
