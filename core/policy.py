@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import rules
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .roles import BUREAU, COMMANDER, LIAISON, TOWN_LIAISON, role_of
 
@@ -171,15 +172,19 @@ def is_open_pairing(user, pairing) -> bool:
 
 reads_everything = is_bureau | is_commander
 
+# Who may change a pairing's records while it runs; once it has ended nobody may (is_open_pairing).
+WHILE_OPEN = {
+    "pairing.change": is_bureau | is_party_liaison,  # team, residencies, meetings, plan, agreement, bases
+    "pairing.review": is_bureau,  # accept or return a team or an agreement
+    "pairing.adjust": is_bureau,  # end a pairing, replace a school, add or remove a village
+}
+
 # The named permissions. A page or API action asks for exactly one of them.
 PERMISSIONS = {
     # The registry and the pairings' workspace.
     "pairing.list": reads_everything | is_town_liaison,  # the pairing list and the compliance matrix
     "pairing.view": reads_everything | is_party_liaison | is_town_liaison_of,
-    # team, residencies, meetings, plan, agreement, bases
-    "pairing.change": (is_bureau | is_party_liaison) & is_open_pairing,
-    "pairing.review": is_bureau & is_open_pairing,  # accept or return a team or an agreement
-    "pairing.adjust": is_bureau & is_open_pairing,  # end a pairing, replace a school, add or remove a village
+    **{name: who & is_open_pairing for name, who in WHILE_OPEN.items()},
     "registry.import": is_bureau,
     # Monthly reports.
     "report.own": is_school_liaison,  # the liaison's own month and reports
@@ -214,6 +219,11 @@ def require(user, permission: str, obj=None, *, hide: bool = False) -> None:
     if not can(user, permission, obj):
         if hide:
             raise Http404(f"Not available: {permission}")
+        if permission in WHILE_OPEN and WHILE_OPEN[permission].test(user, obj) and obj.has_ended:
+            # Said as it is: the user could change the pairing while it ran; it has ended.
+            raise PermissionDenied(
+                _("This pairing has ended: its records are kept as they were and can no longer be changed.")
+            )
         raise PermissionDenied(f"Not allowed: {permission}")
 
 

@@ -97,9 +97,18 @@ def test_every_change_to_an_ended_pairing_is_refused_as_the_policy_says(users, r
             expected = 403  # the bureau's actions: refused to liaisons whether the pairing runs or not
         else:
             expected = status
-        answered = (client.get(url).status_code, client.post(url, data).status_code)
+        page = client.get(url)
+        answered = (page.status_code, client.post(url, data).status_code)
         if answered != (expected, expected):
             found[name] = answered
+        # The refusal says why: the pairing has ended, to whom could change it while it ran; the
+        # role, to the others.
+        ended = "该结对已结束" in page.content.decode()
+        could = role == "bureau" or (
+            role in {"liaison", "assisting_liaison"} and name not in {"review", "adjust"}
+        )
+        if expected == 403 and ended != could:
+            found[name] = ("says ended", ended)
     assert found == {}
     assert counts() == before, "nothing changed"
 
