@@ -189,6 +189,13 @@ def entries_for(records, model, describe=None) -> list[Entry]:
                 if c.field not in HIDDEN_FIELDS
                 for line in changes_of(model, c, names)
             ]
+        if (
+            record.history_type == "~"
+            and previous is not None
+            and not changes
+            and not record.history_change_reason
+        ):
+            continue  # only what nobody reads changed (the version counter, a timestamp)
         entries.append(
             Entry(
                 record.history_date,
@@ -287,8 +294,11 @@ def indicator_entries(report) -> list[Entry]:
     names = {i.code: i.name for i in report.pairing.programme.indicators.all()}
     versions = list(report.versions.select_related("actor").order_by("number"))
     entries = []
-    for older, newer in zip(versions, versions[1:]):  # noqa: B905 - pairs of neighbours
-        before, after = older.snapshot.get("values", {}), newer.snapshot.get("values", {})
+    # The first version is compared with no values at all: the first numbers a liaison saves are
+    # changes from nothing, as much as any later correction.
+    for older, newer in zip([None, *versions], versions):  # noqa: B905 - pairs of neighbours
+        before = older.snapshot.get("values", {}) if older is not None else {}
+        after = newer.snapshot.get("values", {})
         changes = [
             Change(names.get(code, code), show(plain(before.get(code))), show(plain(after.get(code))))
             for code in sorted(set(before) | set(after))

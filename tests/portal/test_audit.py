@@ -215,3 +215,19 @@ def test_the_feed_names_each_object_in_a_fixed_number_of_queries(users):
         html = bureau.get("/audit/").content.decode()
     assert f"· {pairing}" in html, "a meeting is named with its pairing"
     assert len(more) == len(few), [q["sql"] for q in more.captured_queries][-5:]
+
+
+def test_the_first_numbers_saved_are_in_the_reports_history_and_nothing_empty_is(users, indicators):
+    """The first values a liaison saves are changes from nothing (— → 3), as a correction later is;
+    a save that changed nothing anyone reads (only the version counter) is not an empty entry."""
+    from tests.reporting.conftest import form_data
+
+    report = make_report(users["liaison"])
+    liaison = client_for(users["liaison"])
+    liaison.post(f"/reports/{report.pk}/", form_data(report))
+    report.refresh_from_db()
+    liaison.post(f"/reports/{report.pk}/", form_data(report))  # the same numbers again
+    entries = client_for(users["bureau"]).get(f"/reports/{report.pk}/history/").context["entries"]
+    first = [{c.field: (c.old, c.new) for c in e.changes} for e in entries if e.model == "指标数值"]
+    assert {"开展活动场次": ("—", "3"), "驻点服务天数": ("—", "12")}.items() <= first[-1].items(), first
+    assert all(e.changes or e.reason or e.kind != "~" for e in entries), "no entry without a change"
