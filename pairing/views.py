@@ -178,6 +178,11 @@ def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "compliance": compliance,
             "rules_applied": rules_applied,
             "sections": sections,
+            # When members took turns (UESTC's cadres, one after another), the roster says when.
+            "member_dates": any(
+                m.joined_on or m.left_on
+                for m in (pairing.team.memberships.all() if hasattr(pairing, "team") else [])
+            ),
             "year": year,
             "can_edit": can(request.user, "pairing.change", pairing),
             "can_review": can(request.user, "pairing.review", pairing),

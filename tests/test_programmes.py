@@ -519,3 +519,28 @@ def test_a_programmes_bases_are_named_in_its_own_words(reviewer):
     assert base.name in page and str(base.get_kind_display()) in page
     dongguan = Pairing.objects.filter(programme__code=DONGGUAN).first()
     assert ">乡村建设实践基地</h2>" in client.get(f"/pairings/{dongguan.pk}/").content.decode()
+
+
+def test_a_pairing_page_says_when_members_served_and_when_the_pairing_ended(reviewer):
+    """UESTC's cadres took turns: the roster gives each one's dates. An ended pairing gives its end
+    date. In English an aside is bracketed as English is (" (长安)"), not with full-width brackets."""
+    from django.test import Client
+
+    from tests.helpers import client_for
+
+    uestc = Pairing.objects.filter(programme__code="uestc-cengong-2013").first()
+    resident = (
+        Membership.objects.filter(team__pairing=uestc, role=Membership.Role.RESIDENT)
+        .order_by("joined_on")
+        .first()
+    )
+    html = client_for(reviewer).get(f"/pairings/{uestc.pk}/").content.decode()
+    assert "在岗时间" in html and f"{resident.joined_on:%Y-%m-%d} – {resident.left_on:%Y-%m-%d}" in html
+    assert uestc.end_date and f'结束日期</dt><dd class="col-sm-8">{uestc.end_date:%Y-%m-%d}</dd>' in html
+    dongguan = Pairing.objects.filter(programme__code=DONGGUAN).exclude(villages=None).first()
+    village = dongguan.villages.select_related("parent").first()
+    english = Client()
+    english.force_login(reviewer)
+    english.cookies["django_language"] = "en"
+    page = english.get(f"/pairings/{dongguan.pk}/").content.decode()
+    assert f"{village.name} ({village.parent.name})" in page and f"（{village.parent.name}）" not in page
