@@ -178,14 +178,24 @@ class MembershipSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["id", "pairing", "team", "person", "role", "joined_on"]
+        fields = ["id", "pairing", "team", "person", "role", "joined_on", "left_on"]
+
+
+class MembershipFilter(filters.FilterSet):
+    """A team's members by the pairing, as the answer names it (?pairing=6), as well as by team."""
+
+    pairing = filters.NumberFilter(field_name="team__pairing", label="pairing")
+
+    class Meta:
+        model = Membership
+        fields = ["pairing", "team", "role"]
 
 
 class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ID_PATTERN
     serializer_class = MembershipSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
-    filterset_fields = ["team", "role"]
+    filterset_class = MembershipFilter
 
     def get_queryset(self):
         return (

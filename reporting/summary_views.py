@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -86,11 +87,13 @@ def summary_compile_view(request: HttpRequest) -> HttpResponse:
     if programme is None:
         messages.error(request, _("Choose a programme."))
         return redirect("reporting:summaries")
+    # Back to the programme's months (the page keeps to one programme when asked to).
+    back = f"{reverse('reporting:summaries')}?programme={programme.pk}"
     try:
         month = report_month(programme, request.POST.get("month", ""))
     except InvalidMonth as error:
         messages.error(request, str(error))
-        return redirect("reporting:summaries")
+        return redirect(back)
     if not programme.is_due(month):
         messages.error(
             request,
@@ -99,12 +102,12 @@ def summary_compile_view(request: HttpRequest) -> HttpResponse:
             )
             % {"month": month, "due": programme.due_date(month).strftime("%Y-%m-%d")},
         )
-        return redirect("reporting:summaries")
+        return redirect(back)
     if not summary_request(programme=programme, month=month, user=request.user):
         messages.warning(request, _("This month is being compiled already."))
-        return redirect("reporting:summaries")
+        return redirect(back)
     messages.success(request, _("The compilation of %(month)s has started.") % {"month": month})
-    return redirect("reporting:summaries")
+    return redirect(back)
 
 
 @login_required

@@ -248,3 +248,14 @@ def test_a_months_expected_reports_page_through_every_row_once_with_the_tallys_c
         rows = expected_reports(month, states=[state] if state else None)
         assert count == expected == len(seen) == len(set(seen))
         assert seen == [(row.pairing_id, row.school_id) for row in rows]
+
+
+def test_a_pairings_members_are_listed_by_pairing_with_their_dates(users, pairing_activity):
+    """/api/v1/memberships/?pairing=6 lists that pairing's members only (the filter was ignored), each
+    with the dates it joined and left."""
+    client = api_for(users["bureau"])
+    everyone = client.get("/api/v1/memberships/").json()["count"]
+    page = client.get("/api/v1/memberships/", {"pairing": 6}).json()
+    assert 0 < page["count"] < everyone
+    assert {row["pairing"] for row in page["results"]} == {6}
+    assert {"joined_on", "left_on"} <= set(page["results"][0])

@@ -58,7 +58,8 @@ def test_the_bureau_starts_a_run_and_the_commander_cannot(
         response = client_for(reporting_users["bureau"]).post(
             "/reports/summaries/compile/", {"programme": Programme.objects.get().pk, "month": "2024-02"}
         )
-    assert response.status_code == 302
+    programme = Programme.objects.get()
+    assert response.status_code == 302 and response.url == f"/reports/summaries/?programme={programme.pk}"
     summary = MonthlySummary.objects.get()
     assert summary.state == "done" and summary.requested_by == reporting_users["bureau"]
     response = client_for(reporting_users["commander"]).post(
