@@ -328,7 +328,7 @@ class Names:
     whatever the page's length. Naming runs twice: the first pass (`collecting`) notes which
     (model, id) the entries need and returns nothing, `load` reads them, the second pass names."""
 
-    RELATED = {Pairing: ("town", "lead_university"), Person: ("school",)}
+    RELATED = {Pairing: ("town", "lead_university")}
 
     def __init__(self) -> None:
         self.wanted: dict[type, set] = {}
@@ -347,7 +347,10 @@ class Names:
         for model, ids in self.wanted.items():
             rows = model._default_manager.filter(pk__in=ids).select_related(*self.RELATED.get(model, ()))
             for row in rows:
-                name = (row.get_full_name() or row.username) if isinstance(row, User) else str(row)
+                if isinstance(row, User):
+                    name = row.get_full_name() or row.username
+                else:  # a member is named by the person's name alone: "张三（队员）"
+                    name = row.name if isinstance(row, Person) else str(row)
                 self.found[(model, row.pk)] = name
         self.collecting = False
 
@@ -411,12 +414,17 @@ def feed_view(request: HttpRequest) -> HttpResponse:
     who = request.GET.get("who", "").strip()[:150]
     if since and until and since > until:
         errors.append(_("The first day is after the last; swap them to see changes."))
+    cursor = read_cursor(request.GET.get("before", ""))
+    if request.GET.get("before") and cursor is None:
+        errors.append(_("That link to older changes cannot be read; the newest changes are shown."))
     found = []
-    for label in TRACKED:
+    for index, label in enumerate(TRACKED):
         if chosen_type and chosen_type != label:
             continue
         model = apps.get_model(label)
-        records = model.history.select_related("history_user").order_by("-history_date")
+        records = model.history.select_related("history_user").order_by("-history_date", "-history_id")
+        if cursor is not None:
+            records = records.filter(older_than(cursor, index))
         if id_or_none(user_id) is not None:
             records = records.filter(history_user_id=id_or_none(user_id))
         if who:
@@ -425,10 +433,16 @@ def feed_view(request: HttpRequest) -> HttpResponse:
             records = records.filter(history_date__date__gte=since)
         if until:
             records = records.filter(history_date__date__lte=until)
-        found += [(label, model, record) for record in records[: FEED_LIMIT + 1]]
-    found.sort(key=lambda item: item[2].history_date, reverse=True)
+        found += [(index, label, model, record) for record in records[: FEED_LIMIT + 1]]
+    # Newest first; among changes of one moment (a load writes hundreds), by kind and then newest row.
+    found.sort(key=lambda item: (-item[3].history_date.timestamp(), item[0], -item[3].history_id))
     truncated = len(found) > FEED_LIMIT
     found = found[:FEED_LIMIT]
+    older = ""
+    if truncated:  # the link to the next changes: the position of the last one shown
+        index, _label, _model, last = found[-1]
+        older = f"{last.history_date.isoformat()}|{index}|{last.history_id}"
+    found = [(label, model, record) for _index, label, model, record in found]
     names = Names()
     for label, _model, record in found:  # the first pass notes what the names need
         feed_name(label)(record, names)
@@ -461,10 +475,41 @@ def feed_view(request: HttpRequest) -> HttpResponse:
             "until": until,
             "errors": errors,
             "truncated": truncated,
+            "older_url": query_with(request, before=older) if older else "",
             "limit": FEED_LIMIT,
         },
         status=400 if errors else 200,
     )
+
+
+def query_with(request: HttpRequest, **values) -> str:
+    """This page's query string with `values` set (the filters kept)."""
+    query = request.GET.copy()
+    for key, value in values.items():
+        query[key] = value
+    return "?" + query.urlencode()
+
+
+def read_cursor(text: str) -> tuple | None:
+    """The position a link to older changes carries: (moment, kind's index, history id), or None."""
+    try:
+        moment, index, history_id = text.split("|")
+        when = datetime.datetime.fromisoformat(moment)
+        return (when, int(index), int(history_id)) if timezone.is_aware(when) else None
+    except ValueError:
+        return None
+
+
+def older_than(cursor: tuple, index: int) -> Q:
+    """The changes of the kind at `index` that come after the cursor in the feed's order (newest first,
+    then by kind, then newest row): earlier moments, and of the cursor's own moment those of a later
+    kind, or of its kind with an older row."""
+    when, cursor_index, history_id = cursor
+    if index < cursor_index:
+        return Q(history_date__lt=when)
+    if index > cursor_index:
+        return Q(history_date__lte=when)
+    return Q(history_date__lt=when) | Q(history_date=when, history_id__lt=history_id)
 
 
 def object_history_url(label: str, record) -> str:

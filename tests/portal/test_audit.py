@@ -149,7 +149,7 @@ def test_the_feed_links_objects_and_says_what_it_leaves_out(users, monkeypatch):
     assert response.status_code == 400
     assert "开始日期晚于结束日期，请对调后再查看。" in response.content.decode()
     monkeypatch.setattr("oversight.audit.FEED_LIMIT", 1)
-    assert "仅显示最近1条变更" in bureau.get("/audit/").content.decode()
+    assert "每页显示1条变更，最新的在前。" in bureau.get("/audit/").content.decode()
 
 
 def test_anonymous_users_are_sent_to_log_in(dongguan):
@@ -231,3 +231,42 @@ def test_the_first_numbers_saved_are_in_the_reports_history_and_nothing_empty_is
     first = [{c.field: (c.old, c.new) for c in e.changes} for e in entries if e.model == "指标数值"]
     assert {"开展活动场次": ("—", "3"), "驻点服务天数": ("—", "12")}.items() <= first[-1].items(), first
     assert all(e.changes or e.reason or e.kind != "~" for e in entries), "no entry without a change"
+
+
+def test_older_changes_are_reached_page_by_page_each_once(users, monkeypatch):
+    """The feed shows FEED_LIMIT changes, then a link to the older ones, keeping the filters, until
+    every change has been shown once: changes of one moment (a load writes many) included."""
+    import re
+
+    from pairing.models import Person
+
+    monkeypatch.setattr("oversight.audit.FEED_LIMIT", 4)
+    bureau = client_for(users["bureau"])
+    liaison = client_for(users["liaison"])
+    for name in ["甲", "乙", "丙", "丁", "戊"]:
+        liaison.post(
+            "/pairings/6/team/members/add/",
+            {
+                "name": name,
+                "school": School.objects.get(name="东莞理工学院").pk,
+                "role": "member",
+                "title_grade": "junior",
+            },
+        )
+    moment = Person.history.order_by("history_date").last().history_date
+    Person.history.filter(name__in=["乙", "丙", "丁"]).update(history_date=moment)  # one moment
+    url, shown = "/audit/?who=dgut", []
+    while url:
+        response = bureau.get(url)
+        assert response.status_code == 200
+        shown += [(e.when, e.model, e.object_repr) for e in response.context["entries"]]
+        found = re.search(r'href="(\?[^"]*before=[^"]*)"', response.content.decode())
+        url = "/audit/" + found.group(1).replace("&amp;", "&") if found else ""
+        assert not url or "who=dgut" in url, "the filters are kept"
+    monkeypatch.setattr("oversight.audit.FEED_LIMIT", 1000)
+    everything = [(e.when, e.model, e.object_repr) for e in bureau.get("/audit/?who=dgut").context["entries"]]
+    assert len(everything) >= 10  # five people and five memberships, at least
+    assert shown == everything, "the pages, one after another, are the whole feed"
+    assert "戊（队员）" in {name for *_, name in shown}
+    assert [when for when, *_ in shown] == sorted((when for when, *_ in shown), reverse=True)
+    assert bureau.get("/audit/", {"before": "yesterday"}).status_code == 400
