@@ -53,6 +53,8 @@ from .services import (
 EARLIER_MONTHS = 3  # the liaison's page lists the months before this one that were never started
 HISTORY_PAGE = 24
 QUEUE_PAGE = 100
+# The session key of a bulk decision that decided nothing: its comment and ticks, shown once again.
+QUEUE_DRAFT = "queue_draft"
 
 
 def month_from_query(
@@ -374,6 +376,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "waiting_elsewhere": waiting_elsewhere,
             "waiting_here": waiting_here,
+            "draft": request.session.pop(QUEUE_DRAFT, None) or {"comment": "", "reports": []},
         },
         status=400 if errors else 200,
     )
@@ -422,6 +425,9 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
         refused = [_("Write a comment for the liaisons to return reports; nothing was returned.")]
     for text in refused:
         messages.error(request, text)
+    if not done and (comment.strip() or ids):
+        # Nothing was decided: the queue shows again what was typed and ticked, to correct and send.
+        request.session[QUEUE_DRAFT] = {"comment": comment[:2000], "reports": ids[:QUEUE_PAGE]}
     return redirect(safe_next(request, "/reports/queue/"))
 
 

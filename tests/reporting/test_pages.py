@@ -359,6 +359,27 @@ def test_returning_several_without_a_comment_is_refused_once(reporting_users):
     assert set(MonthlyReport.objects.values_list("status", flat=True)) == {"submitted"}
 
 
+def test_a_bulk_decision_that_decides_nothing_keeps_what_was_typed_and_ticked(reporting_users):
+    """Returning without a comment, or commenting without ticking a report, decides nothing: the
+    queue shows the ticks and the comment again, to correct and send, and only once."""
+    first = submitted(reporting_users)
+    bureau = client_for(reporting_users["bureau"])
+    queue = "/reports/queue/?month=2024-02"
+    html = bureau.post(
+        "/reports/queue/decide/", {"decision": "return", "report": [first.pk], "next": queue}, follow=True
+    ).content.decode()
+    assert f'value="{first.pk}" aria-label="选择 {first.school.name}" checked' in html
+    html = bureau.post(
+        "/reports/queue/decide/",
+        {"decision": "return", "comment": "请补充驻点天数", "next": queue},
+        follow=True,
+    ).content.decode()
+    assert "请先勾选要通过或退回的月报。" in html
+    assert ">请补充驻点天数</textarea>" in html and "checked" not in html.split('id="select-all"')[1]
+    again = bureau.get(queue).content.decode()
+    assert ">请补充驻点天数</textarea>" not in again, "shown once"
+
+
 def test_queue_filters_by_state(reporting_users):
     submitted(reporting_users)
     bureau = client_for(reporting_users["bureau"])
