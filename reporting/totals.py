@@ -27,13 +27,18 @@ def period_totals(
     *,
     pairings: QuerySet[Pairing] | None = None,
     aggregation: str | None = None,
+    school_id: int | None = None,
 ) -> dict[int, Decimal]:
     """indicator id -> total over first..last (each indicator by its own aggregation, or by
-    `aggregation` for all of them); within `pairings` when given (a user's scope)."""
+    `aggregation` for all of them); within `pairings` when given (a user's scope), and of one
+    school's reports when `school_id` is (an export narrowed to a school)."""
     indicators = list(programme.indicators.all()) if indicators is None else indicators
     scope = (pairings if pairings is not None else Pairing.objects.all()).filter(programme=programme)
+    counted = counted_reports(scope, first, last)
+    if school_id is not None:
+        counted = counted.filter(school_id=school_id)
     values = IndicatorValue.objects.filter(
-        report__in=counted_reports(scope, first, last).values("pk"), indicator__in=[i.pk for i in indicators]
+        report__in=counted.values("pk"), indicator__in=[i.pk for i in indicators]
     ).order_by()
     kinds = {i.pk: aggregation or i.aggregation for i in indicators}
     found: dict[int, Decimal] = defaultdict(Decimal)

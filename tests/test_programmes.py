@@ -544,3 +544,34 @@ def test_a_pairing_page_says_when_members_served_and_when_the_pairing_ended(revi
     english.cookies["django_language"] = "en"
     page = english.get(f"/pairings/{dongguan.pk}/").content.decode()
     assert f"{village.name} ({village.parent.name})" in page and f"（{village.parent.name}）" not in page
+
+
+def test_the_range_workbook_totals_each_indicator_as_the_dashboard_does(reviewer):
+    """The export's 汇总 gives each indicator's total over the range by its own way of adding up, the
+    API's (and the dashboard's) figure: UESTC's schools covered are its latest values, not the sum
+    of 130 months that a clerk summing 明细 would get."""
+    import io
+
+    import openpyxl
+
+    from tests.helpers import client_for
+
+    uestc = Programme.objects.get(code="uestc-cengong-2013")
+    first, last = Month.of(uestc.first_report_month), Month.of(uestc.end_date)
+    client = client_for(reviewer)
+    period = {"from": str(first), "to": str(last)}
+    response = client.get("/reports/export/", {"programme": uestc.pk, "format": "xlsx", **period})
+    if response.status_code == 302:  # a large range is built by a worker (eager here)
+        job = client.get(response.url)
+        response = client.get(response.url, {"download": 1})
+        assert job.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    assert book.sheetnames == ["汇总", "明细"]
+    summary = {row[0]: row for row in book["汇总"].iter_rows(min_row=3, values_only=True) if row[0]}
+    api = client.get(f"/api/v1/totals/{uestc.pk}/", period).json()["totals"]
+    for indicator in uestc.indicators.all():
+        name, _unit, added_up, total = summary[indicator.name_zh]
+        assert Decimal(str(total)) == Decimal(api[indicator.code]), indicator.code
+    latest = uestc.indicators.filter(aggregation="latest").first()
+    assert latest is not None and summary[latest.name_zh][2] == "各校最近一月的数值相加"

@@ -1,10 +1,13 @@
-"""The month-range workbook: the long rows of rows.py in one 明细 sheet, typed, with Chinese column
-titles and state labels (the CSV keeps machine names for pivoting)."""
+"""The month-range workbook: 汇总, each indicator's total over the range by its own way of adding up
+(as the dashboard and the API give it), then the long rows of rows.py in the 明细 sheet, typed, with
+Chinese column titles and state labels (the CSV keeps machine names for pivoting)."""
 
 from django.utils import translation
 
 from ..compilation.workbook import Column, WorkbookWriter
 from ..expectations import State
+from ..models import Indicator
+from ..totals import period_totals
 from .rows import HEADER, ExportScope, long_rows
 
 TITLES = {
@@ -52,6 +55,33 @@ def write_range_workbook(path: str, scope: ExportScope, *, progress=None) -> int
 
     first, last = scope.months[0], scope.months[-1]
     workbook = WorkbookWriter(path, title=f"{scope.programme.name} {first}–{last}")
+    workbook.add_sheet("汇总", *summary_sheet(scope))
     written = workbook.add_sheet("明细", columns, typed(), progress=progress)
     workbook.close()
     return written
+
+
+# How each kind of indicator adds up over months, in words (a stock such as schools covered is not
+# the sum of its months: summing 明细 would count it once a month).
+ADDED_UP = {
+    Indicator.Aggregation.SUM: "各月相加",
+    Indicator.Aggregation.MAX: "各校期间最大值相加",
+    Indicator.Aggregation.LATEST: "各校最近一月的数值相加",
+}
+
+
+def summary_sheet(scope: ExportScope) -> tuple[list[Column], list[list]]:
+    """The 汇总 sheet's columns and rows: one row per indicator with its total over the range."""
+    first, last = scope.months[0], scope.months[-1]
+    indicators = list(scope.programme.indicators.all())
+    totals = period_totals(
+        scope.programme, first, last, indicators, pairings=scope.pairings, school_id=scope.school_id
+    )
+    columns = [
+        Column("指标", 28),
+        Column("单位", 10),
+        Column("合计方式", 22),
+        Column(f"{first}至{last}合计（只计已报送、已重新报送和已通过的月报）", 30, "decimal"),
+    ]
+    rows = [[i.name_zh, i.unit, ADDED_UP[i.aggregation], totals[i.pk]] for i in indicators]
+    return columns, rows

@@ -36,5 +36,5 @@ def test_commander_sees_the_dashboard_and_downloads_an_export(
     path = tmp_path / "export.xlsx"
     download.value.save_as(path)
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["明细"]
+    assert book.sheetnames == ["汇总", "明细"]
     assert book["明细"].max_row >= 3
