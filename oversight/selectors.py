@@ -54,6 +54,10 @@ def dashboard_figures(*, user, programme: Programme, pairings: QuerySet[Pairing]
             "label": trend_label(names[pk].name, names[pk].unit),
             "unit_label": unit_label(names[pk].unit),
             "values": values,
+            # (the month's total, or what it has counted so far when it is not due yet) for the table
+            "cells": list(
+                zip(values, series.get("trend_so_far", {}).get(pk) or [None] * len(values), strict=True)
+            ),
         }
         for pk, values in series["trend_values"].items()
         if pk in names
@@ -69,6 +73,7 @@ def dashboard_figures(*, user, programme: Programme, pairings: QuerySet[Pairing]
         "on_time_by_school": series["on_time_by_school"],
         "schools_rated": series["schools_rated"],
         "trends": trends,
+        "trends_so_far": any(so_far is not None for trend in trends for _value, so_far in trend["cells"]),
         "compliance": {
             "year": year,
             "applies_rules": applies_rules,
@@ -134,11 +139,18 @@ def _series(
         indicator.pk: [piece["totals"].get(indicator.pk, 0.0) if piece["due"] else None for piece in pieces]
         for indicator in indicators
     }
+    # What a month not due yet has counted so far: not on the line, but in the table, marked as such
+    # (the period's totals on the same page include it).
+    so_far = {
+        indicator.pk: [None if piece["due"] else piece["totals"].get(indicator.pk, 0.0) for piece in pieces]
+        for indicator in indicators
+    }
     return {
         "submission": submission,
         "on_time_by_school": rated[:SCHOOLS_SHOWN],
         "schools_rated": len(rated),
         "trend_values": trends,
+        "trend_so_far": so_far,
     }
 
 

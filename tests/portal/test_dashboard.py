@@ -263,3 +263,23 @@ def test_the_apis_totals_are_the_dashboards_cached_until_a_report_changes(demo):
     after = client.get(f"/api/v1/totals/{programme.pk}/", period).json()["totals"]
     code = value.indicator.code
     assert Decimal(after[code]) == Decimal(api[code]) - value.value
+
+
+def test_the_trend_table_shows_this_months_counted_numbers_so_far_marked(demo):
+    """This month is not due: the line leaves it out, and the table shows what its counted reports
+    add up to so far, marked, the same numbers the API's month gives (and the period's total counts)."""
+    from core.months import Month
+
+    programme = Programme.objects.get()
+    client = client_for(demo["bureau"])
+    response = client.get("/dashboard/")
+    this = str(Month.current())
+    index = response.context["months"].index(this)
+    api = client.get(f"/api/v1/months/{this}/", {"programme": programme.pk}).json()["totals"]
+    html = response.content.decode()
+    for trend in response.context["trends"]:
+        value, so_far = trend["cells"][index]
+        assert value is None and trend["values"][index] is None, "not on the line"
+        code = next(i.code for i in programme.indicators.all() if i.name == trend["name"])
+        assert Decimal(str(so_far)) == Decimal(api[code])
+    assert "尚未到截止日的月份" in html
