@@ -80,9 +80,13 @@ def parse_indicator_value(indicator: Indicator, raw) -> Decimal | None:
             _("The value cannot be above %(maximum)s.") % {"maximum": plain_number(indicator.maximum)}
         )
     if abs(value) > LARGEST_VALUE:
-        raise ValidationError(
-            _("The value is too large: at most %(maximum)s.") % {"maximum": plain_number(LARGEST_VALUE)}
+        # The largest the field holds, as the indicator is written: whole, with thousands separators.
+        largest = (
+            LARGEST_VALUE.to_integral_value(rounding="ROUND_FLOOR")
+            if indicator.kind == Indicator.Kind.WHOLE
+            else LARGEST_VALUE
         )
+        raise ValidationError(_("The value is too large: at most %(maximum)s.") % {"maximum": f"{largest:,}"})
     return value
 
 

@@ -78,7 +78,7 @@ def test_liaison_starts_saves_and_submits(liaison, reporting_users):
         ("activities_held", "2.5", "请输入整数。"),
         ("residency_days", "45", "数值不能大于31。"),
         ("funds_invested", "12.345", "最多保留两位小数。"),
-        ("people_trained", "999999999999999", "数值过大，不能超过999999999999.99。"),
+        ("people_trained", "999999999999999", "数值过大，不能超过999,999,999,999。"),
         ("activities_held", "1e3", "请输入数字。"),
         ("activities_held", "1,0,0", "请输入数字。"),
         ("activities_held", "1 000", "请输入数字。"),
