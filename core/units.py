@@ -20,7 +20,7 @@ ENGLISH = {
     "所": "schools",
     "家": "organisations",
     "对": "pairs",
-    "份": "copies",
+    "份": "",  # a count of documents (reports, agreements): the number alone reads right in English
     "个": "",
     "项": "",
     "类": "",

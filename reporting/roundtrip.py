@@ -35,7 +35,7 @@ def build_report_workbook(report: MonthlyReport) -> bytes:
     sheet = book.active
     sheet.title = VALUES_SHEET
     # Names come from the registry: written as text, so a name that starts with "=" is no formula.
-    excel_text(sheet["A1"], f"{report.school.name} {report.month:%Y年%m月} 进展情况月报")
+    excel_text(sheet["A1"], f"{report.school.name} {report.month.year}年{report.month.month}月 进展情况月报")
     sheet["A1"].font = Font(bold=True, size=13)
     sheet["A2"], sheet["B2"], sheet["C2"], sheet["D2"] = "报告ID", report.pk, "版本", report.version
     sheet["E2"] = "请勿修改本行；只填写“数值”列和“文字”表。"

@@ -195,7 +195,7 @@ def write_workbook(programme: Programme, month: Month, path: str, *, progress=No
         labels = dict(programme.category_choices())
         state_labels = {state: str(label) for state, label in State.LABELS.items()}
     kinds = list(labels)
-    book = WorkbookWriter(path, title=f"{programme.name} {month.year}年{month.month:02d}月")
+    book = WorkbookWriter(path, title=f"{programme.name} {month.year}年{month.month}月")
     summary = book.sheet("汇总", SUMMARY_COLUMNS)
     counterpart = programme.counterpart_label  # the workbook is in Chinese: 镇(街道), 县(区), ...
     status = book.sheet("报送情况", status_columns(counterpart))

@@ -179,7 +179,7 @@ def test_every_sheet_is_formatted_for_print_and_filtering(month_of_reports):
     book = read(compile_month(Programme.objects.get(), FEB))
     assert book.sheetnames == ["汇总", "报送情况", "明细", "进展摘要", "困难问题", "未计入合计"]
     for sheet in book:
-        assert sheet["A1"].value.endswith(sheet.title) and "2024年02月" in sheet["A1"].value
+        assert sheet["A1"].value.endswith(sheet.title) and "2024年2月" in sheet["A1"].value
         assert sheet.freeze_panes == "A3"
         assert sheet.auto_filter.ref.startswith("A2:")
         assert sheet.auto_filter.ref.endswith(str(sheet.max_row)), "the filter covers every row"
