@@ -112,7 +112,7 @@ def import_page(users) -> Page:
     book = openpyxl.load_workbook(io.BytesIO(template_workbook(Programme.objects.get())))
     sheet = book[IMPORT_SHEET]
     sheet.delete_rows(2)  # the example line
-    sheet.append([1, "石龙", "西湖村", "东莞理工学院", "东莞市信息技术学校"])
+    sheet.append([9, "石龙", "西湖村", "东莞理工学院", "东莞市信息技术学校"])  # a new pairing
     output = io.BytesIO()
     book.save(output)
     fields = {"programme": str(Programme.objects.get().pk)}
@@ -400,7 +400,7 @@ def excel_style_registry(town: str = "石龙") -> bytes:
     book = xlsxwriter.Workbook(output, {"in_memory": True})
     sheet = book.add_worksheet(IMPORT_SHEET)
     sheet.write_row(0, 0, ["序号", "镇(街道)", "村(社区)", "在莞高校", "中职学校"])
-    sheet.write_row(1, 0, [1, town, "西湖村", "东莞理工学院", "东莞市信息技术学校"])
+    sheet.write_row(1, 0, [9, town, "西湖村", "东莞理工学院", "东莞市信息技术学校"])  # a new pairing
     sheet.write_url(1, 6, "https://portal.example/registry")  # a hyperlink is not an external link
     book.close()
     return output.getvalue()

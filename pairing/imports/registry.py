@@ -22,11 +22,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.excel import Problem, WorkbookRejected
+from core.months import Month
 
-from ..models import Area, LeadUnit, Pairing, Programme, School
+from ..models import Area, LeadUnit, Pairing, Programme, School, SchoolReplacement
 from .columns import ASSISTING, COUNTERPART, LEAD, LEAD_UNIT, SHEET, VILLAGES, columns_for
 from .reading import Row, kinds_in_words
 
@@ -305,8 +307,49 @@ def assess(programme: Programme, rows: list[Row]) -> list[Row]:
             row.problems.append(Problem(SHEET, row.line, None, f"{ended}（{'；'.join(row.changes)}）"))
             row.outcome = "error"
             continue
+        if row.changes and has_begun(pairing):
+            swaps, refusal = party_swaps(pairing, row.plan, {column.key for column in columns})
+            if refusal:
+                row.problems.append(Problem(SHEET, row.line, index.get(ASSISTING), refusal))
+                row.outcome = "error"
+                continue
+            for old, new in swaps:
+                row.notes.append(
+                    _(
+                        "From %(month)s %(new)s takes the place of %(old)s; the months before stay as they were reported."
+                    )
+                    % {"month": Month.current().next(), "new": new.name, "old": old.name}
+                )
         row.outcome = "changed" if row.changes else "unchanged"
     return rows
+
+
+def has_begun(pairing: Pairing) -> bool:
+    """The pairing owes reports already: its months are on record, and its parties change only from the
+    next month (a SchoolReplacement), never back to its start."""
+    today = timezone.localdate()
+    return pairing.start_date <= today and pairing.programme.first_report_month <= today
+
+
+def party_swaps(pairing: Pairing, plan: Plan, columns: set[str]) -> tuple[list[tuple], str]:
+    """How a row changes the schools of a pairing that has begun: [(old school, new school or NewSchool)],
+    one for one, or why it cannot (a school added or removed would rewrite every month already reported:
+    the months' expected reports follow the parties)."""
+    swaps = []
+    if key_of(plan.lead) != key_of(pairing.lead_university):
+        swaps.append((pairing.lead_university, plan.lead))
+    if ASSISTING in columns:
+        old = {key_of(school): school for school in pairing.assisting_schools.all()}
+        new = {key_of(school): school for school in plan.assisting}
+        gone, added = [old[k] for k in old if k not in new], [new[k] for k in new if k not in old]
+        if len(gone) != len(added) or len(gone) > 1:
+            return [], _(
+                "Once a pairing's reports have begun, a school is not added or removed by the import (every "
+                "month already reported would change): replace one school with another here, or on the "
+                "pairing's page."
+            )
+        swaps += list(zip(gone, added, strict=True))
+    return swaps, ""
 
 
 def new_pairing_start(programme: Programme):
@@ -502,6 +545,19 @@ def apply_rows(programme: Programme, rows: list[Row]) -> dict[str, int]:
         pairing = Pairing.objects.filter(programme=programme, number=row.number).first() or Pairing(
             programme=programme, number=row.number, start_date=start
         )
+        if pairing.pk and has_begun(pairing):
+            # One school for another from the next month, recorded: the months before keep the school
+            # that reported them (the month engine reads SchoolReplacement).
+            swaps, _refusal = party_swaps(pairing, plan, columns)
+            for old, new in swaps:
+                SchoolReplacement.objects.create(
+                    pairing=pairing,
+                    lead=old.pk == pairing.lead_university_id,
+                    old_school=old,
+                    new_school=school(new),
+                    from_month=Month.current().next().first_day,
+                    reason=_("Registry import"),
+                )
         pairing.town = area(plan.counterpart)
         pairing.lead_university = school(plan.lead)
         if LEAD_UNIT in columns:

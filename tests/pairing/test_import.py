@@ -11,7 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from core.models import Profile
-from pairing.models import Area, Pairing, Programme, School
+from core.months import Month
+from pairing.models import Area, Pairing, Programme, School, SchoolReplacement
+from reporting.expectations import expected_reports, month_tally
 from tests.pairing.test_fixture import TABLE, VILLAGE_TOWNS
 
 pytestmark = pytest.mark.django_db
@@ -122,10 +124,39 @@ def test_a_changed_row_is_shown_and_applied_with_history(bureau, users):
     assert [(row.number, row.changes) for row in changed] == [
         (6, ["中职学校：东莞市机电工程学校 → 东莞市商业学校"])
     ]
-    assert changed[0].notes == ["东莞市商业学校已是第5对结对的一方。"]
+    following = Month.current().next()
+    assert changed[0].notes == [
+        "东莞市商业学校已是第5对结对的一方。",
+        f"自{following}起由东莞市商业学校接替东莞市机电工程学校；此前各月按原样保留。",
+    ]
     pairing = Pairing.objects.get(number=6)
     assert [s.name for s in pairing.assisting_schools.all()] == ["东莞市商业学校"]
     assert pairing.history.first().history_user == users["bureau"]
+    # The months already on record keep the school that owed them (the month engine reads the record).
+    replaced = SchoolReplacement.objects.get(pairing=pairing)
+    assert (replaced.old_school.name, replaced.new_school.name) == ("东莞市机电工程学校", "东莞市商业学校")
+    assert replaced.from_month == following.first_day
+    schools = {
+        row.school for row in expected_reports(Month(2024, 3), pairings=Pairing.objects.filter(pk=pairing.pk))
+    }
+    assert "东莞市机电工程学校" in schools and "东莞市商业学校" not in schools
+
+
+def test_a_school_added_to_a_pairing_whose_reports_have_begun_is_refused(bureau):
+    """Adding an assisting school by the import would make every month since the pairing began
+    expect its reports (19 a month instead of 18): refused with the reason, nothing changed."""
+    programme = Programme.objects.get()
+    before = month_tally(Month(2024, 3)).expected
+    rows = seed_rows()
+    rows[5][4] = "东莞市机电工程学校、东莞市商业学校"
+    response = bureau.post(
+        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", workbook(rows))}
+    )
+    row = next(r for r in response.context["rows"] if r.number == 6)
+    assert row.outcome == "error"
+    assert "不能通过名录导入增加或减少学校" in " ".join(p.message for p in row.problems)
+    assert Pairing.objects.get(number=6).assisting_schools.count() == 1
+    assert month_tally(Month(2024, 3)).expected == before
 
 
 def test_names_the_registry_does_not_know_are_pointed_out_before_the_import(bureau):
