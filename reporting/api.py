@@ -31,7 +31,14 @@ from .expectations import ExpectedPaginator, State, as_rows, month_figures
 from .figures import cached_figure_results
 from .models import MonthlyReport, MonthlySummary
 from .selectors import cached_tally, reports_visible_to, summaries_visible_to
-from .services import report_accept, report_return, report_save_draft, report_start, report_submit
+from .services import (
+    category_codes,
+    report_accept,
+    report_return,
+    report_save_draft,
+    report_start,
+    report_submit,
+)
 from .totals import programme_period, totals_seen_by
 
 
@@ -100,8 +107,8 @@ class ReportDraftSerializer(serializers.Serializer):
         child=serializers.CharField(allow_blank=True, allow_null=True), required=False
     )
     narratives = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
-    difficulties = serializers.CharField(allow_blank=True, required=False, default="")
-    next_month_plan = serializers.CharField(allow_blank=True, required=False, default="")
+    difficulties = serializers.CharField(allow_blank=True, required=False, help_text="Left out: kept.")
+    next_month_plan = serializers.CharField(allow_blank=True, required=False, help_text="Left out: kept.")
 
 
 class ReturnSerializer(serializers.Serializer):
@@ -164,6 +171,10 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         only then is the rest of the body read."""
         if not can(request.user, "report.own"):
             raise exceptions.PermissionDenied()
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError(
+                {"pairing": [_("Send an object with the pairing and the month.")]}
+            )
         pairing_id = serializers.IntegerField().run_validation(request.data.get("pairing"))
         pairing = get_object_or_404(
             pairings_visible_to(request.user).select_related("programme"), pk=pairing_id
@@ -183,14 +194,22 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data = ReportDraftSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
+        # A PATCH changes what it sends and keeps the rest: a narrative, a text or a value left out
+        # stays as it was (values are changed one by one by the service already).
+        narratives = {**report.narratives, **fields.get("narratives", {})}
+        unknown = sorted(set(fields.get("narratives", {})) - set(category_codes(report)))
+        if unknown:
+            raise exceptions.ValidationError(
+                {"narratives": [_("Unknown kind of cooperation: %(codes)s.") % {"codes": ", ".join(unknown)}]}
+            )
         return self.run(
             report_save_draft,
             report=report,
             user=request.user,
             values=fields.get("values", {}),
-            narratives=fields.get("narratives"),
-            difficulties=fields["difficulties"],
-            next_month_plan=fields["next_month_plan"],
+            narratives=narratives,
+            difficulties=fields.get("difficulties", report.difficulties),
+            next_month_plan=fields.get("next_month_plan", report.next_month_plan),
             expected_version=fields["version"],
         )
 

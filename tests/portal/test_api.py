@@ -259,3 +259,33 @@ def test_a_pairings_members_are_listed_by_pairing_with_their_dates(users, pairin
     assert 0 < page["count"] < everyone
     assert {row["pairing"] for row in page["results"]} == {6}
     assert {"joined_on", "left_on"} <= set(page["results"][0])
+
+
+def test_a_patch_changes_what_it_sends_and_keeps_the_rest(users, indicators):
+    """PATCH is partial: a second PATCH with one value keeps the narratives, the texts and the other
+    values the first one saved (it emptied them). An unknown kind of cooperation, or a body that is
+    not an object, is refused with a message (the latter was a 500)."""
+    liaison = api_for(users["liaison"])
+    month = datetime.date.today().replace(day=1).strftime("%Y-%m")
+    report = liaison.post("/api/v1/reports/", {"pairing": 6, "month": month}, format="json").json()
+    url = f"/api/v1/reports/{report['id']}/"
+    first = {
+        "version": report["version"],
+        "values": {"activities_held": "3", "residency_days": "8"},
+        "narratives": {"talent": "培训"},
+        "difficulties": "无",
+        "next_month_plan": "继续",
+    }
+    saved = liaison.patch(url, first, format="json").json()
+    again = liaison.patch(
+        url, {"version": saved["version"], "values": {"activities_held": "7"}}, format="json"
+    )
+    assert again.status_code == 200
+    body = again.json()
+    assert body["values"]["activities_held"] == "7.00" and body["values"]["residency_days"] == "8.00"
+    assert body["narratives"]["talent"] == "培训"
+    assert (body["difficulties"], body["next_month_plan"]) == ("无", "继续")
+    unknown = liaison.patch(url, {"version": body["version"], "narratives": {"foo": "x"}}, format="json")
+    assert unknown.status_code == 400 and "未知的合作内容类别：foo。" in unknown.content.decode()
+    listed = liaison.post("/api/v1/reports/", [1, 2], format="json")
+    assert listed.status_code == 400 and "请以JSON对象发送结对和月份。" in listed.content.decode()
