@@ -414,6 +414,18 @@ class School(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """A school's kind fits each place it holds in a pairing (a vocational school leads no
+        Dongguan pairing): the admin and the import ask the programme's own rule."""
+        if not self.pk:
+            return
+        led = Pairing.objects.filter(lead_university_id=self.pk).select_related("programme")
+        assisted = Pairing.objects.filter(assisting_schools=self.pk).select_related("programme")
+        for pairings, lead in ((led, True), (assisted, False)):
+            for pairing in pairings.distinct():
+                if refusal := pairing.programme.school_refusal(self, lead=lead):
+                    raise ValidationError({"kind": f"{refusal}（{pairing}）"})
+
 
 class Person(models.Model):
     class TitleGrade(models.TextChoices):

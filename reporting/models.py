@@ -80,6 +80,25 @@ class Indicator(models.Model):
     def clean(self) -> None:
         if self.maximum is not None and self.maximum < self.minimum:
             raise ValidationError({"maximum": _("The maximum is below the minimum.")})
+        if self.pk:
+            # Once values are reported, the code names them in the API, the exports and the workbooks
+            # people downloaded, and the kind is how they were typed: both stay as they were.
+            before = type(self).objects.filter(pk=self.pk).values("code", "kind").first()
+            if before and self.values.exists():
+                kept = {"code": _("code"), "kind": _("kind")}
+                changed = {
+                    field: label for field, label in kept.items() if before[field] != getattr(self, field)
+                }
+                if changed:
+                    raise ValidationError(
+                        {
+                            field: _(
+                                "Values have been reported for this indicator: its %(field)s stays as it is."
+                            )
+                            % {"field": label}
+                            for field, label in changed.items()
+                        }
+                    )
 
 
 class RecordKeptError(IntegrityError):

@@ -317,3 +317,33 @@ def test_an_ordinary_name_is_still_saved_in_the_admin(staff):
     data["name"] = "东莞理工学院（松山湖校区）"
     assert staff.post(url(school, "change"), data).status_code == 302
     assert School.objects.get(pk=school.pk).name == "东莞理工学院（松山湖校区）"
+
+
+def test_the_admin_keeps_a_school_fit_for_its_pairings_and_a_reported_indicator_as_it_is(
+    staff, users, indicators
+):
+    """The admin saves what the portal would: a university that leads a Dongguan pairing does not
+    become a vocational school, and an indicator with reported values keeps its code (the API, the
+    exports and downloaded workbooks name values by it) and its kind."""
+    from reporting.models import IndicatorValue
+    from tests.reporting.conftest import make_report
+
+    school = School.objects.get(name="东莞理工学院")
+    data = change_form_data(staff, school)
+    data["kind"] = "vocational"
+    response = staff.post(url(school, "change"), data)
+    assert response.status_code == 200 and "kind" in response.context["adminform"].form.errors
+    assert School.objects.get(pk=school.pk).kind == "university"
+
+    indicator = Indicator.objects.get(code="activities_held")
+    IndicatorValue.objects.create(report=make_report(users["liaison"]), indicator=indicator, value=3)
+    data = change_form_data(staff, indicator)
+    data.update({"code": "activities", "kind": "decimal"})
+    response = staff.post(url(indicator, "change"), data)
+    errors = response.context["adminform"].form.errors
+    assert response.status_code == 200 and {"code", "kind"} <= set(errors), errors
+    assert "该指标已有填报数值，其代码不能再修改。" in " ".join(errors["code"])
+    assert Indicator.objects.get(pk=indicator.pk).code == "activities_held"
+    data = change_form_data(staff, indicator)
+    data["name_zh"] = "开展活动场次（含线上）"
+    assert staff.post(url(indicator, "change"), data).status_code == 302, "other fields still change"
