@@ -52,8 +52,13 @@ class Throttled(exceptions.Throttled):
 def exception_handler(exc, context):
     """DRF's handler, with its 429 replaced by ours (REST_FRAMEWORK's EXCEPTION_HANDLER)."""
     # Imported here: rest_framework.views imports the throttle classes above while it loads.
+    from django.http import Http404
     from rest_framework.views import exception_handler as drf_exception_handler
 
     if isinstance(exc, exceptions.Throttled) and not isinstance(exc, Throttled):
         exc = Throttled(exc.wait)
+    if isinstance(exc, Http404):
+        # Django's "No MonthlyReport matches the given query." names a model in English: the caller
+        # reads DRF's own "Not found.", in their language (an outsider learns nothing more from it).
+        exc = exceptions.NotFound()
     return drf_exception_handler(exc, context)

@@ -289,3 +289,15 @@ def test_a_patch_changes_what_it_sends_and_keeps_the_rest(users, indicators):
     assert unknown.status_code == 400 and "未知的合作内容类别：foo。" in unknown.content.decode()
     listed = liaison.post("/api/v1/reports/", [1, 2], format="json")
     assert listed.status_code == 400 and "请以JSON对象发送结对和月份。" in listed.content.decode()
+
+
+def test_a_missing_object_is_said_in_the_callers_language(users):
+    """404 bodies say "not found" in the caller's language, not Django's English sentence naming the
+    model ("No MonthlyReport matches the given query.")."""
+    for url in ["/api/v1/reports/99999/", "/api/v1/pairings/99999/", "/api/v1/reports/99999/submit/"]:
+        response = (
+            api_for(users["liaison"]).get(url) if "submit" not in url else api_for(users["liaison"]).post(url)
+        )
+        assert response.status_code == 404
+        assert response.json() == {"detail": "未找到。"}, (url, response.content)
+    assert api_for(users["liaison"], "en").get("/api/v1/reports/99999/").json() == {"detail": "Not found."}
