@@ -321,6 +321,8 @@ def assess(programme: Programme, rows: list[Row]) -> list[Row]:
                     % {"month": Month.current().next(), "new": new.name, "old": old.name}
                 )
         row.outcome = "changed" if row.changes else "unchanged"
+        if not row.changes:
+            row.notes = []  # a row as the registry has it adds nothing to check
     return rows
 
 
@@ -475,9 +477,15 @@ def registry_notes(registry: Registry, row: Row) -> list[str]:
         if isinstance(school, NewSchool):
             notes.append(added(str(School.Kind(school.kind).label).lower(), school.name, registry.schools))
     for name in [row.lead, *row.assisting]:
-        for number in sorted(registry.partner_of.get(name, set()) - {row.number}):
+        numbers = sorted(registry.partner_of.get(name, set()) - {row.number})
+        if len(numbers) == 1:
             notes.append(
-                _("%(name)s is already a party to pairing %(number)s.") % {"name": name, "number": number}
+                _("%(name)s is already a party to pairing %(number)s.") % {"name": name, "number": numbers[0]}
+            )
+        elif numbers:  # one note, not one a pairing (Yibin's university leads all ten)
+            notes.append(
+                _("%(name)s is already a party to pairings %(numbers)s.")
+                % {"name": name, "numbers": "、".join(map(str, numbers))}
             )
     if isinstance(plan.counterpart, NewArea):
         notes.append(
@@ -490,7 +498,8 @@ def registry_notes(registry: Registry, row: Row) -> list[str]:
     towns = []
     for village in plan.villages:
         town = village.parent
-        if isinstance(town, NewArea) and town is not plan.counterpart and town.name not in towns:
+        counterpart = getattr(plan.counterpart, "name", None)
+        if isinstance(town, NewArea) and town.name != counterpart and town.name not in towns:
             towns.append(town.name)
             notes.append(
                 _("A new town will be added: %(name)s.") % {"name": town.name}
