@@ -7,7 +7,7 @@ from core.months import Month
 from core.policy import can
 
 from .expectations import State
-from .selectors import school_month_rows
+from .selectors import earlier_unsubmitted, school_month_rows
 
 NEEDING = {State.NOT_STARTED, State.DRAFT, State.MISSING, State.RETURNED}
 
@@ -17,7 +17,17 @@ def report_due(request) -> dict:
     if user is None or not user.is_authenticated or request.path.startswith(("/reports/", "/api/")):
         return {}
     # Lazy: the queries run only when a page's template shows the banner.
-    return {"report_due": SimpleLazyObject(lambda: reports_needing(user))}
+    return {
+        "report_due": SimpleLazyObject(lambda: reports_needing(user)),
+        "reports_earlier": SimpleLazyObject(lambda: earlier_needing(user)),
+    }
+
+
+def earlier_needing(user) -> list:
+    """The earlier months' reports never submitted (reporting.selectors.earlier_unsubmitted)."""
+    if not can(user, "report.own"):
+        return []
+    return earlier_unsubmitted(user, Month.current())
 
 
 def reports_needing(user) -> list:

@@ -67,6 +67,24 @@ def cached_tally(user, programme, month, pairings):
     )
 
 
+# The months before this one whose reports a liaison is reminded of when never submitted.
+EARLIER_MONTHS = 3
+
+
+def earlier_unsubmitted(user, month) -> list:
+    """The school's reports of the EARLIER_MONTHS months before `month` that were never submitted (not
+    started or missing), from the cached month rows: the liaison's home lists them, and the banner of
+    every other page points to them."""
+    from .expectations import State
+
+    return [
+        row
+        for back in range(1, EARLIER_MONTHS + 1)
+        for row in school_month_rows(user, month.shift(-back))
+        if row.state in (State.NOT_STARTED, State.MISSING)
+    ]
+
+
 WAITING_MONTHS_SHOWN = 12
 
 

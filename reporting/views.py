@@ -31,6 +31,7 @@ from .notifications import notices_read
 from .selectors import (
     WAITING_MONTHS_SHOWN,
     cached_tally,
+    earlier_unsubmitted,
     liaisons_by_school,
     report_get_for_user,
     reports_visible_to,
@@ -50,7 +51,6 @@ from .services import (
     version_changes,
 )
 
-EARLIER_MONTHS = 3  # the liaison's page lists the months before this one that were never started
 HISTORY_PAGE = 24
 QUEUE_PAGE = 100
 # The session key of a bulk decision that decided nothing: its comment and ticks, shown once again.
@@ -119,12 +119,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
         }
         for row in this_month
     ]
-    earlier = [
-        row
-        for back in range(1, EARLIER_MONTHS + 1)
-        for row in school_month_rows(user, month.shift(-back))
-        if row.state in (State.NOT_STARTED, State.MISSING)
-    ]
+    earlier = earlier_unsubmitted(user, month)
     history, page_problem = requested_page(
         request,
         Paginator(

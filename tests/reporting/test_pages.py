@@ -304,6 +304,21 @@ def test_a_reopened_report_reads_as_reopened_not_as_returned(reporting_users, li
     assert "重新开放修改的原因：" in detail and "驻点天数需核对" in detail and "退回意见：" not in detail
 
 
+def test_every_page_of_the_liaison_points_to_earlier_months_never_submitted(reporting_users, liaison):
+    """The months before this one whose report was never submitted are named on the liaison's other
+    pages (the landing page first), not only on the reports page's list."""
+    last = Month.current().previous()
+    html = liaison.get(f"/pairings/{CHANGAN}/").content.decode()
+    assert "往月未报送的月报：" in html and f"{last} · 长安" in html
+    report = submitted(reporting_users, month=last.first_day)
+    assert report.month == last.first_day
+    assert f"{last} · 长安" not in liaison.get(f"/pairings/{CHANGAN}/").content.decode()
+    assert (
+        "往月未报送的月报："
+        not in client_for(reporting_users["bureau"]).get(f"/pairings/{CHANGAN}/").content.decode()
+    )
+
+
 def test_the_liaisons_pages_say_when_this_months_report_is_still_due(reporting_users, liaison):
     banner = "月报尚未报送，截止日为北京时间"
     assert banner in liaison.get(f"/pairings/{CHANGAN}/").content.decode()
