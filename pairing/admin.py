@@ -177,6 +177,24 @@ class VillageInline(ReadOnlyInline, admin.TabularInline):
     model = Pairing.villages.through
     verbose_name = _("village or community")
     verbose_name_plural = _("villages and communities")
+    # The link table's own column ("area") and row label ("Pairing_villages object (17)") are
+    # Django's English: each row is labelled with its village and town, and its column is the kind.
+    fields = ["kind"]
+    readonly_fields = ["kind"]
+
+    @admin.display(description=_("kind"))
+    def kind(self, link) -> str:
+        return link.area.get_kind_display()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("area__parent")
+
+
+def _village_link_label(link) -> str:
+    return f"{link.area}（{link.area.parent}）" if link.area.parent_id else str(link.area)
+
+
+Pairing.villages.through.__str__ = _village_link_label
 
 
 class AgreementInline(ReadOnlyInline, admin.StackedInline):

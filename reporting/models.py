@@ -332,7 +332,9 @@ class ReportAttachment(models.Model):
     file = models.FileField(_("file"), upload_to=attachment_path)
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
@@ -353,15 +355,20 @@ class ReminderSent(models.Model):
         REVIEW_WAITING = "review_waiting", _("Waiting for review")
         RETURNED = "returned", _("Returned")
 
-    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="+")
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    key = models.CharField(
-        max_length=40, blank=True, help_text=_("Distinguishes repeated events, e.g. the version returned.")
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.CASCADE, related_name="+", verbose_name=_("pairing")
     )
-    sent_at = models.DateTimeField(default=timezone.now)
-    recipients = models.JSONField(default=list)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    month = models.DateField(_("month"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    key = models.CharField(
+        _("reminder key"),
+        max_length=40,
+        blank=True,
+        help_text=_("Distinguishes repeated events, e.g. the version returned."),
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    recipients = models.JSONField(_("recipients"), default=list)
 
     class Meta:
         verbose_name = _("reminder sent")

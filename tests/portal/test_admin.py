@@ -178,7 +178,9 @@ def test_the_pairing_page_shows_its_villages_read_only(staff, workspace):
     assert not (
         villages.has_add_permission or villages.has_change_permission or villages.has_delete_permission
     )
-    assert "新民社区" in page.content.decode()
+    html = page.content.decode()
+    assert "新民社区（长安）" in html
+    assert "Pairing_villages object" not in html and ">Area<" not in html and ">AREA<" not in html
 
 
 # The registry's configuration stays editable there, with the model's checks, and keeps what is referred to.
