@@ -107,9 +107,22 @@ def read_report_workbook(report: MonthlyReport, upload) -> dict:
         problems = check_sheet(book, VALUES_SHEET, VALUE_HEADERS, HEADER_ROW) + check_sheet(
             book, TEXT_SHEET, TEXT_HEADERS, 1
         )
-        if problems:
-            raise WorkbookRejected(problems)
-        return read_checked_workbook(report, book)
+        formulas = {
+            (sheet, row, column)
+            for sheet in (VALUES_SHEET, TEXT_SHEET)
+            if sheet in book.sheetnames
+            for row, column in book.sheet_scan(sheet).formulas
+        }
+        if any((p.sheet, p.row, p.column) not in formulas for p in problems):
+            raise WorkbookRejected(problems)  # the sheets are not as downloaded: their cells cannot be read
+        if not problems:
+            return read_checked_workbook(report, book)
+        # Only formulas: the other cells are read too, so every problem is named in one upload.
+        try:
+            read_checked_workbook(report, book)
+        except WorkbookRejected as more:
+            problems += [p for p in more.problems if (p.sheet, p.row, p.column) not in formulas]
+        raise WorkbookRejected(problems)
 
 
 def read_checked_workbook(report: MonthlyReport, book: UploadedWorkbook) -> dict:

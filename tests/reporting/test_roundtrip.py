@@ -111,6 +111,22 @@ def test_each_bad_cell_is_named_and_nothing_is_written(reporting_users, report, 
     assert MonthlyReport.objects.get(pk=report.pk).difficulties == "旧"
 
 
+def test_a_formula_and_the_other_bad_cells_are_named_in_one_upload(reporting_users, report):
+    """A formula does not hide the workbook's other problems until a second upload: each is named
+    once, the formula's cell once (not also as "enter a number")."""
+    client = client_for(reporting_users["liaison"])
+    book = download(client, report)
+    sheet = book["月报"]
+    formula, letters = row_of(sheet, "activities_held"), row_of(sheet, "residency_days")
+    sheet.cell(formula, 4, "=1+1")
+    sheet.cell(letters, 4, "三")
+    html = upload(client, report, book).content.decode()
+    assert f"月报!D{formula}：不允许使用公式，请直接填写数值。" in html
+    assert f"月报!D{letters}：驻点服务天数：请输入数字。" in html
+    assert html.count(f"月报!D{formula}") == 1
+    assert IndicatorValue.objects.get(report=report, indicator__code="activities_held").value == 2
+
+
 def test_a_bad_value_names_its_indicator_as_well_as_its_cell(reporting_users, report):
     client = client_for(reporting_users["liaison"])
     book = download(client, report)
