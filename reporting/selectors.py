@@ -75,14 +75,25 @@ def earlier_unsubmitted(user, month) -> list:
     """The school's reports of the EARLIER_MONTHS months before `month` that were never submitted (not
     started or missing), from the cached month rows: the liaison's home lists them, and the banner of
     every other page points to them."""
+    from django.utils import timezone
+
+    from core.cache import cached_figures
+
     from .expectations import State
 
-    return [
-        row
-        for back in range(1, EARLIER_MONTHS + 1)
-        for row in school_month_rows(user, month.shift(-back))
-        if row.state in (State.NOT_STARTED, State.MISSING)
-    ]
+    months = [month.shift(-back) for back in range(1, EARLIER_MONTHS + 1)]
+    # One cache entry for the months together (the banner reads it on every page a liaison opens):
+    # two round trips to the cache rather than two a month.
+    return cached_figures(
+        f"earlier-unsubmitted:{scope_of(user).key}:{month}:{timezone.localdate()}",
+        versions=["registry", *(f"month:{each}" for each in months)],
+        compute=lambda: [
+            row
+            for each in months
+            for row in school_month_rows(user, each)
+            if row.state in (State.NOT_STARTED, State.MISSING)
+        ],
+    )
 
 
 WAITING_MONTHS_SHOWN = 12
