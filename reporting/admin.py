@@ -93,7 +93,11 @@ class AttachmentInline(ReadOnlyInline, admin.TabularInline):
 class MonthlyReportAdmin(ReadOnlyAdmin, HistoryAdmin):
     portal_note = REPORT_NOTE
     list_display = ["month", "school", "pairing", "status", "first_submitted_at", "reviewed_by"]
-    list_filter = ["status", "month", "pairing__programme"]
+    # The months are the date hierarchy's (a second list of them read every report again), and the
+    # order is the API's index (newest month, pairing, school: one report each, so no id is added to
+    # make it total): a page is read from the index's start, not sorted from 260,000 reports.
+    list_filter = ["status", "pairing__programme"]
+    ordering = ["-month", "pairing_id", "school_id"]
     search_fields = ["school__name", "pairing__town__name", "difficulties", "next_month_plan"]
     list_select_related = ["school", "pairing__town", "pairing__lead_university", "reviewed_by"]
     date_hierarchy = "month"
