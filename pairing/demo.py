@@ -48,6 +48,15 @@ FLAWS = {
 }
 
 
+# Titles a member of each grade holds (职称), for the demo's people.
+TITLES_OF_GRADE = {
+    Person.TitleGrade.SENIOR: ["教授", "正高级讲师"],
+    Person.TitleGrade.ASSOCIATE: ["副教授", "高级讲师", "高级工程师"],
+    Person.TitleGrade.INTERMEDIATE: ["讲师", "工程师"],
+    Person.TitleGrade.JUNIOR: ["助教", "助理讲师"],
+}
+
+
 def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", rng.choice(GIVEN)])
 
@@ -97,11 +106,14 @@ def _seed_one(pairing: Pairing, flaws: dict, rng: random.Random, until: datetime
     members = [leader, deputy]
     for index in range(flaws.get("members", 7) - 2):
         junior = flaws.get("junior_member") and index == 0
+        name, pick = _name(rng), rng.randrange(5)  # the draws as before: the demo's people stay the same
+        grade = Person.TitleGrade.JUNIOR if junior else rng.choice(Person.MID_LEVEL_OR_ABOVE)
+        titles = TITLES_OF_GRADE[grade]
         person = Person.objects.create(
-            name=_name(rng),
+            name=name,
             school=university if index % 2 == 0 else vocational,
-            position=rng.choice(["讲师", "副教授", "教授", "高级讲师", "工程师"]),
-            title_grade=Person.TitleGrade.JUNIOR if junior else rng.choice(Person.MID_LEVEL_OR_ABOVE),
+            position=titles[pick % len(titles)],  # a title that fits the grade (no 高级讲师 graded 中级)
+            title_grade=grade,
         )
         Membership.objects.create(team=team, person=person, joined_on=pairing.start_date)
         members.append(person)
