@@ -36,6 +36,7 @@ class ReportForm(forms.Form):
     )
 
     def __init__(self, *args, report: MonthlyReport, indicators, submitting: bool = False, **kwargs):
+        self.month = report.month
         # Submitting asks for the required indicators too, so they are named with the format errors
         # in one pass; a draft can be saved without them.
         self.submitting = submitting
@@ -85,7 +86,7 @@ class ReportForm(forms.Form):
         for indicator in self.indicators:
             name = indicator_field_name(indicator.code)
             try:
-                value = parse_indicator_value(indicator, data.get(name))
+                value = parse_indicator_value(indicator, data.get(name), month=self.month)
             except ValidationError as error:
                 self.add_error(name, error.messages)
                 continue

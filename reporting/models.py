@@ -1,6 +1,7 @@
 """Monthly progress reports (进展情况月报): the indicators a programme collects, one report per school,
 pairing and month, its versions and attachments, and the reminders already sent."""
 
+import calendar
 import datetime
 from decimal import Decimal
 
@@ -76,6 +77,14 @@ class Indicator(models.Model):
     @property
     def decimal_places(self) -> int:
         return 0 if self.kind == self.Kind.WHOLE else 2
+
+    def maximum_in(self, month) -> Decimal | None:
+        """The largest value a report of `month` (its first day) may give: the indicator's maximum and,
+        for a count of days (天), no more days than the month has (30 in November, not 31)."""
+        if month is None or self.unit != "天":
+            return self.maximum
+        days = Decimal(calendar.monthrange(month.year, month.month)[1])
+        return days if self.maximum is None else min(self.maximum, days)
 
     def clean(self) -> None:
         if self.maximum is not None and self.maximum < self.minimum:

@@ -53,19 +53,18 @@ def build_report_workbook(report: MonthlyReport) -> bytes:
             value=(int(value) if indicator.kind == "whole" else float(value)) if value is not None else None,
         )
         cell.number_format = "#,##0" if indicator.kind == "whole" else "#,##0.00"
+        maximum = indicator.maximum_in(report.month)  # a count of days: no more than the month has
         sheet.cell(row=row, column=5, value=float(indicator.minimum))
-        sheet.cell(
-            row=row, column=6, value=float(indicator.maximum) if indicator.maximum is not None else None
-        )
+        sheet.cell(row=row, column=6, value=float(maximum) if maximum is not None else None)
         rule = DataValidation(
             type="whole" if indicator.kind == Indicator.Kind.WHOLE else "decimal",
             operator="between",
             formula1=str(indicator.minimum),
-            formula2=str(indicator.maximum if indicator.maximum is not None else MAX_NUMBER),
+            formula2=str(maximum if maximum is not None else MAX_NUMBER),
             allow_blank=True,
             showErrorMessage=True,
             errorTitle="数值有误",
-            error=f"请输入{indicator.minimum}到{indicator.maximum if indicator.maximum is not None else '不限'}之间的"
+            error=f"请输入{indicator.minimum}到{maximum if maximum is not None else '不限'}之间的"
             + ("整数" if indicator.kind == Indicator.Kind.WHOLE else "数字"),
         )
         sheet.add_data_validation(rule)
@@ -158,7 +157,9 @@ def read_checked_workbook(report: MonthlyReport, book: UploadedWorkbook) -> dict
             )
             continue
         try:
-            parse_indicator_value(indicators[code], raw if not isinstance(raw, float) else repr(raw))
+            parse_indicator_value(
+                indicators[code], raw if not isinstance(raw, float) else repr(raw), month=report.month
+            )
         except ValidationError as error:
             problems.append(
                 Problem(VALUES_SHEET, line, 4, f"{indicators[code].name}：" + " ".join(error.messages))

@@ -49,8 +49,9 @@ def typed_number(raw: str) -> str | None:
     return text.replace(",", "")
 
 
-def parse_indicator_value(indicator: Indicator, raw) -> Decimal | None:
-    """The typed value, or None for empty; a ValidationError in the user's language otherwise."""
+def parse_indicator_value(indicator: Indicator, raw, *, month=None) -> Decimal | None:
+    """The typed value, or None for empty; a ValidationError in the user's language otherwise.
+    `month` (a report's first day) bounds a count of days by the month's (Indicator.maximum_in)."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if isinstance(raw, str):
@@ -75,9 +76,10 @@ def parse_indicator_value(indicator: Indicator, raw) -> Decimal | None:
         raise ValidationError(
             _("The value cannot be below %(minimum)s.") % {"minimum": plain_number(indicator.minimum)}
         )
-    if indicator.maximum is not None and value > indicator.maximum:
+    maximum = indicator.maximum_in(month)
+    if maximum is not None and value > maximum:
         raise ValidationError(
-            _("The value cannot be above %(maximum)s.") % {"maximum": plain_number(indicator.maximum)}
+            _("The value cannot be above %(maximum)s.") % {"maximum": plain_number(maximum)}
         )
     if abs(value) > LARGEST_VALUE:
         # The largest the field holds, as the indicator is written: whole, with thousands separators.
@@ -221,7 +223,7 @@ def report_save_draft(
             errors[code] = [_("Unknown indicator.")]
             continue
         try:
-            typed[code] = parse_indicator_value(indicators[code], raw)
+            typed[code] = parse_indicator_value(indicators[code], raw, month=report.month)
         except ValidationError as error:
             errors[code] = error.messages
     if errors:

@@ -76,7 +76,7 @@ def test_liaison_starts_saves_and_submits(liaison, reporting_users):
         ("activities_held", "三", "请输入数字。"),
         ("activities_held", "-1", "数值不能为负数。"),
         ("activities_held", "2.5", "请输入整数。"),
-        ("residency_days", "45", "数值不能大于31。"),
+        ("residency_days", "45", "数值不能大于29。"),
         ("funds_invested", "12.345", "最多保留两位小数。"),
         ("people_trained", "999999999999999", "数值过大，不能超过999,999,999,999。"),
         ("activities_held", "1e3", "请输入数字。"),
@@ -520,3 +520,24 @@ def test_each_page_of_the_queue_is_that_slice_of_the_months_rows(reporting_users
     paginator = ExpectedPaginator(month, 5, states=states)
     pages = [list(paginator.page(number).object_list) for number in paginator.page_range]
     assert [row for page in pages for row in page] == everything
+
+
+def test_a_count_of_days_is_bounded_by_the_months_days(reporting_users):
+    """Residency days (a count of 天) cannot exceed the month's days: 30 in November, 31 in March,
+    29 in February 2024; on the form, through the API's service and in the workbook alike."""
+    from reporting.models import Indicator
+    from reporting.services import parse_indicator_value
+
+    days = Indicator.objects.get(code="residency_days")
+    assert days.maximum == 31
+    for month, largest in [
+        (datetime.date(2026, 11, 1), 30),
+        (datetime.date(2026, 3, 1), 31),
+        (datetime.date(2024, 2, 1), 29),
+    ]:
+        assert parse_indicator_value(days, str(largest), month=month) == largest
+        with pytest.raises(ValidationError, match=f"不能大于{largest}"):
+            parse_indicator_value(days, str(largest + 1), month=month)
+    activities = Indicator.objects.get(code="activities_held")  # 场, not days
+    activities.maximum = 31
+    assert activities.maximum_in(datetime.date(2026, 11, 1)) == 31, "only counts of days"
