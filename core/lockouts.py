@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_cool_off
+from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.utils import timezone
@@ -23,6 +23,31 @@ log = logging.getLogger(__name__)
 
 USERNAME = "username"
 ADDRESS = "ip_address"
+
+
+def address_lock_applies(username: str | None) -> bool:
+    """Whether failures from the login's address can keep it out. Not for bureau staff: they lift
+    lockouts, and an office's address locked by a colleague's mistyped password (or by someone
+    guessing from behind the same NAT) must not keep them from doing so. Their own account still
+    locks after its own failures, from anywhere."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from .roles import BUREAU
+
+    if not username:
+        return True
+    staff = get_user_model().objects.filter(username=username, is_active=True)
+    return not staff.filter(Q(groups__name=BUREAU) | Q(is_superuser=True)).exists()
+
+
+def lockout_parameters(request_or_attempt, credentials=None) -> list[str]:
+    """AXES_LOCKOUT_PARAMETERS: the username, and the address unless address_lock_applies says not."""
+    if isinstance(request_or_attempt, AccessAttempt):
+        username = request_or_attempt.username
+    else:
+        username = get_client_username(request_or_attempt, credentials)
+    return [USERNAME, ADDRESS] if address_lock_applies(username) else [USERNAME]
 
 
 @dataclass(frozen=True)
@@ -56,8 +81,6 @@ def lockouts_now(*, now: datetime.datetime | None = None) -> list[Lockout]:
     rows = list(AccessAttempt.objects.filter(attempt_time__gte=now - cool_off))
     found = []
     for kind in (USERNAME, ADDRESS):
-        if kind not in settings.AXES_LOCKOUT_PARAMETERS:
-            continue
         groups = defaultdict(list)
         for row in rows:
             if getattr(row, kind):
@@ -81,11 +104,12 @@ def locked_until(
     *, username: str | None, address: str | None, now: datetime.datetime | None = None
 ) -> datetime.datetime | None:
     """When a login with this username from this address is let through again (None: it is now)."""
-    ends = [
-        lockout.until
-        for lockout in lockouts_now(now=now)
-        if (lockout.kind, lockout.value) in {(USERNAME, username), (ADDRESS, address)}
-    ]
+    counted = (
+        {(USERNAME, username), (ADDRESS, address)}
+        if address_lock_applies(username)
+        else {(USERNAME, username)}
+    )
+    ends = [lockout.until for lockout in lockouts_now(now=now) if (lockout.kind, lockout.value) in counted]
     return max(ends, default=None)
 
 

@@ -348,7 +348,9 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # staff lift a lockout at /accounts/lockouts/ (or in the admin).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A username, or an address, is locked after the limit; bureau staff are not kept out by an address
+# (core/lockouts.py: they lift lockouts, often from the office's one address).
+AXES_LOCKOUT_PARAMETERS = "core.lockouts.lockout_parameters"
 # Attempts while locked do not push the end further: the lockout page names a time that holds.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # A success does not wipe the failures: with the address as a parameter it would also wipe those
