@@ -23,7 +23,7 @@ from core.cache import cached_figures
 from core.ids import ID_PATTERN
 from core.months import InvalidMonth, Month
 from core.numbers import plain_number
-from core.policy import can, scope_of
+from core.policy import can, school_id_of, scope_of
 from pairing.models import Programme
 from pairing.selectors import pairings_visible_to, programme_chosen, programme_from, programmes_visible_to
 
@@ -184,8 +184,12 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data = ReportCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         month = month_parameter(data.validated_data["month"])
+        existed = MonthlyReport.objects.filter(
+            pairing=pairing, school_id=school_id_of(request.user), month=month.first_day
+        ).exists()
         response = self.run(report_start, pairing=pairing, month=month, user=request.user)
-        response.status_code = status.HTTP_201_CREATED
+        # 201 when the report is started now; 200 when it was already (a retried request opens it).
+        response.status_code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         return response
 
     def partial_update(self, request, pk=None):

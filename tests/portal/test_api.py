@@ -84,6 +84,8 @@ def test_the_report_lifecycle_through_the_api(users, indicators):
     month = datetime.date.today().replace(day=1).strftime("%Y-%m")
     created = liaison.post("/api/v1/reports/", {"pairing": 6, "month": month}, format="json")
     assert created.status_code == 201 and created.json()["status"] == "draft"
+    again = liaison.post("/api/v1/reports/", {"pairing": 6, "month": month}, format="json")
+    assert again.status_code == 200 and again.json()["id"] == created.json()["id"], "opened, not made twice"
     report = created.json()
     url = f"/api/v1/reports/{report['id']}/"
     saved = liaison.patch(
