@@ -495,8 +495,10 @@ def read_cursor(text: str) -> tuple | None:
     try:
         moment, index, history_id = text.split("|")
         when = datetime.datetime.fromisoformat(moment)
-        return (when, int(index), int(history_id)) if timezone.is_aware(when) else None
-    except ValueError:
+        if not timezone.is_aware(when):
+            return None
+        return (when.astimezone(datetime.UTC), int(index), int(history_id))
+    except (ValueError, OverflowError):  # OverflowError: a moment that is no moment in UTC (year 0)
         return None
 
 

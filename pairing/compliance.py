@@ -158,11 +158,9 @@ def joint_meetings(pairing: Pairing, context: RuleContext) -> list[str]:
     if count >= minimum:
         return []
     text = (
-        _(
-            "%(year)s: only %(count)s joint meetings held, fewer than %(minimum)s (for the part of the year paired)"
-        )
+        _("%(year)s: joint meetings held %(count)s, fewer than %(minimum)s (for the part of the year paired)")
         if prorated
-        else _("%(year)s: only %(count)s joint meetings held, fewer than %(minimum)s")
+        else _("%(year)s: joint meetings held %(count)s, fewer than %(minimum)s")
     )
     return [text % {"year": context.year, "count": count, "minimum": minimum}]
 

@@ -98,8 +98,10 @@ def pairing_get_for_user(*, user, pk: int) -> Pairing:
                 Prefetch("reviews", queryset=PairingReview.objects.select_related("reviewer")),
                 Prefetch(
                     "team__memberships",
+                    # Leader, deputy, then the others in the order they joined (UESTC's residents
+                    # took turns), then by name.
                     queryset=Membership.objects.select_related("person__school").order_by(
-                        ROLE_ORDER, "person__name"
+                        ROLE_ORDER, "joined_on", "person__name"
                     ),
                 ),
             )

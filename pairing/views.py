@@ -183,6 +183,10 @@ def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                 m.joined_on or m.left_on
                 for m in (pairing.team.memberships.all() if hasattr(pairing, "team") else [])
             ),
+            # A member still on the team when the pairing ended served until its end.
+            "pairing_ended_on": (pairing.end_date or pairing.programme.end_date)
+            if pairing.has_ended
+            else None,
             "year": year,
             "can_edit": can(request.user, "pairing.change", pairing),
             "can_review": can(request.user, "pairing.review", pairing),

@@ -9,6 +9,7 @@ own transaction; the tests that load fixtures themselves or run seed_demo see an
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -536,6 +537,13 @@ def test_a_pairing_page_says_when_members_served_and_when_the_pairing_ended(revi
     )
     html = client_for(reviewer).get(f"/pairings/{uestc.pk}/").content.decode()
     assert "在岗时间" in html and f"{resident.joined_on:%Y-%m-%d} – {resident.left_on:%Y-%m-%d}" in html
+    # Residents in the order they served; one still there when the pairing ended served until its end.
+    rows = html[html.index('id="team-heading"') : html.index("</table>", html.index('id="team-heading"'))]
+    label = str(Membership.Role.RESIDENT.label)
+    residents = [tr for tr in rows.split("<tr>") if f">{label}<" in tr or f'">{label}</td>' in tr]
+    joined = [re.search(r"(\d{4}-\d{2}-\d{2}) – ", tr).group(1) for tr in residents]
+    assert len(joined) >= 2 and joined == sorted(joined), joined
+    assert " – …" not in rows and f"– {uestc.end_date:%Y-%m-%d}" in rows
     assert uestc.end_date and f'结束日期</dt><dd class="col-sm-8">{uestc.end_date:%Y-%m-%d}</dd>' in html
     dongguan = Pairing.objects.filter(programme__code=DONGGUAN).exclude(villages=None).first()
     village = dongguan.villages.select_related("parent").first()

@@ -269,4 +269,5 @@ def test_older_changes_are_reached_page_by_page_each_once(users, monkeypatch):
     assert shown == everything, "the pages, one after another, are the whole feed"
     assert "戊（队员）" in {name for *_, name in shown}
     assert [when for when, *_ in shown] == sorted((when for when, *_ in shown), reverse=True)
-    assert bureau.get("/audit/", {"before": "yesterday"}).status_code == 400
+    for unreadable in ["yesterday", "0001-01-01T00:00:00+05:00|1|1", "9999-12-31T23:59:59-05:00|1|1", "||"]:
+        assert bureau.get("/audit/", {"before": unreadable}).status_code == 400, unreadable
