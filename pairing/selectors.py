@@ -8,7 +8,7 @@ from django.utils import timezone
 from core.ids import id_or_none
 from core.policy import require, scope_of
 
-from .models import Area, Membership, Pairing, PairingReview, Programme, School
+from .models import Area, Membership, Pairing, PairingReview, Programme, School, SchoolReplacement
 
 # Leader first, then deputy, then members.
 ROLE_ORDER = Case(
@@ -95,6 +95,12 @@ def pairing_get_for_user(*, user, pk: int) -> Pairing:
                 "practice_bases__place",
                 "meetings",
                 "annual_plans",
+                Prefetch(
+                    "replacements",
+                    queryset=SchoolReplacement.objects.select_related("old_school", "new_school").order_by(
+                        "from_month", "pk"
+                    ),
+                ),
                 Prefetch("reviews", queryset=PairingReview.objects.select_related("reviewer")),
                 Prefetch(
                     "team__memberships",

@@ -140,6 +140,10 @@ def test_a_changed_row_is_shown_and_applied_with_history(bureau, users):
         row.school for row in expected_reports(Month(2024, 3), pairings=Pairing.objects.filter(pk=pairing.pk))
     }
     assert "东莞市机电工程学校" in schools and "东莞市商业学校" not in schools
+    page = bureau.get(f"/pairings/{pairing.pk}/").content.decode()
+    assert (
+        f"自{following}起由东莞市商业学校接替东莞市机电工程学校（此前各月仍由东莞市机电工程学校报送）" in page
+    )
 
 
 def test_a_school_added_to_a_pairing_whose_reports_have_begun_is_refused(bureau):
