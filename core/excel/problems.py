@@ -23,7 +23,11 @@ class Problem:
         return f"{self.sheet}!{get_column_letter(self.column)}{self.row}"
 
     def __str__(self) -> str:
-        return f"{self.where}：{self.message}"
+        from django.utils.translation import get_language
+
+        # The cell, then the message, joined as the reader's language writes it.
+        colon = ": " if (get_language() or "").startswith("en") else "："
+        return f"{self.where}{colon}{self.message}"
 
 
 class WorkbookRejected(Exception):
