@@ -567,13 +567,21 @@ def apply_rows(programme: Programme, rows: list[Row]) -> dict[str, int]:
                     from_month=Month.current().next().first_day,
                     reason=_("Registry import"),
                 )
+        fields_before = (pairing.town_id, pairing.lead_university_id, pairing.lead_unit_id)
         pairing.town = area(plan.counterpart)
         pairing.lead_university = school(plan.lead)
         if LEAD_UNIT in columns:
             pairing.lead_unit = unit(plan.lead_unit)
         pairing._change_reason = _("Registry import")
-        pairing.full_clean()
-        pairing.save()
+        if pairing.pk is None or fields_before != (
+            pairing.town_id,
+            pairing.lead_university_id,
+            pairing.lead_unit_id,
+        ):
+            # Saved only when its own fields change: a change of its schools or villages alone is
+            # recorded by those (a save besides left an entry without changes in its history).
+            pairing.full_clean()
+            pairing.save()
         if ASSISTING in columns:
             pairing.assisting_schools.set([school(target) for target in plan.assisting])
         if VILLAGES in columns:

@@ -140,6 +140,9 @@ def test_a_changed_row_is_shown_and_applied_with_history(bureau, users):
         row.school for row in expected_reports(Month(2024, 3), pairings=Pairing.objects.filter(pk=pairing.pk))
     }
     assert "东莞市机电工程学校" in schools and "东莞市商业学校" not in schools
+    entries = bureau.get(f"/pairings/{pairing.pk}/history/").context["entries"]
+    imported = [e for e in entries if e.reason == "名录导入" and e.model == "结对"]
+    assert imported and all(e.changes for e in imported), "no entry without a change"
     page = bureau.get(f"/pairings/{pairing.pk}/").content.decode()
     assert (
         f"自{following}起由东莞市商业学校接替东莞市机电工程学校（此前各月仍由东莞市机电工程学校报送）" in page
