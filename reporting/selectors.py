@@ -55,15 +55,27 @@ def cached_tally(user, programme, month, pairings):
     """The month's tally (reporting.expectations.Tally) of the pairings the user sees in the
     programme, cached per scope and day until a report of that month or the registry changes: the
     queue, the status table and the API's month count from it."""
+    return cached_tallies(user, programme, [month], pairings)[0]
+
+
+def cached_tallies(user, programme, months, pairings) -> list:
+    """`cached_tally` of each of `months`, read from the cache together (the status table's year)."""
     from django.utils import timezone
 
-    from core.cache import cached_figures
+    from core.cache import cached_figures_many
 
     from .expectations import month_tally
 
-    key = f"tally:{programme.pk if programme else 0}:{month}:{scope_of(user).key}:{timezone.localdate()}"
-    return cached_figures(
-        key, versions=["registry", f"month:{month}"], compute=lambda: month_tally(month, pairings=pairings)
+    programme_id, scope, today = programme.pk if programme else 0, scope_of(user).key, timezone.localdate()
+    return cached_figures_many(
+        [
+            (
+                f"tally:{programme_id}:{month}:{scope}:{today}",
+                ["registry", f"month:{month}"],
+                lambda month=month: month_tally(month, pairings=pairings),
+            )
+            for month in months
+        ]
     )
 
 

@@ -30,6 +30,7 @@ from .models import MonthlyReport, ReportAttachment
 from .notifications import notices_read
 from .selectors import (
     WAITING_MONTHS_SHOWN,
+    cached_tallies,
     cached_tally,
     earlier_unsubmitted,
     liaisons_by_school,
@@ -437,10 +438,11 @@ def status_view(request: HttpRequest) -> HttpResponse:
     month = month_from_query(request, errors, default=last, programme=programme)
     pairings = pairings_visible_to(request.user).filter(programme=programme)
     first = Month(month.year, 1)
-    table = []
-    for each in reversed(Month.between(first, min(Month(month.year, 12), last))):
-        tally = cached_tally(request.user, programme, each, pairings)
-        table.append({"month": each, "tally": tally, "on_time_rate": tally.rate(tally.on_time)})
+    months = list(reversed(Month.between(first, min(Month(month.year, 12), last))))
+    table = [
+        {"month": each, "tally": tally, "on_time_rate": tally.rate(tally.on_time)}
+        for each, tally in zip(months, cached_tallies(request.user, programme, months, pairings), strict=True)
+    ]
     missing = ExpectedPaginator(
         month,
         QUEUE_PAGE,
