@@ -95,6 +95,34 @@ def gunicorn(
         log.close()
 
 
+@contextlib.contextmanager
+def celery_worker(environment: dict[str, str], *, name: str = "pages") -> Iterator[subprocess.Popen]:
+    """A Celery worker beside gunicorn, as in production (docker-compose's `worker`): a page queues
+    what is too costly for a request (the compliance counts of a province) and shows it once the
+    worker has computed it. One process (solo pool), idle while no task waits; tasks left in the
+    queue by an earlier run are worked off too, so nothing waits on a message nobody will take."""
+    CACHE.mkdir(exist_ok=True)
+    log = open(CACHE / f"celery-{name}.log", "w")  # noqa: SIM115 - closed below, after the worker
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo", "--loglevel", "WARNING"]
+        + ["--without-gossip", "--without-mingle", "--without-heartbeat"],
+        env={**os.environ, **environment},
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
 def stop_on_sigterm(signum, frame):
     raise SystemExit(128 + signum)
 
