@@ -55,6 +55,20 @@ def test_search_by_name(bureau_client, term, numbers):
     assert [p.number for p in response.context["pairings"]] == numbers
 
 
+def test_a_pairing_found_through_several_of_its_villages_and_schools_is_listed_once(bureau_client):
+    from pairing.models import Area
+
+    pairing = Pairing.objects.get(number=1)
+    pairing.villages.add(
+        *Area.objects.filter(kind__in=Area.VILLAGE_KINDS).exclude(village_pairings=pairing)[:2]
+    )
+    Area.objects.filter(village_pairings=pairing).update(name="同名村")
+    response = bureau_client.get("/pairings/", {"q": "同名村"})
+    numbers = [p.number for p in response.context["pairings"]]
+    assert numbers == sorted(set(numbers)) and 1 in numbers
+    assert response.context["page"].paginator.count == len(numbers)
+
+
 def test_a_filter_value_that_is_not_understood_is_named_and_ignored(bureau_client):
     response = bureau_client.get("/pairings/", {"town": "abc", "status": "bogus"})
     assert response.status_code == 400  # bad input: said, and the list shown without it
