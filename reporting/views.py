@@ -437,7 +437,12 @@ def status_view(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     month = month_from_query(request, errors, default=last, programme=programme)
     pairings = pairings_visible_to(request.user).filter(programme=programme)
-    first = Month(month.year, 1)
+    # The year's months that have reports: none before the programme's first report month.
+    first = (
+        max(Month(month.year, 1), Month.of(programme.first_report_month))
+        if programme
+        else Month(month.year, 1)
+    )
     months = list(reversed(Month.between(first, min(Month(month.year, 12), last))))
     table = [
         {"month": each, "tally": tally, "on_time_rate": tally.rate(tally.on_time)}
@@ -467,7 +472,7 @@ def status_view(request: HttpRequest) -> HttpResponse:
             "programmes": programmes,
             "keep": [],
             "previous_year": Month(month.year - 1, 12)
-            if programme is None or month.year > programme.start_date.year
+            if programme is None or month.year > programme.first_report_month.year
             else None,
             "next_year": Month(month.year + 1, 1) if month.year < last.year else None,
             "missing": missing,

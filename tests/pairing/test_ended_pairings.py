@@ -120,7 +120,7 @@ def test_the_page_of_an_ended_pairing_offers_no_change_but_shows_its_records(use
     assert f"/pairings/{CHANGAN}/team/members/add/" in running and 'id="ended-note"' not in running
     end(how)
     html = client.get(f"/pairings/{CHANGAN}/").content.decode()
-    assert 'id="ended-note"' in html and "该结对已结束" in html
+    assert 'id="ended-note"' in html and "该结对已结束" in html and "其月报仍可报送、审核和更正" in html
     assert f"/pairings/{CHANGAN}/" + "team/" not in html
     for name, (path, _data) in CHANGES.items():
         assert f"/pairings/{CHANGAN}/{path.format(**records)}" not in html, name

@@ -1,6 +1,7 @@
 """The report pages: the liaison's month, the form's validation, two tabs, attachments, the queue."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from core.months import Month
-from pairing.models import Pairing
+from pairing.models import Pairing, Programme
 from reporting.models import IndicatorValue, MonthlyReport, ReportAttachment
 from reporting.services import report_save_draft, report_submit
 from tests.helpers import QUERY_BUDGET
@@ -418,6 +419,20 @@ def test_status_table_counts_on_time_late_and_missing(reporting_users):
     assert february["on_time_rate"] == 0  # 0 of 18 due reports on time
     assert response.context["missing"].paginator.count == 17
     assert "东莞市机电工程学校" in response.content.decode(), "a missing school is listed with its pairing"
+
+
+def test_status_table_offers_no_month_or_year_before_the_first_report_month(reporting_users):
+    """The year's months before the programme's first report month are neither rows nor links: each
+    would answer 400 ("reports start from ...")."""
+    Programme.objects.filter(code="dongguan-bqw-2023").update(first_report_month=datetime.date(2024, 3, 1))
+    bureau = client_for(reporting_users["bureau"])
+    response = bureau.get("/reports/status/", {"month": "2024-06"})
+    assert response.status_code == 200
+    assert [e["month"] for e in response.context["table"]][-1] == Month(2024, 3)
+    page = response.content.decode()
+    assert "month=2024-02" not in page and "month=2023-12" not in page
+    for link in {m for m in re.findall(r'href="\?month=(\d{4}-\d{2})', page)}:
+        assert bureau.get("/reports/status/", {"month": link}).status_code == 200, link
 
 
 def test_status_table_refuses_a_malformed_month_with_a_message(reporting_users):
