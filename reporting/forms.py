@@ -151,11 +151,13 @@ class AttachmentForm(forms.Form):
 class QueueFilterForm(forms.Form):
     """The review queue's filters; a state is one of the month engine's, or one of two groupings."""
 
-    WAITING, LATE = "waiting", "late"
+    WAITING, ON_TIME, LATE = "waiting", "on_time", "late"
     STATES = [
         ("", _("All")),
         (WAITING, _("Waiting for review")),
         *State.LABELS.items(),
+        # Whatever happened since (returned, accepted): the status table's "on time" and "late".
+        (ON_TIME, _("First submitted on time")),
         (LATE, _("First submitted late")),
     ]
     month = forms.CharField(
@@ -172,6 +174,6 @@ class QueueFilterForm(forms.Form):
         state = self.cleaned_data.get("state", "") if self.is_valid() else ""
         if state == self.WAITING:
             return {"states": State.WAITING_REVIEW}
-        if state == self.LATE:
-            return {"late": True}
+        if state in (self.ON_TIME, self.LATE):
+            return {"late": state == self.LATE}
         return {"states": [state]} if state else {}

@@ -71,8 +71,8 @@ def workbook_figures(summary: MonthlySummary) -> tuple[dict, dict]:
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     labels = {
         "应报": "expected",
-        "按时报送": "on_time",
-        "逾期报送": "late",
+        "首次报送按时": "on_time",
+        "首次报送逾期": "late",
         "缺报": "missing",
         "已退回": "returned",
         "已通过": "accepted",
@@ -189,6 +189,34 @@ def test_a_school_replaced_changes_no_month_already_reported(demo):
         assert found["counts"] == before[month]["counts"], month
         assert found["totals"] == before[month]["totals"], month
         assert found["stale"] == {"summaries page": False, "API": False, "dashboard": False}, month
+
+
+def test_each_count_of_the_status_table_opens_the_rows_it_counts(demo):
+    """A count of the status table links to the review queue filtered to what it counts, and the queue
+    lists that many rows: after a return and a reopen too, when a report first submitted on time is
+    now returned (counted on time, listed by "first submitted on time", shown as returned)."""
+    import html
+    import re
+
+    latest = Month.current().previous()
+    bureau_user = User.objects.get(username="bureau")
+    on_time = MonthlyReport.objects.filter(month=latest.first_day, status="submitted").order_by("pk")
+    returned = next(r for r in on_time if r.first_submitted_at < demo.late_from(latest))
+    report_return(report=returned, reviewer=bureau_user, comment="请补充驻点天数")
+    accepted = MonthlyReport.objects.filter(month=latest.previous().first_day, status="accepted").first()
+    report_reopen(report=accepted, reviewer=bureau_user, reason="数字有误，请核对")
+    bureau = signed_in("bureau")
+    for month in (latest, latest.previous()):
+        page = bureau.get("/reports/status/", {"month": str(month), "programme": demo.pk}).content.decode()
+        links = re.findall(rf'<a href="(/reports/queue/\?month={month}[^"]*)">(\d+)</a>', page)
+        states = {re.search(r"state=(\w+)", href).group(1) for href, _number in links}
+        assert {"on_time", "returned"} <= states, (month, links)
+        for href, number in links:
+            response = bureau.get(html.unescape(href))
+            assert response.status_code == 200
+            assert len(response.context["rows"]) == int(number), href
+    listed = bureau.get("/reports/queue/", {"month": str(latest), "programme": demo.pk, "state": "on_time"})
+    assert returned.pk in {row.report_id for row in listed.context["rows"]}
 
 
 def test_the_queue_counts_from_the_tally_what_it_lists(demo):

@@ -2,7 +2,9 @@
 
 Only counted reports (submitted, resubmitted, accepted) carry their numbers in `value`, so a
 pivot or a sum of that column gives the pages' totals; a returned report or a draft shows its
-numbers in `value_not_counted`, and a missing report shows neither.
+numbers in `value_not_counted`, and a missing report shows neither. `first_submission` says whether
+the report was first submitted on time or late ("on_time", "late", empty when never submitted),
+whatever happened to it since: the pages' "on time" and "late" counts are its counts.
 """
 
 from collections.abc import Iterator
@@ -26,6 +28,7 @@ HEADER = [
     "school",
     "report_id",
     "state",
+    "first_submission",
     "counted",
     "indicator_code",
     "indicator",
@@ -49,6 +52,13 @@ class ExportScope:
             expected_rows(month, pairings=self.pairings, school_id=self.school_id).count()
             for month in self.months
         )
+
+
+def first_submission(row) -> str:
+    """ "on_time" or "late" for a report ever submitted (as the tally counts it), else ""."""
+    if row.first_submitted_at is None:
+        return ""
+    return "late" if row.is_late else "on_time"
 
 
 def long_rows(scope: ExportScope) -> Iterator[list]:
@@ -78,6 +88,7 @@ def long_rows(scope: ExportScope) -> Iterator[list]:
                     row.school,
                     row.report_id or "",
                     row.state,
+                    first_submission(row),
                     "yes" if row.is_counted else "no",
                     indicator.code,
                     indicator.name_zh,

@@ -20,6 +20,7 @@ TITLES = {
     "school": "学校",
     "report_id": "报告ID",
     "state": "状态",
+    "first_submission": "首次报送",
     "counted": "计入合计",
     "indicator_code": "指标代码",
     "indicator": "指标",
@@ -44,12 +45,15 @@ def write_range_workbook(path: str, scope: ExportScope, *, progress=None) -> int
         for name in HEADER
     ]
     state, counted = HEADER.index("state"), HEADER.index("counted")
+    first_submission = HEADER.index("first_submission")
+    timing = {"on_time": "按时", "late": "逾期", "": ""}
     rows = long_rows(scope)
     next(rows)  # the machine header; the sheet has the Chinese titles
 
     def typed():
         for row in rows:
             row[state] = state_labels[row[state]]
+            row[first_submission] = timing[row[first_submission]]
             row[counted] = "是" if row[counted] == "yes" else "否"
             yield row
 

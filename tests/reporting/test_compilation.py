@@ -126,8 +126,8 @@ def test_counts_equal_the_statuses(month_of_reports):
     counts = {row[1]: row[3] for row in rows(read(summary)["汇总"]) if row[0] == "报送"}
     assert counts == {
         "应报": 18,
-        "按时报送": 2,
-        "逾期报送": 1,
+        "首次报送按时": 2,
+        "首次报送逾期": 1,
         "缺报": 15,
         "已退回": 1,
         "待审核": 1,

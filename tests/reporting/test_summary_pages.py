@@ -115,8 +115,11 @@ def test_the_csv_is_long_format_with_stable_ids(reporting_users):
     assert {r["indicator_code"]: r["value"] for r in mine}["activities_held"] == "7", (
         "written as the API writes it"
     )
-    assert {(r["state"], r["counted"]) for r in mine} == {("submitted_on_time", "yes")}
+    assert {(r["state"], r["first_submission"], r["counted"]) for r in mine} == {
+        ("submitted_on_time", "on_time", "yes")
+    }
     assert {r["value_not_counted"] for r in mine} == {""}
+    assert {r["first_submission"] for r in rows if not r["report_id"]} == {""}, "never submitted: empty"
 
 
 def test_the_excel_export_opens_with_openpyxl(reporting_users):
@@ -136,7 +139,7 @@ def test_the_excel_export_opens_with_openpyxl(reporting_users):
     assert len(rows) == 2 * 2 * 12  # two months, the two schools of 长安, 12 indicators
     assert {row[4] for row in rows} == {"长安"}
     header = next(book["明细"].iter_rows(min_row=2, max_row=2, values_only=True))
-    assert header[:10] == (
+    assert header[:11] == (
         "项目",
         "月份",
         "结对ID",
@@ -146,9 +149,11 @@ def test_the_excel_export_opens_with_openpyxl(reporting_users):
         "学校",
         "报告ID",
         "状态",
+        "首次报送",
         "计入合计",
     )
     assert {row[8] for row in rows} == {"按时报送", "缺报"}
+    assert {(row[8], row[9]) for row in rows} == {("按时报送", "按时"), ("缺报", None)}  # an empty cell
 
 
 @pytest.mark.parametrize(
