@@ -10,11 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from core.months import InvalidMonth, Month
+from core.months import Month
 from core.policy import require, scope_of
 from pairing.selectors import pairings_visible_to, programme_chosen
 from reporting.figures import cached_figure_results
-from reporting.totals import programme_period, totals_seen_by
+from reporting.totals import InvalidPeriod, programme_period, requested_period, totals_seen_by
 
 from .selectors import dashboard_figures
 
@@ -61,18 +61,9 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 
 
 def period_from_query(request: HttpRequest, programme) -> tuple[tuple[Month, Month], list[str]]:
-    """The months ?from=YYYY-MM&to=YYYY-MM, within the programme's by default; bad ones are said."""
-    first, last = programme_period(programme)
-    errors = []
+    """The months ?from=YYYY-MM&to=YYYY-MM (reporting.totals.requested_period), the programme's whole
+    period by default; a bad one is said and the whole period shown."""
     try:
-        if request.GET.get("from"):
-            first = Month.parse(request.GET["from"])
-        if request.GET.get("to"):
-            last = Month.parse(request.GET["to"])
-    except InvalidMonth as error:
-        errors.append(str(error))
-        first, last = programme_period(programme)
-    if last < first:
-        errors.append(_("The last month is before the first."))
-        first, last = programme_period(programme)
-    return (first, last), errors
+        return requested_period(programme, request.GET.get("from"), request.GET.get("to")), []
+    except InvalidPeriod as error:
+        return programme_period(programme), [str(error)]

@@ -39,7 +39,7 @@ from .services import (
     report_start,
     report_submit,
 )
-from .totals import programme_period, totals_seen_by
+from .totals import InvalidPeriod, requested_period, totals_seen_by
 
 
 def as_api_error(error: Exception) -> exceptions.APIException:
@@ -519,13 +519,12 @@ class ProgrammeFiguresViewSet(viewsets.GenericViewSet):
                     ],
                 }
             )
-        first, last = programme_period(programme)
-        if request.query_params.get("from"):
-            first = month_parameter(request.query_params["from"], "from")
-        if request.query_params.get("to"):
-            last = month_parameter(request.query_params["to"], "to")
-        if last < first:
-            raise exceptions.ValidationError({"to": [_("The last month is before the first.")]})
+        try:
+            first, last = requested_period(
+                programme, request.query_params.get("from"), request.query_params.get("to")
+            )
+        except InvalidPeriod as error:
+            raise exceptions.ValidationError({error.field: [str(error)]}) from None
         indicators = list(programme.indicators.all())
         totals = totals_seen_by(request.user, programme, first, last)
         return Response(

@@ -30,6 +30,7 @@ from .exports.jobs import export_job_create, export_scope
 from .exports.rows import long_rows
 from .exports.xlsx import write_range_workbook
 from .selectors import export_job_get_for_user, summaries_visible_to, summary_get_for_user
+from .totals import requested_period
 
 SUMMARY_PAGE = 36
 
@@ -142,15 +143,15 @@ def export_view(request: HttpRequest) -> HttpResponse:
         errors.append(_("Choose a programme."))
         return render(request, "reporting/export.html", context, status=400)
     try:
-        first = report_month(programme, request.GET.get("from", ""))
-        last = report_month(programme, request.GET.get("to", ""))
+        # Any range within the programme (requested_period keeps both ends inside it): a programme
+        # that has run for eleven years (UESTC's, from 2013) exports whole; a large one is built by
+        # a worker. Both ends are asked for (the form fills them in): an empty one is said.
+        for field in ("from", "to"):
+            Month.parse(request.GET.get(field, ""))
+        first, last = requested_period(programme, request.GET["from"], request.GET["to"])
     except InvalidMonth as error:
         errors.append(str(error))
         return render(request, "reporting/export.html", context, status=400)
-    # Any range within the programme (report_month keeps both ends inside it): a programme that has
-    # run for eleven years (UESTC's, from 2013) exports whole; a large one is built by a worker.
-    if last < first:
-        errors.append(_("The last month is before the first."))
     errors.extend(chosen.problems)
     if request.GET["format"] not in {"csv", "xlsx"}:
         errors.append(_("Choose Excel or CSV."))

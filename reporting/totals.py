@@ -8,9 +8,10 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
+from django.utils.translation import gettext as _
 
 from core.cache import cached_figures
-from core.months import Month
+from core.months import InvalidMonth, Month
 from core.policy import scope_of
 from pairing.models import Pairing, Programme
 from pairing.selectors import pairings_visible_to
@@ -85,3 +86,34 @@ def programme_period(programme: Programme) -> tuple[Month, Month]:
     """The programme's whole period of reports: its first report month to its last month (its end, or
     this month while it runs)."""
     return Month.of(programme.first_report_month), programme.last_month()
+
+
+class InvalidPeriod(InvalidMonth):
+    """A period that cannot be used; `field` is the end it is about ("from" or "to")."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+def requested_period(programme: Programme, first: str | None, last: str | None) -> tuple[Month, Month]:
+    """The months from `first` to `last` (YYYY-MM; empty: the programme's first or last month), both
+    months of the programme's reports: the dashboard's period, the API's totals and the exports read
+    a period the same way. An InvalidPeriod says what is wrong with which end, in words."""
+    default_first, default_last = programme_period(programme)
+    months = []
+    for text, default, field in ((first, default_first, "from"), (last, default_last, "to")):
+        if not (text or "").strip():
+            months.append(default)
+            continue
+        try:
+            month = Month.parse(text)
+        except InvalidMonth as error:
+            raise InvalidPeriod(str(error), field) from None
+        problem = programme.month_problem(month, writing=False)
+        if problem:
+            raise InvalidPeriod(problem, field)
+        months.append(month)
+    if months[1] < months[0]:
+        raise InvalidPeriod(_("The last month is before the first."), "to")
+    return months[0], months[1]

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import Client
 
+from core.months import Month
 from core.numbers import plain_number
 from pairing.models import Programme
 from reporting.demo import seed_reports
@@ -247,7 +248,7 @@ def test_the_apis_totals_are_the_dashboards_cached_until_a_report_changes(demo):
 
     programme = Programme.objects.get()
     client = client_for(demo["bureau"])
-    period = {"from": "2024-01", "to": "2026-12"}
+    period = {"from": "2024-01", "to": str(Month.current())}  # the programme runs: this month is its last
     shown = {i.code: total for i, total in client.get("/dashboard/", period).context["period_totals"]}
     with CaptureQueriesContext(connection) as queries:
         api = client.get(f"/api/v1/totals/{programme.pk}/", period).json()["totals"]
@@ -283,3 +284,29 @@ def test_the_trend_table_shows_this_months_counted_numbers_so_far_marked(demo):
         code = next(i.code for i in programme.indicators.all() if i.name == trend["name"])
         assert Decimal(str(so_far)) == Decimal(api[code])
     assert "尚未到截止日的月份" in html
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ({"from": "2019-01"}, "月报从2024-01开始报送。"),
+        ({"to": "2099-01"}, "2099-01尚未开始，还没有月报。"),
+        ({"from": "2024-05", "to": "2024-03"}, "结束月份早于开始月份。"),
+        ({"from": "2024-13"}, "请按YYYY-MM格式填写月份，例如2024-03。"),
+    ],
+)
+def test_a_period_is_refused_alike_by_the_dashboard_the_api_and_the_export(
+    users, indicators, period, message
+):
+    """One reading of a period (reporting.totals.requested_period): a month outside the programme's
+    reports, a period ending before it begins or a malformed month is refused by each, with the same
+    words, and none shows a total over months that have no reports."""
+    programme = Programme.objects.get()
+    client = client_for(users["bureau"])
+    dashboard = client.get("/dashboard/", {"programme": programme.pk, **period})
+    assert dashboard.status_code == 400 and message in dashboard.content.decode()
+    api = client.get(f"/api/v1/totals/{programme.pk}/", period)
+    assert api.status_code == 400 and message in str(api.json())
+    export = {"programme": programme.pk, "from": "2024-01", "to": "2024-02", "format": "csv", **period}
+    refused = client.get("/reports/export/", export)
+    assert refused.status_code == 400 and message in refused.content.decode()
