@@ -39,6 +39,27 @@ def test_the_workbook_downloads_and_opens(compiled, reporting_users):
     assert book.sheetnames == ["汇总", "报送情况", "明细", "进展摘要", "困难问题", "未计入合计"]
 
 
+@pytest.mark.parametrize("scheduled", [True, False])
+def test_an_out_of_date_summary_promises_a_recompilation_only_where_a_scheduler_runs(
+    compiled, reporting_users, settings, scheduled
+):
+    """With a worker and its scheduler (production) the page says the month is compiled again
+    automatically; without them (`make run`'s embedded default) it says to compile it again. Either
+    way the workbook compiled before the change is named as such."""
+    from reporting.models import MonthlyReport
+    from reporting.services import report_return
+
+    settings.CELERY_TASK_ALWAYS_EAGER = not scheduled
+    report = MonthlyReport.objects.get(month=datetime.date(2024, 2, 1), status="submitted")
+    report_return(report=report, reviewer=reporting_users["bureau"], comment="请补充")
+    for client in (client_for(reporting_users["bureau"]), client_for(reporting_users["commander"])):
+        page = client.get("/reports/summaries/").content.decode()
+        assert ("自动" in page.split("已过时", 1)[1][:200]) is scheduled
+        assert "下载（变动前的汇总）" in page
+    summaries = client_for(reporting_users["bureau"]).get("/reports/summaries/").content.decode()
+    assert ("本系统未运行定时任务" in summaries) is not scheduled
+
+
 def test_the_summaries_keep_to_the_programme_asked_for(compiled, reporting_users):
     from tests.factories import ProgrammeFactory
 
