@@ -55,7 +55,7 @@ from core.months import Month, lateness_hours
 from core.numbers import plain_number
 from pairing.models import Pairing, Programme, SchoolReplacement
 
-from .models import IndicatorValue, MonthlyReport
+from .models import REOPENED_LABEL, IndicatorValue, MonthlyReport
 
 Status = MonthlyReport.Status
 
@@ -132,9 +132,14 @@ class ExpectedRow:
     submitted_at: datetime.datetime | None
     state: str
     late_from: datetime.datetime
+    reopened: bool = False  # returned by a reopening of the accepted report, not by a review
 
     @property
     def state_label(self) -> str:
+        """The state in words; a report reopened for a correction is "Reopened" rather than
+        "Returned" (it counts as returned)."""
+        if self.reopened and self.state == State.RETURNED:
+            return str(REOPENED_LABEL)
         return str(State.LABELS[self.state])
 
     @property
@@ -185,6 +190,7 @@ ROW_FIELDS = [
     "report_submitted_at",
     "state",
     "late_from",
+    "reopened_until",
 ]
 
 
@@ -334,6 +340,7 @@ def _parts(
                 report_id=F("report__pk"),
                 report_status=F("report__status"),
                 first_submitted=F("report__first_submitted_at"),
+                reopened_until=F("report__reopened_until"),
                 report_submitted_at=F("report__submitted_at"),
                 state=_state_expression("report", programme, deadlines),
                 late_from=deadlines.late_from_expression(programme),
@@ -426,6 +433,7 @@ def as_rows(values: Iterable[dict], month: Month) -> Iterator[ExpectedRow]:
             submitted_at=v["report_submitted_at"],
             state=v["state"],
             late_from=v["late_from"],
+            reopened=v["reopened_until"] is not None,
         )
 
 

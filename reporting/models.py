@@ -125,6 +125,10 @@ class MonthlyReportQuerySet(models.QuerySet):
     delete.queryset_only = True
 
 
+# A returned report whose return was a reopening of the accepted report (it counts as returned).
+REOPENED_LABEL = _("Reopened")
+
+
 class MonthlyReport(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -231,6 +235,13 @@ class MonthlyReport(models.Model):
     @property
     def lateness(self) -> datetime.timedelta | None:
         return self.first_submitted_at - self.late_from if self.is_late else None
+
+    @property
+    def status_label(self) -> str:
+        """The status in words; returned by a reopening of the accepted report, it is "Reopened"."""
+        if self.status == self.Status.RETURNED and self.reopened_until is not None:
+            return str(REOPENED_LABEL)
+        return self.get_status_display()
 
     @property
     def is_editable(self) -> bool:

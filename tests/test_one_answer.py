@@ -249,3 +249,32 @@ def test_the_queue_counts_from_the_tally_what_it_lists(demo):
         tally = month_tally(month, pairings=demo.pairings.all())
         paged = ExpectedPaginator(month, 10, pairings=demo.pairings.all(), late=late, tally=tally)
         assert paged.count == expected_rows(month, pairings=demo.pairings.all(), late=late).count()
+
+
+def test_a_reopened_report_is_called_reopened_and_counted_as_returned(demo):
+    """A report the bureau reopened is "returned" to the month engine (counted so everywhere), but no
+    page or workbook calls it returned: nothing was returned by a review."""
+    month = Month.current().previous().previous()
+    bureau_user = User.objects.get(username="bureau")
+    accepted = MonthlyReport.objects.filter(month=month.first_day, status="accepted").order_by("pk")
+    reopened, returned = accepted[0], accepted[1]
+    report_reopen(report=reopened, reviewer=bureau_user, reason="数字有误，请核对")
+    returned.status = MonthlyReport.Status.SUBMITTED
+    returned.save()
+    report_return(report=returned, reviewer=bureau_user, comment="请补充")
+    bureau = signed_in("bureau")
+    rows = bureau.get(
+        "/reports/queue/", {"month": str(month), "programme": demo.pk, "state": "returned"}
+    ).context["rows"]
+    labels = {row.report_id: row.state_label for row in rows}
+    assert labels == {reopened.pk: "已重新开放修改", returned.pk: "已退回"}
+    page = bureau.get(f"/reports/{reopened.pk}/").content.decode()
+    assert 'id="report-status">已重新开放修改</span>' in page
+    status = bureau.get("/reports/status/", {"month": str(month), "programme": demo.pk}).context["table"]
+    assert next(e["tally"] for e in status if e["month"] == month).returned == 2
+    summary = compile_month(demo, month)
+    with summary.workbook.open("rb") as handle:
+        sheet = openpyxl.load_workbook(io.BytesIO(handle.read()))["报送情况"]
+    states = {row[2]: row[3] for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert states[reopened.school.name] == "已重新开放修改"
+    assert states[returned.school.name] == "已退回"

@@ -31,7 +31,7 @@ from core.roles import LIAISON
 from pairing.models import Pairing, Programme
 
 from ..expectations import State, Tally, as_rows, expected_rows, running_in
-from ..models import STALLED_AFTER, Indicator, IndicatorValue, MonthlyReport, MonthlySummary
+from ..models import REOPENED_LABEL, STALLED_AFTER, Indicator, IndicatorValue, MonthlyReport, MonthlySummary
 from ..totals import period_totals
 from .workbook import Column, WorkbookWriter
 
@@ -196,6 +196,7 @@ def write_workbook(programme: Programme, month: Month, path: str, *, progress=No
     with translation.override("zh-hans"):
         labels = dict(programme.category_choices())
         state_labels = {state: str(label) for state, label in State.LABELS.items()}
+        state_labels["reopened"] = str(REOPENED_LABEL)
     kinds = list(labels)
     book = WorkbookWriter(path, title=f"{programme.name} {month.year}年{month.month}月")
     summary = book.sheet("汇总", SUMMARY_COLUMNS)
@@ -213,7 +214,7 @@ def write_workbook(programme: Programme, month: Month, path: str, *, progress=No
         for row in chunk.rows:
             tally.add(row.state, row.is_submitted and not row.is_late, row.is_late)
             values = chunk.values.get(row.report_id, EMPTY) if row.report_id else EMPTY
-            label = state_labels[row.state]
+            label = state_labels["reopened" if row.reopened and row.state == State.RETURNED else row.state]
             submitted = (
                 row.first_submitted_at.astimezone(zone).replace(tzinfo=None) if row.is_submitted else None
             )
