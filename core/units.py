@@ -28,8 +28,27 @@ ENGLISH = {
 }
 
 
-def unit_shown(unit: str) -> str:
-    """`unit` in the active language: as written in Chinese, its English word (or nothing) in English."""
+# The English words for one ("1 day", "1 organisation"); the others have no plural of their own.
+SINGULAR = {
+    "days": "day",
+    "people": "person",
+    "person-times": "person-time",
+    "times": "time",
+    "events": "event",
+    "sessions": "session",
+    "editions": "edition",
+    "schools": "school",
+    "organisations": "organisation",
+    "pairs": "pair",
+}
+
+
+def unit_shown(unit: str, number=None) -> str:
+    """`unit` in the active language: as written in Chinese, its English word (or nothing) in English,
+    in the singular when `number` is one."""
     if not unit or not (get_language() or "").startswith("en"):
         return unit
-    return ENGLISH.get(unit, unit)
+    word = ENGLISH.get(unit, unit)
+    if number is not None and number == 1:
+        return SINGULAR.get(word, word)
+    return word

@@ -12,6 +12,13 @@ def unit(value: str) -> str:
 
 
 @register.filter
+def unit_for(value: str, number) -> str:
+    """`{{ indicator.unit|unit_for:total }}`: the unit in the reader's language, for that number
+    ("1 organisation", "2 organisations")."""
+    return unit_shown(value, number)
+
+
+@register.filter
 def bracketed(value) -> str:
     """`{{ village.parent|bracketed }}`: an aside in the reader's brackets, "（长安）" in Chinese and
     " (长安)" in English, where a full-width bracket after a Latin word reads as a typo."""
