@@ -30,6 +30,20 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         return render(
             request, "oversight/dashboard.html", {"programme": None, "message": message}, status=status
         )
+    first_month = Month.of(programme.first_report_month)
+    if first_month > programme.last_month():  # nothing to show before its first report month
+        return render(
+            request,
+            "oversight/dashboard.html",
+            {
+                "programme": programme,
+                "programmes": programmes,
+                "not_started": _(
+                    "Reports of this programme start from %(first)s; its dashboard fills in from then."
+                )
+                % {"first": first_month},
+            },
+        )
     scope = scope_of(request.user)
     figures = dashboard_figures(
         user=request.user,

@@ -285,8 +285,10 @@ class MonthCountsSerializer(serializers.Serializer):
     """The counts of Tally.as_dict(): the same names on the pages, in the workbook and here."""
 
     expected = serializers.IntegerField()
-    on_time = serializers.IntegerField()
-    late = serializers.IntegerField()
+    on_time = serializers.IntegerField(
+        help_text="First submitted on time, whatever happened since (returned and accepted reports included)."
+    )
+    late = serializers.IntegerField(help_text="First submitted late, whatever happened since.")
     missing = serializers.IntegerField()
     pending = serializers.IntegerField()
     returned = serializers.IntegerField()
@@ -316,6 +318,9 @@ class ExpectedReportSerializer(serializers.Serializer):
     school_name = serializers.CharField()
     report = serializers.IntegerField(allow_null=True)
     state = serializers.ChoiceField(choices=State.ALL)
+    reopened = serializers.BooleanField(
+        help_text="A returned report whose return was a reopening of the accepted report (counted as returned)."
+    )
     first_submitted_at = serializers.DateTimeField(allow_null=True)
     is_late = serializers.BooleanField()
 
@@ -440,6 +445,7 @@ class MonthViewSet(viewsets.GenericViewSet):
                     "school_name": row.school,
                     "report": row.report_id,
                     "state": row.state,
+                    "reopened": row.reopened and row.state == State.RETURNED,
                     "first_submitted_at": row.first_submitted_at,
                     "is_late": row.is_late,
                 }

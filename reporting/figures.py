@@ -46,10 +46,11 @@ class FigureResult:
         """What an exact figure that is not met has against what it expects, in words (else "")."""
         if self.met or self.figure.comparison != Figure.Comparison.EXACTLY:
             return ""
-        unit = unit_shown(self.figure.unit)
+        unit = self.figure.unit
+        expected, value = self.figure.expected, self.value
         return _("Expected exactly %(expected)s, has %(value)s.") % {
-            "expected": f"{plain_number(self.figure.expected)} {unit}".strip(),
-            "value": f"{plain_number(self.value)} {unit}".strip(),
+            "expected": f"{plain_number(expected)} {unit_shown(unit, expected)}".strip(),
+            "value": f"{plain_number(value)} {unit_shown(unit, value)}".strip(),
         }
 
     @property

@@ -101,6 +101,8 @@ def requested_period(programme: Programme, first: str | None, last: str | None) 
     months of the programme's reports: the dashboard's period, the API's totals and the exports read
     a period the same way. An InvalidPeriod says what is wrong with which end, in words."""
     default_first, default_last = programme_period(programme)
+    if default_last < default_first:  # its first report month is still to come: no month to total
+        raise InvalidPeriod(_("Reports start from %(first)s.") % {"first": default_first}, "from")
     months = []
     for text, default, field in ((first, default_first, "from"), (last, default_last, "to")):
         if not (text or "").strip():

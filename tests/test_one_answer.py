@@ -3,6 +3,7 @@ school replaced), the status page, the dashboard, the summaries page, the API an
 the same counts and the same indicator totals for the same month; a summary compiled before a change
 to the month says it is out of date everywhere until it is compiled again."""
 
+import csv
 import io
 from decimal import Decimal
 
@@ -278,3 +279,20 @@ def test_a_reopened_report_is_called_reopened_and_counted_as_returned(demo):
     states = {row[2]: row[3] for row in sheet.iter_rows(min_row=3, values_only=True)}
     assert states[reopened.school.name] == "已重新开放修改"
     assert states[returned.school.name] == "已退回"
+    commander = signed_in("commander")
+    export = {"programme": demo.pk, "from": str(month), "to": str(month)}
+    csv_text = b"".join(commander.get("/reports/export/", {**export, "format": "csv"}).streaming_content)
+    csv_states = {
+        row["report_id"]: row["state"] for row in csv.DictReader(io.StringIO(csv_text.decode("utf-8-sig")))
+    }
+    assert (csv_states[str(reopened.pk)], csv_states[str(returned.pk)]) == ("reopened", "returned")
+    xlsx = commander.get("/reports/export/", {**export, "format": "xlsx"})
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    xlsx_states = {row[7]: row[8] for row in book["明细"].iter_rows(min_row=3, values_only=True)}
+    assert (xlsx_states[reopened.pk], xlsx_states[returned.pk]) == ("已重新开放修改", "已退回")
+    api = APIClient()
+    api.force_authenticate(User.objects.get(username="commander"))
+    found = api.get(f"/api/v1/months/{month}/reports/", {"programme": demo.pk, "state": "returned"}).json()[
+        "results"
+    ]
+    assert {row["report"]: row["reopened"] for row in found} == {reopened.pk: True, returned.pk: False}

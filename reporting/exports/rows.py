@@ -4,7 +4,8 @@ Only counted reports (submitted, resubmitted, accepted) carry their numbers in `
 pivot or a sum of that column gives the pages' totals; a returned report or a draft shows its
 numbers in `value_not_counted`, and a missing report shows neither. `first_submission` says whether
 the report was first submitted on time or late ("on_time", "late", empty when never submitted),
-whatever happened to it since: the pages' "on time" and "late" counts are its counts.
+whatever happened to it since: the pages' "on time" and "late" counts are its counts. `state` is
+the month engine's, except "reopened" for a report returned by a reopening (counted as returned).
 """
 
 from collections.abc import Iterator
@@ -15,8 +16,12 @@ from django.db.models import QuerySet
 from core.months import Month
 from pairing.models import Pairing, Programme
 
-from ..expectations import as_rows, expected_rows
+from ..expectations import State, as_rows, expected_rows
 from ..models import IndicatorValue
+
+# The state of a returned report whose return was a reopening of the accepted report: the month's
+# tally counts it as returned, as the pages do, which call it reopened too.
+REOPENED = "reopened"
 
 HEADER = [
     "programme",
@@ -87,7 +92,7 @@ def long_rows(scope: ExportScope) -> Iterator[list]:
                     row.school_id,
                     row.school,
                     row.report_id or "",
-                    row.state,
+                    REOPENED if row.reopened and row.state == State.RETURNED else row.state,
                     first_submission(row),
                     "yes" if row.is_counted else "no",
                     indicator.code,

@@ -6,9 +6,9 @@ from django.utils import translation
 
 from ..compilation.workbook import Column, WorkbookWriter
 from ..expectations import State
-from ..models import Indicator
+from ..models import REOPENED_LABEL, Indicator
 from ..totals import period_totals
-from .rows import HEADER, ExportScope, long_rows
+from .rows import HEADER, REOPENED, ExportScope, long_rows
 
 TITLES = {
     "programme": "项目",
@@ -36,6 +36,7 @@ def write_range_workbook(path: str, scope: ExportScope, *, progress=None) -> int
     """Write the workbook to `path`; returns the number of rows."""
     with translation.override("zh-hans"):
         state_labels = {state: str(label) for state, label in State.LABELS.items()}
+        state_labels[REOPENED] = str(REOPENED_LABEL)
     columns = [
         Column(
             scope.programme.counterpart_label if name == "town" else TITLES[name],

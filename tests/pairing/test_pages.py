@@ -59,10 +59,12 @@ def test_a_pairing_found_through_several_of_its_villages_and_schools_is_listed_o
     from pairing.models import Area
 
     pairing = Pairing.objects.get(number=1)
+    village = pairing.villages.first()
+    # Two more villages of its own (a village is in at most one live pairing); all three match.
     pairing.villages.add(
-        *Area.objects.filter(kind__in=Area.VILLAGE_KINDS).exclude(village_pairings=pairing)[:2]
+        *[Area.objects.create(name=f"同名村{n}", kind=village.kind, parent=village.parent) for n in (1, 2)]
     )
-    Area.objects.filter(village_pairings=pairing).update(name="同名村")
+    Area.objects.filter(pk=village.pk).update(name="同名村0")
     response = bureau_client.get("/pairings/", {"q": "同名村"})
     numbers = [p.number for p in response.context["pairings"]]
     assert numbers == sorted(set(numbers)) and 1 in numbers

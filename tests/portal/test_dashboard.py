@@ -310,3 +310,17 @@ def test_a_period_is_refused_alike_by_the_dashboard_the_api_and_the_export(
     export = {"programme": programme.pk, "from": "2024-01", "to": "2024-02", "format": "csv", **period}
     refused = client.get("/reports/export/", export)
     assert refused.status_code == 400 and message in refused.content.decode()
+
+
+def test_a_programme_whose_reports_have_not_begun_says_when_they_do(users, indicators):
+    """Its first report month still to come: the dashboard says from when (no chart of no months),
+    the API's totals name the month, and neither fails."""
+    programme = Programme.objects.get()
+    first = Month.current().next()
+    Programme.objects.filter(pk=programme.pk).update(first_report_month=first.first_day)
+    client = client_for(users["commander"])
+    page = client.get("/dashboard/", {"programme": programme.pk})
+    assert page.status_code == 200
+    assert f"本项目月报从{first}开始报送，届时仪表盘将显示数据。" in page.content.decode()
+    totals = client.get(f"/api/v1/totals/{programme.pk}/")
+    assert totals.status_code == 400 and totals.json() == {"from": [f"月报从{first}开始报送。"]}
