@@ -261,6 +261,17 @@ def agreement_save(
     if scanned_file is not None:
         check_agreement_file(scanned_file)
     agreement, _created = Agreement.objects.select_for_update().get_or_create(pairing=pairing)
+    if agreement.signed_on and not signed_on:
+        # A cleared date picker on a phone would "un-sign" the agreement and break the agreement rule.
+        raise ValidationError(
+            {
+                "signed_on": _(
+                    "A signed agreement keeps its signing date: correct the date, it cannot be cleared."
+                )
+            }
+        )
+    if scanned_file is not None and not signed_on:
+        raise ValidationError({"signed_on": _("Give the date the scanned agreement was signed.")})
     agreement.signed_on = signed_on
     agreement.university_signatory = university_signatory
     agreement.vocational_signatory = vocational_signatory

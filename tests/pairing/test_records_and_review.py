@@ -131,6 +131,26 @@ def test_a_signing_date_in_the_future_is_refused(liaison):
     assert response.context["form"].errors["signed_on"] == ["签署日期不能晚于今天。"]
 
 
+def test_a_signed_agreements_date_cannot_be_cleared_and_a_scan_needs_a_date(liaison):
+    """A cleared date picker would "un-sign" the agreement and break the agreement rule."""
+    upload_agreement(liaison, "协议.pdf", PDF, signed_on="2024-01-10")
+    response = liaison.post(f"/pairings/{CHANGAN}/agreement/", {"signed_on": "", "note": "新备注"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["signed_on"] == [
+        "已签署的协议须保留签署日期：日期有误可以更正，但不能清空。"
+    ]
+    agreement = Agreement.objects.get()
+    assert (agreement.signed_on, agreement.note) == (datetime.date(2024, 1, 10), "")
+    assert upload_agreement(liaison, "协议.pdf", PDF, signed_on="2024-01-12").status_code == 302
+    assert Agreement.objects.get().signed_on == datetime.date(2024, 1, 12), "a wrong date is corrected"
+
+
+def test_a_scan_without_a_signing_date_is_refused(liaison):
+    response = upload_agreement(liaison, "协议.pdf", PDF, signed_on="")
+    assert response.context["form"].errors["signed_on"] == ["请填写扫描件所示协议的签署日期。"]
+    assert not Agreement.objects.filter(scanned_file__gt="").exists()
+
+
 def test_practice_base_is_saved(liaison):
     place = Area.objects.get(name="新民社区")
     response = liaison.post(f"/pairings/{CHANGAN}/bases/add/", {"name": "新民实践基地", "place": place.pk})
