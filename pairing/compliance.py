@@ -71,6 +71,8 @@ def team_leader(pairing: Pairing, context: RuleContext) -> list[str]:
     leaders = [m for m in members if m.role == Membership.Role.LEADER]
     if any(m.person.is_school_leader and m.person.school_id == pairing.lead_university_id for m in leaders):
         return []
+    if not leaders:
+        return [_("The service team has no leader")]
     return [_("The team leader must be a school-level leader of the university")]
 
 
@@ -80,6 +82,8 @@ def team_deputy(pairing: Pairing, context: RuleContext) -> list[str]:
     deputies = [m for m in members if m.role == Membership.Role.DEPUTY]
     if any(m.person.is_school_leader and m.person.school_id in vocational for m in deputies):
         return []
+    if not deputies:
+        return [_("The service team has no deputy leader")]
     return [_("The deputy leader must be a school-level leader of the vocational school")]
 
 

@@ -99,8 +99,15 @@ def test_a_leader_from_the_vocational_school_does_not_count():
 
 def test_deputy_must_be_a_school_level_leader_of_the_vocational_school():
     pairing = build_compliant_pairing()
-    Membership.objects.filter(role="deputy").delete()
+    Person.objects.filter(memberships__role="deputy").update(is_school_leader=False)
     assert breaches(pairing, "deputy") == ["副队长须为中职学校校级领导"]
+
+
+def test_a_team_without_a_leader_or_deputy_is_told_so():
+    pairing = build_compliant_pairing()
+    Membership.objects.filter(role__in=["leader", "deputy"]).update(role="member")
+    assert breaches(pairing, "leader") == ["服务工作队没有队长"]
+    assert breaches(pairing, "deputy") == ["服务工作队没有副队长"]
 
 
 # Titles: intermediate or above.
