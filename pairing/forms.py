@@ -121,11 +121,28 @@ class AnnualPlanForm(PortalForm):
         self.fields["decided_at"].choices = [("", "—")] + [
             (pk, str(m.held_on)) for pk, m in self.meetings.items()
         ]
-        self.fields["year"].initial = timezone.localdate().year
+        year = timezone.localdate().year
+        self.fields["year"].initial = year
+        # This year's plan, if saved, is the form's text: saving is then a correction of it, not a
+        # blank form that silently replaces it.
+        saved = next((plan for plan in pairing.annual_plans.all() if plan.year == year), None)
+        if saved is not None and not self.is_bound:
+            self.initial.update(content=saved.content, decided_at=saved.decided_at_id)
 
     def clean_decided_at(self):
         value = self.cleaned_data["decided_at"]
         return self.meetings.get(value) if value else None
+
+    def clean(self):
+        data = super().clean()
+        year, meeting = data.get("year"), data.get("decided_at")
+        if year and meeting and meeting.held_on.year not in (year - 1, year):
+            self.add_error(
+                "decided_at",
+                _("The %(year)s plan is decided at a meeting held in %(before)s or %(year)s.")
+                % {"year": year, "before": year - 1},
+            )
+        return data
 
 
 class AgreementForm(PortalForm):

@@ -50,6 +50,23 @@ def test_annual_plan_is_saved_and_replaced(liaison):
     ]
 
 
+def test_this_years_saved_plan_fills_the_form_and_a_meeting_of_another_year_is_refused(liaison):
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    url = f"/pairings/{CHANGAN}/plan/"
+    assert liaison.post(url, {"year": year, "content": "今年的计划"}).status_code == 302
+    assert "今年的计划</textarea>" in liaison.get(url).content.decode(), "a correction, not a blank form"
+    meeting = JointMeeting.objects.create(
+        pairing=Pairing.objects.get(number=CHANGAN), held_on=datetime.date(year - 2, 3, 15), attendees="三方"
+    )
+    response = liaison.post(url, {"year": year, "content": "改过的计划", "decided_at": meeting.pk})
+    assert response.context["form"].errors["decided_at"] == [
+        f"{year}年度计划须由{year - 1}年或{year}年召开的联席会议议定。"
+    ]
+    assert Pairing.objects.get(number=CHANGAN).annual_plans.get().content == "今年的计划"
+
+
 def upload_agreement(client, name: str, content: bytes, signed_on: str = "2024-01-20"):
     return client.post(
         f"/pairings/{CHANGAN}/agreement/",
