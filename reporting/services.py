@@ -74,13 +74,16 @@ def parse_indicator_value(indicator: Indicator, raw, *, month=None) -> Decimal |
         if indicator.minimum == 0:
             raise ValidationError(_("The value cannot be negative."))
         raise ValidationError(
-            _("The value cannot be below %(minimum)s.") % {"minimum": plain_number(indicator.minimum)}
+            _("The value cannot be below %(minimum)s.") % {"minimum": grouped(indicator.minimum)}
         )
     maximum = indicator.maximum_in(month)
     if maximum is not None and value > maximum:
-        raise ValidationError(
-            _("The value cannot be above %(maximum)s.") % {"maximum": plain_number(maximum)}
-        )
+        if month is not None and maximum != indicator.maximum:  # bounded by the month's days
+            raise ValidationError(
+                _("The value cannot be above %(maximum)s: %(month)s has %(maximum)s days.")
+                % {"maximum": grouped(maximum), "month": f"{month:%Y-%m}"}
+            )
+        raise ValidationError(_("The value cannot be above %(maximum)s.") % {"maximum": grouped(maximum)})
     if abs(value) > LARGEST_VALUE:
         # The largest the field holds, as the indicator is written: whole, with thousands separators.
         largest = (
@@ -90,6 +93,11 @@ def parse_indicator_value(indicator: Indicator, raw, *, month=None) -> Decimal |
         )
         raise ValidationError(_("The value is too large: at most %(maximum)s.") % {"maximum": f"{largest:,}"})
     return value
+
+
+def grouped(value: Decimal) -> str:
+    """A limit as people read it: thousands separated, no trailing zeros (100,000,000; 12.5)."""
+    return f"{Decimal(plain_number(value)):,}"
 
 
 # What IndicatorValue.value (14 digits, 2 after the point) can hold.

@@ -160,9 +160,9 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     notices_read(user=request.user, url=reverse("reporting:detail", args=[report.pk]))
     indicators = indicators_for(report)
     writer = can(request.user, "report.write", report)
-    form = None
+    form, saved = None, False
     if writer and report.is_editable:
-        submitting, saved = "submit" in request.POST, False
+        submitting = "submit" in request.POST
         form = ReportForm(request.POST or None, report=report, indicators=indicators, submitting=submitting)
         if request.method == "POST" and form.is_valid():
             try:
@@ -216,6 +216,7 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "versions": versions,
             "changes": changes,
+            "draft_saved": saved,  # a refused submit after the save: the summary says what was kept
             "can_review": can(request.user, "report.review", report),
             "decision_form": ReviewDecisionForm(),
             "reopen_form": ReopenForm(),

@@ -19,3 +19,16 @@ def test_an_english_unit_is_singular_for_one():
     )
     assert shown["en", "人次", 3] == "3 person-times"
     assert shown["zh-hans", "家", 1] == "1 家"
+
+
+def test_a_limit_is_written_with_thousands_separators():
+    from decimal import Decimal
+
+    from reporting.services import grouped
+
+    assert [grouped(Decimal(v)) for v in ("100000000", "100000000.00", "12.50", "29")] == [
+        "100,000,000",
+        "100,000,000",
+        "12.5",
+        "29",
+    ]

@@ -77,7 +77,7 @@ def test_liaison_starts_saves_and_submits(liaison, reporting_users):
         ("activities_held", "三", "请输入数字。"),
         ("activities_held", "-1", "数值不能为负数。"),
         ("activities_held", "2.5", "请输入整数。"),
-        ("residency_days", "45", "数值不能大于29。"),
+        ("residency_days", "45", "数值不能大于29：2024-02共29天。"),
         ("funds_invested", "12.345", "最多保留两位小数。"),
         ("people_trained", "999999999999999", "数值过大，不能超过999,999,999,999。"),
         ("activities_held", "1e3", "请输入数字。"),
@@ -93,7 +93,7 @@ def test_bad_values_are_named_and_everything_typed_is_kept(liaison, reporting_us
     form = response.context["form"]
     assert form.errors[f"indicator_{field}"] == [message]
     html = response.content.decode()
-    assert "error-summary" in html and message in html
+    assert "error-summary" in html and message in html and "尚未保存：请更正下列问题后再次保存。" in html
     assert f'value="{value}"' in html and "完成规划初稿" in html
     assert not IndicatorValue.objects.exists()
 

@@ -88,7 +88,7 @@ def test_a_filled_workbook_becomes_the_draft(reporting_users, report):
         (lambda s: s.cell(row_of(s, "activities_held"), 4, "三"), "月报!D", "请输入数字。"),
         (lambda s: s.cell(row_of(s, "activities_held"), 4, -1), "月报!D", "数值不能为负数。"),
         (lambda s: s.cell(row_of(s, "activities_held"), 4, 2.5), "月报!D", "请输入整数。"),
-        (lambda s: s.cell(row_of(s, "residency_days"), 4, 40), "月报!D", "数值不能大于29。"),
+        (lambda s: s.cell(row_of(s, "residency_days"), 4, 40), "月报!D", "数值不能大于29：2024-02共29天。"),
         (
             lambda s: s.cell(row_of(s, "activities_held"), 4, "=1+1"),
             "月报!D",
@@ -133,7 +133,7 @@ def test_a_bad_value_names_its_indicator_as_well_as_its_cell(reporting_users, re
     row = row_of(book["月报"], "residency_days")
     book["月报"].cell(row, 4).value = 40
     html = upload(client, report, book).content.decode()
-    assert f"月报!D{row}：驻点服务天数：数值不能大于29。" in html
+    assert f"月报!D{row}：驻点服务天数：数值不能大于29：2024-02共29天。" in html
 
 
 def test_a_file_that_is_not_xlsx_is_refused(reporting_users, report):
