@@ -22,6 +22,25 @@
     });
   });
 
+  // <form data-unsaved="CSS selector" data-unsaved-message="question">: a form that reloads the page
+  // (an upload) asks first when the form it names has changes not saved yet, which the reload would
+  // lose (a liaison on a phone writes the report, then attaches a photo).
+  const changed = (form) =>
+    Array.from(form.elements).some((element) => {
+      if (element.type === "checkbox" || element.type === "radio") return element.checked !== element.defaultChecked;
+      if (element.tagName === "SELECT") {
+        return Array.from(element.options).some((option) => option.selected !== option.defaultSelected);
+      }
+      if (["file", "hidden", "submit", "button", "reset"].includes(element.type)) return false;
+      return "defaultValue" in element && element.value !== element.defaultValue;
+    });
+  document.querySelectorAll("form[data-unsaved]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      const guarded = document.querySelector(form.dataset.unsaved);
+      if (guarded && changed(guarded) && !window.confirm(form.dataset.unsavedMessage)) event.preventDefault();
+    });
+  });
+
   // <input type="checkbox" data-select-all="CSS selector">: ticks or clears every box it names.
   document.querySelectorAll("input[data-select-all]").forEach((master) => {
     master.addEventListener("change", () => {

@@ -3,7 +3,7 @@ the liaison corrects and resubmits; the bureau accepts; the report is read-only.
 
 import pytest
 
-from reporting.models import MonthlyReport
+from reporting.models import MonthlyReport, ReportAttachment
 from tests.browser.login import log_in, log_in_through_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -12,7 +12,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 def test_report_cycle_on_a_phone(new_page, server, users, indicators, screenshots):
     phone = new_page(viewport={"width": 390, "height": 844})
     asked = []  # submitting asks first; the liaison confirms
-    phone.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    # (the upload's question about unsaved changes is answered "cancel", as the liaison would)
+    phone.on(
+        "dialog",
+        lambda dialog: (
+            asked.append(dialog.message),
+            dialog.dismiss() if "尚未保存" in dialog.message else dialog.accept(),
+        ),
+    )
     # The one browser test that signs in through the login form (the others hand over a session
     # cookie): the liaison, on the phone.
     log_in_through_form(phone, server.url, "liaison-dgut")
@@ -28,6 +35,15 @@ def test_report_cycle_on_a_phone(new_page, server, users, indicators, screenshot
     assert summary.get_by_text("数值不能为负数。").is_visible()
     assert phone.get_by_label("深入融入人才兴镇").input_value() == "举办电商直播技能培训班1期。"
     phone.screenshot(path=screenshots / "report-error-390.png", full_page=True)
+    # A photo attached after typing, before saving: the page asks first, and cancelling keeps it all.
+    phone.get_by_label("驻点服务天数").fill("7")
+    phone.locator("#attachment-form input[type=file]").set_input_files(
+        files=[{"name": "照片.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + b"\x00" * 32}]
+    )
+    phone.locator("#attachment-form button[type=submit]").click()
+    assert any(message.startswith("月报中填写的内容尚未保存") for message in asked), asked
+    assert phone.get_by_label("驻点服务天数").input_value() == "7"
+    assert not ReportAttachment.objects.exists()
     phone.get_by_label("开展活动场次").fill("4")
     phone.get_by_role("button", name="提交", exact=True).click()
     assert phone.get_by_text("月报已报送。").is_visible()

@@ -260,6 +260,19 @@ def submitted(users, **kwargs) -> MonthlyReport:
     return report_submit(report=report, user=users["liaison"])
 
 
+def test_a_resubmitted_report_says_it_waits_for_review_not_that_it_was_reviewed(reporting_users, liaison):
+    from reporting.services import report_return
+
+    report = submitted(reporting_users)
+    report_return(report=report, reviewer=reporting_users["bureau"], comment="请补充")
+    report_submit(report=MonthlyReport.objects.get(pk=report.pk), user=reporting_users["liaison"])
+    html = liaison.get(f"/reports/{report.pk}/").content.decode()
+    assert "重新报送，待审核" in html
+    assert not re.search(r"于\d{4}-\d{2}-\d{2} \d{2}:\d{2}审核", html), (
+        "the return is not a review of this version"
+    )
+
+
 def test_bureau_returns_then_sees_what_changed_and_accepts(reporting_users, liaison):
     bureau = client_for(reporting_users["bureau"])
     report = submitted(reporting_users)
