@@ -293,6 +293,7 @@ VERSION_ACTIONS = {
     "report.accepted": _("Accepted"),
     "report.reopened": _("Reopened"),
     "report.attachment_added": _("Attachment added"),
+    "report.attachment_removed": _("Attachment removed"),
 }
 
 

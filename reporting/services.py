@@ -383,6 +383,38 @@ def attachment_add(*, report: MonthlyReport, user, upload) -> ReportAttachment:
     return attachment
 
 
+@transaction.atomic
+def attachment_remove(*, report: MonthlyReport, user, attachment_pk: int) -> str:
+    """Take a file off a report being written (a wrong photo, a file too large): one attached since
+    the report was last submitted. A file that was part of a submitted version stays with the record
+    of what was submitted. The removal is a version of its own; the file goes once the removal
+    commits. Returns the file's name."""
+    report = _lock(report)
+    require(user, "report.write", report)
+    if not report.is_editable:
+        raise ValidationError(
+            _("This report is %(status)s and cannot be changed.") % {"status": report.get_status_display()}
+        )
+    attachment = report.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise ValidationError(_("That file is not attached to this report."))
+    if report.submitted_at is not None and attachment.uploaded_at <= report.submitted_at:
+        raise ValidationError(
+            _(
+                "%(name)s was part of the report as submitted, so it stays with that record: attach the "
+                "right file and say so in the report."
+            )
+            % {"name": attachment.original_name}
+        )
+    name, storage, path = attachment.original_name, attachment.file.storage, attachment.file.name
+    attachment.delete()
+    report.version += 1
+    report.save(update_fields=["version", "updated_at"])
+    _record(report, action="report.attachment_removed", actor=user)
+    transaction.on_commit(lambda: storage.delete(path))
+    return name
+
+
 def version_changes(older: dict, newer: dict) -> list[tuple[str, str, str]]:
     """What changed between two snapshots: (field, before, after), for the reviewer."""
     changes = []

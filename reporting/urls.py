@@ -22,4 +22,9 @@ urlpatterns = [
     path("<id:pk>/workbook/", views.workbook_view, name="workbook"),
     path("<id:pk>/attachments/", views.attachment_upload_view, name="attachment_upload"),
     path("<id:pk>/attachments/<id:attachment_pk>/", views.attachment_view, name="attachment"),
+    path(
+        "<id:pk>/attachments/<id:attachment_pk>/remove/",
+        views.attachment_remove_view,
+        name="attachment_remove",
+    ),
 ]

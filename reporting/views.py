@@ -42,6 +42,7 @@ from .selectors import (
 from .services import (
     StaleReportError,
     attachment_add,
+    attachment_remove,
     indicators_for,
     report_accept,
     report_reopen,
@@ -298,6 +299,20 @@ def attachment_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("%(name)s is attached.") % {"name": attachment.original_name})
+    return redirect("reporting:detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def attachment_remove_view(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    report = report_get_for_user(user=request.user, pk=pk)
+    require(request.user, "report.write", report)
+    try:
+        name = attachment_remove(report=report, user=request.user, attachment_pk=attachment_pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s is removed from the report.") % {"name": name})
     return redirect("reporting:detail", pk=report.pk)
 
 

@@ -171,6 +171,7 @@ PATHS = {
     "reporting:workbook": "/reports/{report}/workbook/",
     "reporting:attachment_upload": "/reports/{report}/attachments/",
     "reporting:attachment": "/reports/{report}/attachments/{attachment}/",
+    "reporting:attachment_remove": "/reports/{report}/attachments/{attachment}/remove/",
     "api-root": "/api/v1/",
     "schema": "/api/schema/",
     "api-docs": "/api/docs/",
@@ -430,6 +431,10 @@ MATRIX: dict[str, dict[str, list[int]]] = {
     "reporting:attachment": {
         "GET": [302, 200, 200, 200, 404, 404, 200, 404, 404],
         "POST": [302, 200, 200, 200, 404, 404, 200, 404, 404],
+    },
+    "reporting:attachment_remove": {
+        "GET": [302, 405, 405, 405, 405, 405, 405, 405, 405],
+        "POST": [302, 403, 403, 302, 404, 404, 403, 404, 404],
     },
     "reporting:attachment_upload": {
         "GET": [302, 405, 405, 405, 405, 405, 405, 405, 405],

@@ -252,6 +252,40 @@ def test_an_attachment_that_is_too_large_is_refused(liaison, reporting_users, se
     assert not ReportAttachment.objects.exists()
 
 
+def test_a_file_attached_since_the_last_submission_can_be_removed_and_a_submitted_one_stays(
+    liaison, reporting_users, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    report = make_report(reporting_users["liaison"])
+    url = f"/reports/{report.pk}/attachments/"
+    liaison.post(url, {"file": SimpleUploadedFile("提交的照片.png", PNG)})
+    report_save_draft(
+        report=MonthlyReport.objects.get(pk=report.pk),
+        user=reporting_users["liaison"],
+        values={"activities_held": "1", "residency_days": "2"},
+    )
+    report = report_submit(report=MonthlyReport.objects.get(pk=report.pk), user=reporting_users["liaison"])
+    kept = ReportAttachment.objects.get()
+    from reporting.services import report_return
+
+    report_return(report=report, reviewer=reporting_users["bureau"], comment="请换一张照片")
+    liaison.post(url, {"file": SimpleUploadedFile("错的照片.png", PNG)})
+    wrong = ReportAttachment.objects.exclude(pk=kept.pk).get()
+    page = liaison.get(f"/reports/{report.pk}/").content.decode()
+    assert f"/attachments/{wrong.pk}/remove/" in page and f"/attachments/{kept.pk}/remove/" not in page
+    refused = liaison.post(f"{url}{kept.pk}/remove/", follow=True).content.decode()
+    assert "提交的照片.png是已报送月报的一部分，须随该记录保留" in refused
+    for role in ("bureau", "town_liaison", "other_liaison"):
+        assert client_for(reporting_users[role]).post(f"{url}{wrong.pk}/remove/").status_code in (403, 404)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = liaison.post(f"{url}{wrong.pk}/remove/", follow=True).content.decode()
+    assert "已从月报中删除错的照片.png。" in done
+    assert list(ReportAttachment.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not default_storage.exists(wrong.file.name) and default_storage.exists(kept.file.name)
+    assert report.versions.filter(action="report.attachment_removed").count() == 1
+
+
 def submitted(users, **kwargs) -> MonthlyReport:
     report = make_report(users["liaison"], **kwargs)
     report_save_draft(
