@@ -146,6 +146,21 @@ def choices_view(request: HttpRequest, kind: str) -> JsonResponse:
     return JsonResponse({"results": suggest(user=request.user, text=text, programme=programme)})
 
 
+def status_changes(pairing: Pairing, shown: int = 10) -> list:
+    """The pairing's status over time, newest first: a record where its status changed or a reason
+    was given (a save that changed other fields repeated the same status and said nothing here; the
+    full history lists every record of the pairing and its workspace)."""
+    records = list(
+        pairing.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]
+    )
+    changes = [
+        record
+        for record, older in zip(records, [*records[1:], None], strict=True)
+        if older is None or record.status != older.status or record.history_change_reason
+    ]
+    return changes[:shown]
+
+
 @login_required
 def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = pairing_get_for_user(user=request.user, pk=pk)
@@ -194,7 +209,7 @@ def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "latest_reviews": latest_reviews(pairing),
             "residencies": residencies,
             "residency_days": residency_days_in_year(residencies, year),
-            "history": pairing.history.select_related("history_user").order_by("-history_date")[:15],
+            "history": status_changes(pairing),
         },
         status=200 if year_understood else 400,
     )

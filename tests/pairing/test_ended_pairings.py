@@ -155,3 +155,20 @@ def test_a_pairing_the_bureau_ended_is_read_only_at_once(users, records):
     pairing = Pairing.objects.select_related("programme").get(number=CHANGAN)
     assert pairing.has_ended and not can(users["liaison"], "pairing.change", pairing)
     assert client_for(users["liaison"]).get(f"/pairings/{CHANGAN}/plan/").status_code == 403
+
+
+def test_the_pairing_page_lists_its_status_changes_not_every_save(users):
+    from pairing.views import status_changes
+
+    pairing = Pairing.objects.get(number=CHANGAN)
+    for _ in range(3):
+        pairing.save()  # saves that change other fields (or none) repeat the same status
+    pairing.status = Pairing.Status.ENDED
+    pairing.end_reason = "调整"
+    pairing._change_reason = "动态调整"
+    pairing.save()
+    changes = status_changes(pairing)
+    assert [record.status for record in changes][:1] == [Pairing.Status.ENDED]
+    assert len([record for record in changes if record.status == Pairing.Status.ACTIVE]) == 1
+    html = client_for(users["bureau"]).get(f"/pairings/{CHANGAN}/").content.decode()
+    assert "结对状态变更" in html and "完整记录（服务工作队、驻点、会议、协议等）" in html
