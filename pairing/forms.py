@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agreement, Membership, PairingReview, Person, PracticeBase
+from .models import Agreement, Membership, PairingReview, Person, PracticeBase, Residency
 from .services import pairing_schools, residency_places
 
 PHONE = RegexValidator(
@@ -94,6 +94,16 @@ class ResidencyForm(PortalForm):
 
     def clean_place(self):
         return self.places[self.cleaned_data["place"]]
+
+    def clean(self):
+        """The dates' order is said with the fields' own errors (a member not ticked), not on the
+        next submit: the residency's own check (Residency.clean)."""
+        data = super().clean()
+        try:
+            Residency(start_date=data.get("start_date"), end_date=data.get("end_date")).clean()
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data
 
 
 class MeetingForm(PortalForm):

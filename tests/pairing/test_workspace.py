@@ -124,6 +124,13 @@ def test_bad_residency_dates_are_named_next_to_the_field(liaison, member, start,
     assert not Residency.objects.exists()
 
 
+def test_a_residency_without_members_and_with_dates_reversed_names_both_at_once(liaison, member):
+    data = residency_data(member, f"{LAST_YEAR}-03-10", f"{LAST_YEAR}-03-01")
+    data.pop("people")
+    errors = liaison.post(f"/pairings/{CHANGAN}/residencies/add/", data).context["form"].errors
+    assert errors["end_date"] == ["驻点结束日期早于开始日期。"] and "people" in errors
+
+
 def test_an_overlapping_residency_for_the_same_person_is_refused(liaison, member):
     url = f"/pairings/{CHANGAN}/residencies/add/"
     liaison.post(url, residency_data(member, f"{LAST_YEAR}-03-01", f"{LAST_YEAR}-03-30"))
