@@ -27,6 +27,7 @@ for a school, pairing and month, or more versions than the steps answered 2xx) a
 from __future__ import annotations
 
 import argparse
+import calendar
 import json
 import random
 import sys
@@ -127,9 +128,13 @@ def liaisons_to_rush(count: int, seed: int = 12):
 def run(args, dataset, copy_url: str) -> None:
     from django.db import connection
 
-    from bench.data import INDICATORS, NARRATIVES
+    from bench.data import CODE, INDICATORS, NARRATIVES
+    from pairing.models import Programme
 
     month, plans = liaisons_to_rush(args.liaisons)
+    # The kinds of cooperation the programme has: the API refuses a narrative of any other kind.
+    kinds = {code for code, _name in Programme.objects.get(code=CODE).category_choices()}
+    days = calendar.monthrange(month.year, month.month)[1]
     if len(plans) < args.liaisons:
         print(f"note: only {len(plans)} liaisons have this month's report still to start", flush=True)
     connection.close()  # gunicorn's workers and this process share the copy from here
@@ -139,10 +144,13 @@ def run(args, dataset, copy_url: str) -> None:
     drafts = [
         {
             "values": {
-                code: str(rng.randrange(0, min(maximum or 40, 40)))
-                for code, *_rest, maximum, _required in INDICATORS
+                # a count of days no more than the month has (reporting.models.Indicator.maximum_in)
+                code: str(rng.randrange(0, min(maximum or 40, 40, days if unit == "天" else 40) + 1))
+                for code, _zh, _en, unit, _kind, maximum, _required in INDICATORS
             },
-            "narratives": {kind: text for kind, text in NARRATIVES.items() if rng.random() < 0.6},
+            "narratives": {
+                kind: text for kind, text in NARRATIVES.items() if kind in kinds and rng.random() < 0.6
+            },
             "difficulties": "",
             "next_month_plan": "继续开展驻村服务。",
         }
