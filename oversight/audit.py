@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.ids import id_or_none
@@ -148,8 +149,12 @@ def changes_of(model, change, names: dict) -> list[Change]:
     label = field_label(model, change.field)
     if isinstance(change.old, dict) or isinstance(change.new, dict):
         old, new = change.old or {}, change.new or {}
-        if "categories" not in names:  # the work categories' names, read once per page
-            names["categories"] = dict(WorkCategory.objects.values_list("code", "name_zh"))
+        if "categories" not in names:  # the work categories' names in the reader's language, once per page
+            english = (get_language() or "").startswith("en")
+            names["categories"] = {
+                code: (en if english and en else zh)
+                for code, zh, en in WorkCategory.objects.values_list("code", "name_zh", "name_en")
+            }
         kinds = names["categories"]
         return [
             Change(f"{label} · {kinds.get(key, key)}", show(old.get(key)), show(new.get(key)))

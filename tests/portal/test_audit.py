@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 
-from pairing.models import Pairing, School
+from pairing.models import Pairing, School, WorkCategory
 from reporting.services import report_save_draft
 from tests.helpers import client_for
 from tests.reporting.conftest import make_report
@@ -95,6 +95,11 @@ def test_history_names_villages_people_narratives_and_local_times(users, indicat
         for c in bureau.get(f"/reports/{report.pk}/history/").context["entries"][0].changes
     }
     assert changes == {"各项合作内容进展 · 深入融入人才兴镇": ("培训一期", "培训两期")}
+    bureau.cookies["django_language"] = "en"
+    english = bureau.get(f"/reports/{report.pk}/history/").context["entries"][0].changes
+    name = WorkCategory.objects.get(code="talent", programme=report.pairing.programme).name_en
+    assert [c.field.split(" · ")[1] for c in english] == [name], "the kind in the reader's language"
+    bureau.cookies["django_language"] = "zh-hans"
     report_submit(report=report, user=users["liaison"])
     report_accept(report=report, reviewer=users["bureau"])
     changes = {
