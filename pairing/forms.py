@@ -54,6 +54,12 @@ class MemberDetailsForm(PortalForm):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     email = forms.EmailField(label=_("E-mail"), required=False)
+    joined_on = forms.DateField(
+        label=_("On the team since"),
+        required=False,
+        help_text=_("Leave empty for today."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
 
 class MembershipForm(MemberDetailsForm):
@@ -384,6 +390,8 @@ class MembershipEditForm(MemberDetailsForm):
                 "title_grade": person.title_grade,
                 "phone": person.phone,
                 "email": person.email,
+                "joined_on": membership.joined_on,
             },
         )
         super().__init__(*args, **kwargs)
+        self.fields["joined_on"].help_text = ""

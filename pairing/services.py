@@ -56,7 +56,9 @@ def membership_add(
     title_grade: str = Person.TitleGrade.NONE,
     phone: str = "",
     email: str = "",
+    joined_on: datetime.date | None = None,
 ) -> Membership:
+    joined_on = _joined_on(pairing, joined_on)
     if school.pk not in {s.pk for s in pairing_schools(pairing)}:
         raise ValidationError(
             {"school": _("%(school)s is not a party to this pairing.") % {"school": school.name}}
@@ -82,7 +84,7 @@ def membership_add(
     )
     person.full_clean()
     person.save()
-    membership = Membership(team=team, person=person, role=role, joined_on=timezone.localdate())
+    membership = Membership(team=team, person=person, role=role, joined_on=joined_on)
     membership.full_clean()
     membership.save()
     return membership
@@ -491,19 +493,35 @@ def membership_update(
     title_grade: str = Person.TitleGrade.NONE,
     phone: str = "",
     email: str = "",
+    joined_on: datetime.date | None = None,
 ) -> Membership:
     if membership.team.pairing_id != pairing.pk:
         raise ValidationError(_("This member is not on this pairing's team."))
+    joined_on = joined_on or membership.joined_on
+    if joined_on is not None:  # a member recorded without a date (an old import) keeps none
+        joined_on = _joined_on(pairing, joined_on)
     _one_leader(membership.team, role, membership=membership)
     person = membership.person
     person.position, person.is_school_leader, person.title_grade = position, is_school_leader, title_grade
     person.phone, person.email = phone, email
     person.full_clean()
     person.save()
-    membership.role = role
+    membership.role, membership.joined_on = role, joined_on
     membership.full_clean()
     membership.save()
     return membership
+
+
+def _joined_on(pairing: Pairing, day: datetime.date | None) -> datetime.date:
+    """The day a member joined the team (today when not given): not in the future, not before the
+    pairing began (a team recorded late keeps its real dates; UESTC's cadres took turns)."""
+    today = timezone.localdate()
+    day = day or today
+    if day > today:
+        raise ValidationError({"joined_on": _("A member cannot join the team in the future.")})
+    if day < pairing.start_date:
+        raise ValidationError({"joined_on": _("A member cannot join the team before the pairing began.")})
+    return day
 
 
 @transaction.atomic

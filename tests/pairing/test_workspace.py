@@ -176,6 +176,29 @@ def test_liaison_edits_and_removes_a_member(liaison, member, users):
     assert membership.history.first().history_user == users["liaison"]
 
 
+def test_a_members_start_on_the_team_is_given_or_corrected_within_the_pairing(liaison, member):
+    membership = member.memberships.get()
+    assert membership.joined_on == datetime.date.today(), "left empty: today"
+    url = f"/pairings/{CHANGAN}/team/members/{membership.pk}/"
+    assert 'name="joined_on"' in liaison.get(url).content.decode()
+    details = {"role": "member", "title_grade": "intermediate"}
+    assert liaison.post(url, {**details, "joined_on": f"{LAST_YEAR}-09-01"}).status_code == 302
+    assert Membership.objects.get(pk=membership.pk).joined_on == datetime.date(LAST_YEAR, 9, 1)
+    for day, message in [
+        ("2099-01-01", "入队日期不能晚于今天。"),
+        ("2020-01-01", "入队日期不能早于结对日期。"),
+    ]:
+        errors = liaison.post(url, {**details, "joined_on": day}).context["form"].errors
+        assert errors["joined_on"] == [message]
+    assert Membership.objects.get(pk=membership.pk).joined_on == datetime.date(LAST_YEAR, 9, 1)
+    added = liaison.post(
+        f"/pairings/{CHANGAN}/team/members/add/",
+        {**member_data(), "name": "李四", "joined_on": f"{LAST_YEAR}-03-01"},
+    )
+    assert added.status_code == 302
+    assert Membership.objects.get(person__name="李四").joined_on == datetime.date(LAST_YEAR, 3, 1)
+
+
 def test_a_member_of_another_pairing_answers_404(liaison, users, member):
     membership = member.memberships.get()
     other = client_for(users["other_liaison"])
