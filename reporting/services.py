@@ -320,17 +320,19 @@ def report_return(*, report: MonthlyReport, reviewer, comment: str) -> MonthlyRe
 
 
 @transaction.atomic
-def report_accept(*, report: MonthlyReport, reviewer) -> MonthlyReport:
+def report_accept(*, report: MonthlyReport, reviewer, comment: str = "") -> MonthlyReport:
+    """Accept and lock the report; a comment typed with it (a word of thanks, a note for next
+    month) is kept as the review's comment, as a return's is."""
     report = _lock(report)
     _require_reviewer(report, reviewer)
     if reviewer.pk in _authors(report):
         raise ValidationError(_("You wrote this report, so someone else must accept it."))
     report.status = MonthlyReport.Status.ACCEPTED
     report.reviewed_by, report.reviewed_at = reviewer, timezone.now()
-    report.review_comment = ""
+    report.review_comment = comment.strip()
     report.version += 1
     report.save()
-    _record(report, action="report.accepted", actor=reviewer)
+    _record(report, action="report.accepted", actor=reviewer, comment=report.review_comment)
     month_changed(report)
     return report
 

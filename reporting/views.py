@@ -255,7 +255,7 @@ def decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     try:
         if request.POST.get("decision") == "accept":
-            report_accept(report=report, reviewer=request.user)
+            report_accept(report=report, reviewer=request.user, comment=form.cleaned_data.get("comment", ""))
             messages.success(request, _("The report is accepted and locked."))
         elif request.POST.get("decision") == "return":
             report_return(report=report, reviewer=request.user, comment=form.cleaned_data.get("comment", ""))
@@ -418,7 +418,7 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
     for report in reports_visible_to(request.user).filter(pk__in=ids).select_related("school"):
         try:
             if decision == "accept":
-                report_accept(report=report, reviewer=request.user)
+                report_accept(report=report, reviewer=request.user, comment=comment)
             else:
                 report_return(report=report, reviewer=request.user, comment=comment)
             done += 1

@@ -4,12 +4,13 @@ turns from red to green for those rules."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from pairing.demo import seed_pairing_activity
 from pairing.models import Membership, Pairing, Programme, Residency
 from tests.browser.login import log_in
 
-LAST_YEAR = datetime.date.today().year - 1
+LAST_YEAR = timezone.localdate().year - 1
 RULES = ("team_size", "residency")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]

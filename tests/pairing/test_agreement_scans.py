@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError
+from django.utils import timezone
 
 from pairing.models import Agreement, Pairing
 from pairing.services import agreement_save
@@ -68,7 +69,7 @@ def test_a_replaced_scan_is_kept_and_reachable_from_the_pairings_history(users):
 
 def test_a_refused_scan_leaves_no_file(users):
     liaison = client_for(users["liaison"])
-    future = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+    future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
     assert upload(liaison, "协议.pdf", FIRST, signed_on=future).status_code == 200
     assert upload(liaison, "协议.exe", b"MZ\x90\x00").status_code == 200
     assert files_on_disk() == set()

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from pairing.models import Area, Pairing, Programme
 from tests.factories import bulk_pairings
@@ -40,7 +41,7 @@ def test_year_switch_changes_the_year_evaluated(demo):
 
 @pytest.mark.parametrize("year", ["abc", "99999", "2019"])
 def test_a_year_that_is_not_one_of_the_programmes_is_said_and_this_year_shown(demo, year):
-    this_year = datetime.date.today().year
+    this_year = timezone.localdate().year
     for url in ("/pairings/compliance/", "/pairings/6/"):
         response = client_for(demo["bureau"]).get(url, {"year": year})
         assert response.status_code == 400
@@ -136,7 +137,7 @@ def test_at_province_scale_a_worker_counts_and_the_page_shows_the_latest_counts_
 def test_an_ended_programmes_matrix_opens_on_its_last_year_and_offers_only_its_years(demo):
     programme = Programme.objects.get()
     client = client_for(demo["bureau"])
-    this_year = datetime.date.today().year
+    this_year = timezone.localdate().year
     response = client.get("/pairings/compliance/")
     assert response.context["year"] == this_year
     assert response.context["years"] == list(range(2024, this_year + 1))  # from the first report month

@@ -5,6 +5,7 @@ stays as before."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from core.policy import can
 from pairing.models import Agreement, JointMeeting, Membership, Pairing, Person, Programme, Residency
@@ -13,7 +14,7 @@ from tests.helpers import client_for
 pytestmark = pytest.mark.django_db
 
 CHANGAN = 6  # 东莞理工学院 (liaison) with 东莞市机电工程学校 (assisting_liaison)
-YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
+YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -131,7 +132,7 @@ def test_the_page_of_an_ended_pairing_offers_no_change_but_shows_its_records(use
 
 @pytest.mark.parametrize("how", ["programme", "pairing"])
 def test_a_pairing_can_still_be_changed_on_the_last_day_of_its_end(users, records, how):
-    end(how, datetime.date.today())
+    end(how, timezone.localdate())
     pairing = Pairing.objects.select_related("programme").get(number=CHANGAN)
     assert not pairing.has_ended
     assert can(users["liaison"], "pairing.change", pairing) and can(

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from core.models import Profile
 from core.months import Month
@@ -180,7 +181,7 @@ def test_names_the_registry_does_not_know_are_pointed_out_before_the_import(bure
         "东莞市信息技术学校已是第8对结对的一方。",
         "将新增镇(街道)：石龙。",
         "将新增村(社区)：西湖村（石龙）。",
-        f"新增结对自导入当日{datetime.date.today()}起计，无须补报此前月份的月报。",
+        f"新增结对自导入当日{timezone.localdate()}起计，无须补报此前月份的月报。",
     ]
     assert "将新增高校：东莞理工大学。" in response.content.decode()
     assert all(not r.notes for r in response.context["rows"] if r.number != 9), "the known rows say nothing"
@@ -347,7 +348,7 @@ def test_a_pairing_added_to_a_running_programme_starts_on_the_day_and_is_not_add
     # Without the copies, the new pairing starts on the day of the import, and says so.
     preview, _confirmed = preview_and_confirm(bureau, programme, workbook(rows[:-2]))
     new = next(row for row in preview.context["rows"] if row.number == 9)
-    today = datetime.date.today()
+    today = timezone.localdate()
     assert f"新增结对自导入当日{today}起计，无须补报此前月份的月报。" in new.notes
     assert Pairing.objects.get(number=9).start_date == today
 

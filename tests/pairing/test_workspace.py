@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from pairing.models import Area, JointMeeting, Membership, Person, Residency, School
 from pairing.services import membership_add
@@ -12,7 +13,7 @@ from tests.helpers import client_for
 pytestmark = pytest.mark.django_db
 
 CHANGAN = 6
-LAST_YEAR = datetime.date.today().year - 1
+LAST_YEAR = timezone.localdate().year - 1
 DGUT = "东莞理工学院"
 
 
@@ -178,7 +179,9 @@ def test_liaison_edits_and_removes_a_member(liaison, member, users):
 
 def test_a_members_start_on_the_team_is_given_or_corrected_within_the_pairing(liaison, member):
     membership = member.memberships.get()
-    assert membership.joined_on == datetime.date.today(), "left empty: today"
+    from django.utils import timezone
+
+    assert membership.joined_on == timezone.localdate(), "left empty: today, Beijing time"
     url = f"/pairings/{CHANGAN}/team/members/{membership.pk}/"
     assert 'name="joined_on"' in liaison.get(url).content.decode()
     details = {"role": "member", "title_grade": "intermediate"}

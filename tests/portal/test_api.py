@@ -7,6 +7,7 @@ import os
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -81,7 +82,7 @@ def test_pairings_carry_their_compliance_for_the_year(users):
 
 def test_the_report_lifecycle_through_the_api(users, indicators):
     liaison, bureau = api_for(users["liaison"]), api_for(users["bureau"])
-    month = datetime.date.today().replace(day=1).strftime("%Y-%m")
+    month = timezone.localdate().replace(day=1).strftime("%Y-%m")
     created = liaison.post("/api/v1/reports/", {"pairing": 6, "month": month}, format="json")
     assert created.status_code == 201 and created.json()["status"] == "draft"
     again = liaison.post("/api/v1/reports/", {"pairing": 6, "month": month}, format="json")
@@ -268,7 +269,7 @@ def test_a_patch_changes_what_it_sends_and_keeps_the_rest(users, indicators):
     values the first one saved (it emptied them). An unknown kind of cooperation, or a body that is
     not an object, is refused with a message (the latter was a 500)."""
     liaison = api_for(users["liaison"])
-    month = datetime.date.today().replace(day=1).strftime("%Y-%m")
+    month = timezone.localdate().replace(day=1).strftime("%Y-%m")
     report = liaison.post("/api/v1/reports/", {"pairing": 6, "month": month}, format="json").json()
     url = f"/api/v1/reports/{report['id']}/"
     first = {

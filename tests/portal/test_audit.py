@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from pairing.models import Pairing, School, WorkCategory
 from reporting.services import report_save_draft
@@ -139,7 +140,7 @@ def test_the_feed_filters_by_type_user_and_date(users):
         and "<select" not in typed.content.decode().split('id="id_type"')[1].split("</form>")[0]
     )
     assert bureau.get("/audit/", {"who": "nobody-like-this"}).context["entries"] == []
-    tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
     assert bureau.get("/audit/", {"from": tomorrow}).context["entries"] == []
     unread = bureau.get("/audit/", {"from": "not-a-date"})
     assert unread.status_code == 400 and unread.context["entries"], "said, and the filter left out"

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from core.months import Month
 from core.numbers import plain_number
@@ -84,7 +85,7 @@ def test_a_month_not_yet_due_is_a_gap_in_the_trends_not_a_zero(demo):
     import time_machine
 
     # On the 10th the month's reports are not due; the month before is.
-    today = datetime.date.today().replace(day=10)
+    today = timezone.localdate().replace(day=10)
     with time_machine.travel(datetime.datetime(today.year, today.month, 10, 12, 0), tick=False):
         response = client_for(demo["commander"]).get("/dashboard/")
     months, trend = response.context["months"], response.context["trends"][0]

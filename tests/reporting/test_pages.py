@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from core.months import Month
 from pairing.models import Pairing, Programme
@@ -56,7 +57,7 @@ def test_home_lists_earlier_months_never_submitted_and_follows_a_start(liaison):
 
 
 def test_liaison_starts_saves_and_submits(liaison, reporting_users):
-    month = datetime.date.today().replace(day=1).strftime("%Y-%m")
+    month = timezone.localdate().replace(day=1).strftime("%Y-%m")
     response = liaison.post(f"/reports/start/6/{month}/")
     report = MonthlyReport.objects.get()
     assert response.url == f"/reports/{report.pk}/"
@@ -307,6 +308,23 @@ def test_a_resubmitted_report_says_it_waits_for_review_not_that_it_was_reviewed(
     )
 
 
+def test_a_comment_typed_with_an_acceptance_is_kept_and_shown(reporting_users, liaison):
+    bureau = client_for(reporting_users["bureau"])
+    report = submitted(reporting_users)
+    bureau.post(f"/reports/{report.pk}/decide/", {"decision": "accept", "comment": "数据已核实，感谢。"})
+    report.refresh_from_db()
+    assert (report.status, report.review_comment) == ("accepted", "数据已核实，感谢。")
+    assert report.versions.get(action="report.accepted").comment == "数据已核实，感谢。"
+    assert (
+        "审核通过，意见：</strong> 数据已核实，感谢。"
+        in liaison.get(f"/reports/{report.pk}/").content.decode()
+    )
+    other = submitted(reporting_users, month=datetime.date(2024, 3, 1))
+    bureau.post("/reports/queue/decide/", {"decision": "accept", "comment": "本月材料齐全。", "report": [other.pk]})
+    other.refresh_from_db()
+    assert (other.status, other.review_comment) == ("accepted", "本月材料齐全。")
+
+
 def test_bureau_returns_then_sees_what_changed_and_accepts(reporting_users, liaison):
     bureau = client_for(reporting_users["bureau"])
     report = submitted(reporting_users)
@@ -519,7 +537,7 @@ def test_queue_runs_the_same_number_of_queries_for_10_and_1000_reports(
 
 
 def test_start_refuses_another_schools_pairing(reporting_users):
-    month = datetime.date.today().replace(day=1).strftime("%Y-%m")
+    month = timezone.localdate().replace(day=1).strftime("%Y-%m")
     response = client_for(reporting_users["other_liaison"]).post(f"/reports/start/6/{month}/")
     assert response.status_code == 404
     assert not MonthlyReport.objects.exists()
