@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.ids import ObjectChoiceFilter
 
 from .models import Area, Pairing, School
+from .selectors import pairing_party_of
 
 
 class PairingFilter(django_filters.FilterSet):
@@ -114,5 +115,4 @@ class PairingFilter(django_filters.FilterSet):
     def filter_school(self, queryset, name, value):
         if value is None:
             return queryset
-        assisted = Pairing.assisting_schools.through.objects.filter(school=value).values("pairing_id")
-        return queryset.filter(Q(lead_university=value) | Q(pk__in=assisted))
+        return pairing_party_of(queryset, value)

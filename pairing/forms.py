@@ -320,7 +320,8 @@ class AdjustmentForm(PortalForm):
         ("add_village", _("Add a village")),
         ("remove_village", _("Remove a village")),
     ]
-    action = forms.ChoiceField(label=_("Adjustment"), choices=ACTIONS)
+    # Nothing chosen first: ending the pairing, the first of them, is the one that cannot be undone.
+    action = forms.ChoiceField(label=_("Adjustment"), choices=[("", _("Choose…")), *ACTIONS])
     end_date = forms.DateField(
         label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -68,6 +68,12 @@ def counterpart_within(area_id: int, prefix: str = "", *, user=None) -> Q:
     return Q(**{f"{prefix}town_id__in": memo[1]})
 
 
+def pairing_party_of(pairings: QuerySet[Pairing], school) -> QuerySet[Pairing]:
+    """The pairings among `pairings` that `school` is a party of, as lead or assisting school."""
+    assisted = Pairing.assisting_schools.through.objects.filter(school=school).values("pairing_id")
+    return pairings.filter(Q(lead_university=school) | Q(pk__in=assisted))
+
+
 def pairing_list(*, user, filters: dict | None = None) -> QuerySet[Pairing]:
     """The list rows, with everything the list shows fetched in a fixed number of queries."""
     from .filters import PairingFilter

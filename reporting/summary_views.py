@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +23,7 @@ from core.paging import requested_page
 from core.policy import require
 from pairing.filters import PairingFilter
 from pairing.models import Programme
-from pairing.selectors import pairings_visible_to, programme_from, programmes_visible_to
+from pairing.selectors import pairing_party_of, pairings_visible_to, programme_from, programmes_visible_to
 
 from .compilation import summary_request
 from .exports.csv import csv_lines
@@ -163,10 +164,27 @@ def export_view(request: HttpRequest) -> HttpResponse:
     scope = export_scope(
         user=request.user, programme=programme, first=first, last=last, town_id=town_id, school_id=school_id
     )
-    name = f"{programme.code}-{first}-{last}"
+    # A town or school of another programme would give a file of headers and zeros under this
+    # programme's title: said instead.
+    if town is not None and not scope.pairings.exists():
+        errors.append(_("%(name)s has no pairing in this programme.") % {"name": town.name})
+    if school is not None and not pairing_party_of(scope.pairings, school).exists():
+        errors.append(_("%(name)s has no pairing in this programme.") % {"name": school.name})
+    if errors:
+        return render(request, "reporting/export.html", context, status=400)
+    # A town's or a school's file says so in its name (its totals are not the programme's).
+    name = "-".join(
+        [
+            programme.code,
+            *([town.name] if town else []),
+            *([school.name] if school else []),
+            str(first),
+            str(last),
+        ]
+    )
     if request.GET["format"] == "csv":
         response = StreamingHttpResponse(csv_lines(long_rows(scope)), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        response["Content-Disposition"] = content_disposition_header(True, f"{name}.csv")
         return response
     if scope.expected_count() * max(programme.indicators.count(), 1) > settings.EXPORT_INLINE_MAX_ROWS:
         # Too large to build inside the request: a worker builds it and the page shows its progress.

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.months import Month
 from core.outbox import enqueue
+from pairing.models import Area, School
 from pairing.selectors import pairings_visible_to
 
 from ..models import ExportJob
@@ -23,8 +24,16 @@ def export_scope(
     pairings = pairings_visible_to(user).filter(programme=programme)
     if town_id:
         pairings = pairings.filter(town_id=town_id)
+    names = [
+        *Area.objects.filter(pk=town_id).values_list("name", flat=True),
+        *School.objects.filter(pk=school_id).values_list("name", flat=True),
+    ]
     return ExportScope(
-        programme=programme, months=Month.between(first, last), pairings=pairings, school_id=school_id
+        programme=programme,
+        months=Month.between(first, last),
+        pairings=pairings,
+        school_id=school_id,
+        narrowed_to=" · ".join(names),
     )
 
 

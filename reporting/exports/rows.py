@@ -51,6 +51,7 @@ class ExportScope:
     months: list[Month]
     pairings: QuerySet[Pairing]  # the user's visible pairings of the programme, narrowed by town
     school_id: int | None = None
+    narrowed_to: str = ""  # the town and school it is narrowed to, for the file's title ("长安")
 
     def expected_count(self) -> int:
         return sum(

@@ -59,7 +59,10 @@ def write_range_workbook(path: str, scope: ExportScope, *, progress=None) -> int
             yield row
 
     first, last = scope.months[0], scope.months[-1]
-    workbook = WorkbookWriter(path, title=f"{scope.programme.name} {first}–{last}")
+    narrowed = (
+        f" · {scope.narrowed_to}" if scope.narrowed_to else ""
+    )  # a town's totals are not the programme's
+    workbook = WorkbookWriter(path, title=f"{scope.programme.name} {first}–{last}{narrowed}")
     workbook.add_sheet("汇总", *summary_sheet(scope))
     written = workbook.add_sheet("明细", columns, typed(), progress=progress)
     workbook.close()

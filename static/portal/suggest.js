@@ -20,6 +20,11 @@
       timer = setTimeout(function () {
         const url = new URL(input.dataset.suggest, window.location.href);
         url.searchParams.set("q", text);
+        // A form whose programme is chosen on the page (the export) asks within that programme.
+        const programme = input.form && input.form.elements.namedItem("programme");
+        if (programme && programme.value && !url.searchParams.has("programme")) {
+          url.searchParams.set("programme", programme.value);
+        }
         fetch(url, { credentials: "same-origin" })
           .then((response) => (response.ok ? response.json() : { results: [] }))
           .then(function (data) {

@@ -86,6 +86,10 @@ def test_the_adjustment_form_shows_only_the_chosen_adjustments_fields(new_page, 
     log_in(bureau, server.url, "bureau")
     bureau.goto(f"{server.url}/pairings/6/adjust/")
     adjustment = bureau.get_by_label("调整事项")
+    # Nothing chosen at first (ending the pairing cannot be undone): no action's fields shown.
+    assert adjustment.input_value() == ""
+    assert not bureau.locator("#id_end_date").is_visible() and not bureau.locator("#id_village").is_visible()
+    adjustment.select_option("end")
     assert bureau.locator("#id_end_date").is_visible() and not bureau.locator("#id_village").is_visible()
     adjustment.select_option("add_village")
     assert bureau.locator("#id_village").is_visible() and not bureau.locator("#id_end_date").is_visible()

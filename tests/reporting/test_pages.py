@@ -320,7 +320,9 @@ def test_a_comment_typed_with_an_acceptance_is_kept_and_shown(reporting_users, l
         in liaison.get(f"/reports/{report.pk}/").content.decode()
     )
     other = submitted(reporting_users, month=datetime.date(2024, 3, 1))
-    bureau.post("/reports/queue/decide/", {"decision": "accept", "comment": "本月材料齐全。", "report": [other.pk]})
+    bureau.post(
+        "/reports/queue/decide/", {"decision": "accept", "comment": "本月材料齐全。", "report": [other.pk]}
+    )
     other.refresh_from_db()
     assert (other.status, other.review_comment) == ("accepted", "本月材料齐全。")
 

@@ -195,6 +195,35 @@ def test_export_bad_input_is_named(reporting_users, params, message):
     assert message in response.content.decode()
 
 
+def test_a_town_or_school_export_says_so_and_one_of_another_programme_is_refused(reporting_users):
+    from urllib.parse import unquote
+
+    from pairing.models import Area
+
+    submit(reporting_users, "liaison", "东莞理工学院")
+    commander = client_for(reporting_users["commander"])
+    programme = Programme.objects.get()
+    export = {"programme": programme.pk, "from": "2024-02", "to": "2024-02"}
+    town = Area.objects.get(name="长安", kind__in=Area.TOWN_KINDS)
+    response = commander.get("/reports/export/", {**export, "format": "csv", "town": town.pk})
+    assert "长安" in unquote(response["Content-Disposition"]), "a town's file is named after it"
+    xlsx = commander.get("/reports/export/", {**export, "format": "xlsx", "town": town.pk})
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    assert "长安" in str(book["汇总"]["A1"].value)
+    from tests.factories import PairingFactory
+
+    # A town and a school of another programme's pairing, which the commander also sees.
+    other = PairingFactory(town__name="石泉县", lead_university__name="武汉理工大学")
+    assert other.programme != programme
+    for filters, name in (
+        ({"town": other.town_id}, "石泉县"),
+        ({"school": other.lead_university_id}, "武汉理工大学"),
+    ):
+        refused = commander.get("/reports/export/", {**export, "format": "csv", **filters})
+        assert refused.status_code == 400
+        assert f"{name}在本项目中没有结对。" in refused.content.decode()
+
+
 def test_the_export_form_searches_towns_and_schools_and_keeps_what_was_typed(reporting_users):
     client = client_for(reporting_users["commander"])
     html = client.get("/reports/export/").content.decode()
