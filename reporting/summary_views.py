@@ -30,6 +30,7 @@ from .exports.csv import csv_lines
 from .exports.jobs import export_job_create, export_scope
 from .exports.rows import long_rows
 from .exports.xlsx import write_range_workbook
+from .models import MonthlySummary
 from .selectors import export_job_get_for_user, summaries_visible_to, summary_get_for_user
 from .totals import requested_period
 
@@ -108,7 +109,13 @@ def summary_compile_view(request: HttpRequest) -> HttpResponse:
     if not summary_request(programme=programme, month=month, user=request.user):
         messages.warning(request, _("This month is being compiled already."))
         return redirect(back)
-    messages.success(request, _("The compilation of %(month)s has started.") % {"month": month})
+    done = MonthlySummary.objects.filter(
+        programme=programme, month=month.first_day, state=MonthlySummary.State.DONE
+    ).exists()
+    if done:  # compiled already (inside this request under `make run`, or by a quick worker)
+        messages.success(request, _("%(month)s is compiled.") % {"month": month})
+    else:
+        messages.success(request, _("The compilation of %(month)s has started.") % {"month": month})
     return redirect(back)
 
 

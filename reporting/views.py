@@ -450,8 +450,13 @@ def status_view(request: HttpRequest) -> HttpResponse:
     require(request.user, "report.queue", hide=True)
     programme, programmes = programme_of_page(request)
     last = programme.last_month() if programme else Month.current()
+    # It opens on the last month that is due: its missing reports are the ones to chase (this month's
+    # are not missing yet).
+    opening = last
+    if programme and not programme.is_due(last) and last.previous().first_day >= programme.first_report_month:
+        opening = last.previous()
     errors: list[str] = []
-    month = month_from_query(request, errors, default=last, programme=programme)
+    month = month_from_query(request, errors, default=opening, programme=programme)
     pairings = pairings_visible_to(request.user).filter(programme=programme)
     # The year's months that have reports: none before the programme's first report month.
     first = (

@@ -502,6 +502,17 @@ def test_status_table_offers_no_month_or_year_before_the_first_report_month(repo
         assert bureau.get("/reports/status/", {"month": link}).status_code == 200, link
 
 
+def test_status_table_opens_on_the_last_month_that_is_due(reporting_users):
+    from django.utils import timezone
+
+    programme = Programme.objects.get()
+    current = Month.current()
+    expected = current if programme.is_due(current) else current.previous()
+    response = client_for(reporting_users["bureau"]).get("/reports/status/")
+    assert response.context["month"] == expected
+    assert programme.is_due(response.context["month"], now=timezone.now())
+
+
 def test_status_table_refuses_a_malformed_month_with_a_message(reporting_users):
     response = client_for(reporting_users["bureau"]).get("/reports/status/", {"month": "2024-13"})
     assert response.status_code == 400
