@@ -325,3 +325,12 @@ def test_a_programme_whose_reports_have_not_begun_says_when_they_do(users, indic
     assert f"本项目月报从{first}开始报送，届时仪表盘将显示数据。" in page.content.decode()
     totals = client.get(f"/api/v1/totals/{programme.pk}/")
     assert totals.status_code == 400 and totals.json() == {"from": [f"月报从{first}开始报送。"]}
+
+
+def test_the_dashboard_says_which_months_its_charts_show(demo):
+    page = client_for(demo["commander"]).get("/dashboard/", {"from": "2024-01", "to": "2024-03"})
+    months = page.context["months"]
+    assert (
+        f"下方图表显示{months[0]}至{months[-1]}（项目最近的月份）；上方合计按所选期间统计。"
+        in page.content.decode()
+    )
