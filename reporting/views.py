@@ -341,8 +341,8 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     visible = pairings_visible_to(request.user).filter(programme=programme)
     pairing_filter = PairingFilter(request.GET or None, queryset=visible)
     if pairing_filter.is_bound and pairing_filter.problems:
-        errors.append(_("Choose a town and a school from the lists."))
-        errors.extend(pairing_filter.name_errors)
+        # A name not found says which; only a filter that is otherwise not understood gets the generic line.
+        errors.extend(pairing_filter.name_errors or [_("Choose a town and a school from the lists.")])
     school = pairing_filter.form.cleaned_data.get("school") if pairing_filter.is_bound else None
     narrowed = pairing_filter.is_bound and any(pairing_filter.form.cleaned_data.values())
     tally = None if narrowed else cached_tally(request.user, programme, month, visible)

@@ -513,6 +513,13 @@ def test_status_table_opens_on_the_last_month_that_is_due(reporting_users):
     assert programme.is_due(response.context["month"], now=timezone.now())
 
 
+def test_a_school_name_not_found_in_the_queue_is_said_once(reporting_users):
+    response = client_for(reporting_users["bureau"]).get("/reports/queue/", {"school_q": "东莞理工"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "没有名为东莞理工的学校。" in page and "请从列表中选择镇（街道）和学校。" not in page
+
+
 def test_status_table_refuses_a_malformed_month_with_a_message(reporting_users):
     response = client_for(reporting_users["bureau"]).get("/reports/status/", {"month": "2024-13"})
     assert response.status_code == 400
