@@ -95,7 +95,10 @@ def member_titles(pairing: Pairing, context: RuleContext) -> list[str]:
         if membership.role == Membership.Role.MEMBER and person.title_grade not in Person.MID_LEVEL_OR_ABOVE:
             breaches.append(
                 _("Member %(name)s holds a %(grade)s title, below intermediate")
-                % {"name": person.name, "grade": person.get_title_grade_display()}
+                % {
+                    "name": person.name,
+                    "grade": str(person.get_title_grade_display()).lower(),
+                }  # "a junior title"
             )
     return breaches
 

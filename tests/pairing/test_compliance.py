@@ -116,6 +116,12 @@ def test_a_junior_member_is_named():
     member = Membership.objects.filter(team__pairing=pairing, role="member").first().person
     Person.objects.filter(pk=member.pk).update(name="张三", title_grade="junior")
     assert breaches(pairing, "titles") == ["队员张三职称为初级，低于中级"]
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert [str(b) for b in breaches(pairing, "titles")] == [
+            "Member 张三 holds a junior title, below intermediate"
+        ]
 
 
 def test_intermediate_is_the_boundary_and_passes():
