@@ -11,8 +11,12 @@
   });
 
   // data-confirm="question" on a submit button or a form: ask first, and do nothing unless confirmed.
+  // With data-confirm-if="CSS selector", only when that selector finds something (the queue asks
+  // "accept the selected reports?" only when some are ticked; with none the server says to tick).
   document.querySelectorAll("button[data-confirm], input[data-confirm]").forEach((button) => {
     button.addEventListener("click", (event) => {
+      const only = button.dataset.confirmIf;
+      if (only && !document.querySelector(only)) return;
       if (!window.confirm(button.dataset.confirm)) event.preventDefault();
     });
   });

@@ -123,9 +123,22 @@ def test_select_all_and_the_confirm_dialog_work_on_the_review_queue(new_page, se
     assert [boxes.nth(i).is_checked() for i in range(2)] == [True, True]
     select_all.uncheck()
     assert [boxes.nth(i).is_checked() for i in range(2)] == [False, False]
+    asked = []
+
+    def dismiss(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    with page.expect_navigation():  # nothing ticked: no question; the server says to tick first
+        page.get_by_role("button", name="通过所选").click()
+    assert asked == [] and page.get_by_text("请先勾选要通过或退回的月报。").is_visible()
+    page.remove_listener("dialog", dismiss)
+    decisions.clear()
+    boxes = page.locator("input[name=report]")
+    select_all = page.locator("#select-all")
     select_all.check()
 
-    asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     page.get_by_role("button", name="通过所选").click()
     assert asked and asked[0].startswith("确定通过所选月报吗？")
