@@ -17,6 +17,10 @@
     button.addEventListener("click", (event) => {
       const only = button.dataset.confirmIf;
       if (only && !document.querySelector(only)) return;
+      // data-confirm-unless-empty="CSS selector": no question while one of those fields is empty
+      // (submitting a report with a required figure missing: the server names it at once).
+      const filled = button.dataset.confirmUnlessEmpty;
+      if (filled && Array.from(document.querySelectorAll(filled)).some((field) => !field.value.trim())) return;
       if (!window.confirm(button.dataset.confirm)) event.preventDefault();
     });
   });
