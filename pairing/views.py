@@ -722,9 +722,12 @@ def import_view(request: HttpRequest) -> HttpResponse:
                 "chosen": programme,
                 "titles": {column.key: column.title for column in columns_for(programme)},
                 "has_errors": any(r.outcome == "error" for r in rows),
+                # A table just as the registry has it (the file downloaded, uploaded back): said, and
+                # no import offered that would change nothing.
+                "nothing_to_import": all(r.outcome == "unchanged" for r in rows),
             }
         )
-        if not context["has_errors"]:
+        if not context["has_errors"] and not context["nothing_to_import"]:
             token = uuid.uuid4().hex
             request.session[IMPORT_SESSION_KEY] = {
                 "token": token,
