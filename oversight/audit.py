@@ -40,6 +40,7 @@ from pairing.models import (
     WorkCategory,
 )
 from pairing.selectors import pairing_get_for_user
+from reporting.models import REOPENED_LABEL
 from reporting.selectors import report_get_for_user
 
 # The models whose changes the feed shows, by the name used in the type filter.
@@ -321,6 +322,17 @@ def plain(value) -> str | None:
     return None if value in (None, "") else plain_number(Decimal(str(value)))
 
 
+def feed_state(label: str, record) -> str:
+    """A report's status after the change, for the feed's line ("· 已通过"): whether it was accepted,
+    returned or reopened reads from the line itself, without diffing the record against the one
+    before it (the report's own history says what else changed)."""
+    if label != "reporting.MonthlyReport":
+        return ""
+    if record.status == "returned" and record.reopened_until is not None:
+        return f" · {REOPENED_LABEL}"
+    return f" · {record.get_status_display()}"
+
+
 def parse_date(text: str | None) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(text or "")
@@ -452,7 +464,7 @@ def feed_view(request: HttpRequest) -> HttpResponse:
     for label, _model, record in found:  # the first pass notes what the names need
         feed_name(label)(record, names)
     names.load()
-    named = [feed_name(label)(record, names) for label, _model, record in found]
+    named = [feed_name(label)(record, names) + feed_state(label, record) for label, _model, record in found]
     entries = [
         Entry(
             record.history_date,

@@ -277,3 +277,23 @@ def test_older_changes_are_reached_page_by_page_each_once(users, monkeypatch):
     assert [when for when, *_ in shown] == sorted((when for when, *_ in shown), reverse=True)
     for unreadable in ["yesterday", "0001-01-01T00:00:00+05:00|1|1", "9999-12-31T23:59:59-05:00|1|1", "||"]:
         assert bureau.get("/audit/", {"before": unreadable}).status_code == 400, unreadable
+
+
+def test_the_feed_says_what_a_review_did_to_a_report(users, indicators):
+    from reporting.services import report_accept, report_reopen, report_submit
+
+    report = make_report(users["liaison"])
+    report_save_draft(
+        report=report, user=users["liaison"], values={"activities_held": "1", "residency_days": "2"}
+    )
+    report_submit(report=report, user=users["liaison"])
+    report_accept(report=report, reviewer=users["bureau"])
+    report_reopen(report=report, reviewer=users["bureau"], reason="核对")
+    entries = (
+        client_for(users["bureau"]).get("/audit/", {"type": "reporting.MonthlyReport"}).context["entries"]
+    )
+    assert [entry.object_repr.rsplit(" · ", 1)[1] for entry in entries[:3]] == [
+        "已重新开放修改",
+        "已通过",
+        "已报送",
+    ]
