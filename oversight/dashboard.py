@@ -45,13 +45,14 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             },
         )
     scope = scope_of(request.user)
+    period, period_errors = period_from_query(request, programme)
     figures = dashboard_figures(
         user=request.user,
         programme=programme,
         pairings=pairings_visible_to(request.user),
         scope_key=scope.key,
+        period=period,
     )
-    period, period_errors = period_from_query(request, programme)
     totals = totals_seen_by(request.user, programme, *period)
     targets = cached_figure_results(programme)
     for error in period_errors:

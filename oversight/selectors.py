@@ -19,24 +19,34 @@ MONTHS_SHOWN = 12
 TREND_INDICATORS = 3
 
 
-def recent_months(programme: Programme, *, last: Month | None = None) -> list[Month]:
-    """The months the charts show: up to MONTHS_SHOWN, ending at the programme's last month (this
-    month while it runs), so an ended programme's charts have no empty months after its end."""
+def recent_months(
+    programme: Programme, *, last: Month | None = None, first: Month | None = None
+) -> list[Month]:
+    """The months the charts show: up to MONTHS_SHOWN, ending at `last` (by default the programme's
+    last month: this month while it runs, so an ended programme's charts have no empty months after
+    its end) and beginning no earlier than `first` or the programme's first report month."""
     last = last or programme.last_month()
-    first = max(Month.of(programme.first_report_month), last.shift(-(MONTHS_SHOWN - 1)))
-    return Month.between(first, last)
+    earliest = (
+        max(Month.of(programme.first_report_month), first)
+        if first
+        else Month.of(programme.first_report_month)
+    )
+    return Month.between(max(earliest, last.shift(-(MONTHS_SHOWN - 1))), last)
 
 
 SCHOOLS_SHOWN = 30  # the on-time chart names the schools that need attention most, not every school
 
 
-def dashboard_figures(*, user, programme: Programme, pairings: QuerySet[Pairing], scope_key: str) -> dict:
+def dashboard_figures(
+    *, user, programme: Programme, pairings: QuerySet[Pairing], scope_key: str, period: tuple | None = None
+) -> dict:
     """Everything the dashboard shows for one programme, within the pairings the user may see. Each
     month's figures are cached per programme, scope and day and recomputed when a report of that month
     or the registry changes (core/cache.py), so a transition costs one month, not twelve; the
     compliance counts come from compliance_overview (a worker counts them at province scale)."""
     pairings = pairings.filter(programme=programme)
-    months = recent_months(programme)
+    # The charts follow the period chosen (its last MONTHS_SHOWN months), the programme's latest by default.
+    months = recent_months(programme, first=period[0], last=period[1]) if period else recent_months(programme)
     now, today = timezone.now(), timezone.localdate()
     # The months' figures together, cached at the versions of all of them: a hit reads one small
     # entry rather than every school of every month; a miss recomputes only the months that changed.

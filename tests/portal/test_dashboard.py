@@ -327,10 +327,11 @@ def test_a_programme_whose_reports_have_not_begun_says_when_they_do(users, indic
     assert totals.status_code == 400 and totals.json() == {"from": [f"月报从{first}开始报送。"]}
 
 
-def test_the_dashboard_says_which_months_its_charts_show(demo):
-    page = client_for(demo["commander"]).get("/dashboard/", {"from": "2024-01", "to": "2024-03"})
-    months = page.context["months"]
-    assert (
-        f"下方图表显示{months[0]}至{months[-1]}（项目最近的月份）；上方合计按所选期间统计。"
-        in page.content.decode()
-    )
+def test_the_dashboard_charts_follow_the_period_chosen_and_say_so(demo):
+    client = client_for(demo["commander"])
+    page = client.get("/dashboard/", {"from": "2024-01", "to": "2024-03"})
+    assert page.context["months"] == ["2024-01", "2024-02", "2024-03"]
+    assert [row["month"] for row in page.context["submission"]] == ["2024-01", "2024-02", "2024-03"]
+    assert "下方图表显示2024-01至2024-03：所选期间，最多显示其最后十二个月。" in page.content.decode()
+    longer = client.get("/dashboard/", {"from": "2024-01", "to": "2025-06"}).context["months"]
+    assert (len(longer), longer[0], longer[-1]) == (12, "2024-07", "2025-06")

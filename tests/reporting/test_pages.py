@@ -458,7 +458,8 @@ def test_a_bulk_decision_that_decides_nothing_keeps_what_was_typed_and_ticked(re
         follow=True,
     ).content.decode()
     assert "请先勾选要通过或退回的月报。" in html
-    assert ">请补充驻点天数</textarea>" in html and "checked" not in html.split('id="select-all"')[1]
+    assert ">请补充驻点天数</textarea>" in html
+    assert not re.search(r'name="report"[^>]* checked', html), "no box ticked"
     again = bureau.get(queue).content.decode()
     assert ">请补充驻点天数</textarea>" not in again, "shown once"
 
