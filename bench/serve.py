@@ -86,13 +86,7 @@ def gunicorn(
         yield port
     finally:
         signal.signal(signal.SIGTERM, previous)
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        stop(process, log)
 
 
 @contextlib.contextmanager
@@ -114,13 +108,19 @@ def celery_worker(environment: dict[str, str], *, name: str = "pages") -> Iterat
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        stop(process, log)
+
+
+def stop(process: subprocess.Popen, log) -> None:
+    """End a server the benchmark started (gunicorn, the worker): gently, then by force after 15 s,
+    and close its log."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    log.close()
 
 
 def stop_on_sigterm(signum, frame):
