@@ -309,8 +309,18 @@ def assess(programme: Programme, rows: list[Row]) -> list[Row]:
             continue
         if row.changes and has_begun(pairing):
             swaps, refusal = party_swaps(pairing, row.plan, {column.key for column in columns})
+            column = ASSISTING
+            if key_of(row.plan.counterpart) != key_of(pairing.town):
+                column, refusal = (
+                    COUNTERPART,
+                    _(
+                        "Once a pairing's reports have begun, its %(counterpart)s is not changed by the import "
+                        "(every month already reported would change): end the pairing and add a new one."
+                    )
+                    % {"counterpart": titles[COUNTERPART]},
+                )
             if refusal:
-                row.problems.append(Problem(SHEET, row.line, index.get(ASSISTING), refusal))
+                row.problems.append(Problem(SHEET, row.line, index.get(column), refusal))
                 row.outcome = "error"
                 continue
             for old, new in swaps:
@@ -323,7 +333,46 @@ def assess(programme: Programme, rows: list[Row]) -> list[Row]:
         row.outcome = "changed" if row.changes else "unchanged"
         if not row.changes:
             row.notes = []  # a row as the registry has it adds nothing to check
+    _refuse_shared_villages(registry, rows, index)
     return rows
+
+
+def _refuse_shared_villages(registry: Registry, rows: list[Row], index: dict[str, int]) -> None:
+    """A village belongs to one live pairing at a time (DOMAIN.md). A row that gives its pairing a
+    village another live pairing holds, or another row of the file gives its pairing, is an error
+    naming that pairing. A village moves as on the pairing's page: removed from the one first (an
+    import, or the page), then added to the other (the database refuses it the other way round)."""
+    holders: dict[tuple, list[int]] = {}
+    for pairing in registry.pairings.values():
+        if pairing.status != Pairing.Status.ENDED:
+            for village in pairing.villages.all():
+                holders.setdefault(key_of(village), []).append(pairing.number)
+    live = [
+        row
+        for row in rows
+        if row.outcome != "error"
+        and row.plan is not None
+        and getattr(registry.pairings.get(row.number), "status", None) != Pairing.Status.ENDED
+    ]
+    for row in live:
+        for village in row.plan.villages:
+            if row.number not in holders.setdefault(key_of(village), []):
+                holders[key_of(village)].append(row.number)
+    for row in live:
+        for village in row.plan.villages:
+            others = [number for number in holders[key_of(village)] if number != row.number]
+            if others:
+                row.problems.append(
+                    Problem(
+                        SHEET,
+                        row.line,
+                        index.get(VILLAGES),
+                        _("%(village)s is already in pairing %(number)s; remove it there first.")
+                        % {"village": area_place(village), "number": others[0]},
+                    )
+                )
+        if row.problems:
+            row.outcome = "error"
 
 
 def has_begun(pairing: Pairing) -> bool:
@@ -437,7 +486,8 @@ def changes(pairing: Pairing, row: Row, titles: dict[str, str]) -> list[str]:
         found.append(f"{titles[COUNTERPART]}：{pairing.town.name} → {row.counterpart}")
     if VILLAGES in titles:
         old = list(pairing.villages.all())
-        if sorted(map(key_of, old)) != sorted(map(key_of, plan.villages)):
+        # As sets: a new village's key holds its name where a known one's holds its id (not ordered).
+        if set(map(key_of, old)) != set(map(key_of, plan.villages)):
             found.append(
                 f"{titles[VILLAGES]}：{'、'.join(v.name for v in old)} → {'、'.join(v.name for v in plan.villages)}"
             )

@@ -364,3 +364,59 @@ def test_nothing_is_added_to_a_programme_that_has_ended(bureau):
     new = next(row for row in response.context["rows"] if row.number == 9)
     assert [p.message for p in new.problems] == [f"{programme.name}已于2025-12-31结束，不能再新增结对。"]
     assert not Pairing.objects.filter(number=9).exists()
+
+
+def test_a_village_of_another_live_pairing_is_refused_naming_it(bureau):
+    """A village is in at most one live pairing: a new row (or a changed one) that claims a village
+    pairing 6 holds is an error naming pairing 6, and nothing is imported."""
+    programme = Programme.objects.get()
+    rows = seed_rows()
+    rows.append([9, "谢岗", "新民社区(长安)", "东莞城市学院", "东莞市汽车技术学校"])
+    rows[0][2] += " 新民社区(长安)"  # pairing 1 too
+    response = bureau.post(
+        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", workbook(rows))}
+    )
+    by_number = {row.number: row for row in response.context["rows"]}
+    for number in (9, 1):
+        assert by_number[number].outcome == "error"
+        assert [(p.where, p.message) for p in by_number[number].problems] == [
+            (
+                f"签约结对关系安排表!C{by_number[number].line}",
+                "新民社区（长安）已属于第6对结对，请先从该结对移除。",
+            )
+        ]
+    assert response.context.get("token") is None
+    assert Pairing.objects.filter(villages__name="新民社区").count() == 1
+
+
+def test_a_new_village_for_a_pairing_is_previewed_as_a_change(bureau):
+    """A village the registry does not know, added to a pairing's villages, is a change to preview
+    (it was a server error: a new village's key could not be sorted with the known ones')."""
+    programme = Programme.objects.get()
+    rows = seed_rows()
+    rows[4][2] += " 新村(茶山)"
+    preview, confirmed = preview_and_confirm(bureau, programme, workbook(rows))
+    row = next(r for r in preview.context["rows"] if r.number == 5)
+    assert row.outcome == "changed"
+    assert row.changes == ["村(社区)：南社村、隔坑村 → 南社村、隔坑村、新村"]
+    assert confirmed.status_code == 302
+    assert sorted(v.name for v in Pairing.objects.get(number=5).villages.all()) == [
+        "南社村",
+        "新村",
+        "隔坑村",
+    ]
+
+
+def test_the_town_of_a_pairing_whose_reports_have_begun_is_not_changed(bureau):
+    """Another town for pairing 3 would move every month it reported: refused, naming the cell."""
+    programme = Programme.objects.get()
+    rows = seed_rows()
+    rows[2][1] = "寮步镇"
+    response = bureau.post(
+        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", workbook(rows))}
+    )
+    row = next(r for r in response.context["rows"] if r.number == 3)
+    assert row.outcome == "error"
+    assert [p.where for p in row.problems] == [f"签约结对关系安排表!B{row.line}"]
+    assert "不能通过名录导入更改其镇(街道)" in row.problems[0].message
+    assert Pairing.objects.get(number=3).town.name == "寮步"
