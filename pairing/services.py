@@ -5,6 +5,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -355,12 +356,38 @@ def _require_reason(reason: str) -> str:
     return reason.strip()
 
 
+def earliest_end(pairing: Pairing) -> tuple[datetime.date, Month]:
+    """The earliest day the pairing can end, and the month that sets it: the latest month that is
+    due already or has a report on record. A pairing runs in every month it has not ended before
+    (reporting.expectations.running_in), so an earlier end would take that month's reports, and the
+    months' figures already compiled, out of the record."""
+    current = Month.current()
+    latest = current if pairing.programme.is_due(current) else current.previous()
+    last_report = pairing.reports.aggregate(last=Max("month"))["last"]
+    if last_report is not None:
+        latest = max(latest, Month.of(last_report))
+    return max(latest.first_day, pairing.start_date), latest
+
+
 @transaction.atomic
 def pairing_end(*, pairing: Pairing, end_date: datetime.date, reason: str) -> Pairing:
     _keep_state_before_adjustment(pairing)
+    earliest, month = earliest_end(pairing)
+    errors = {}
+    if end_date < earliest:
+        errors["end_date"] = _(
+            "%(month)s is due or reported already, and the months reported stay as they were: the "
+            "pairing can end on %(date)s at the earliest."
+        ) % {"month": month, "date": earliest}
+    try:
+        _require_reason(reason)
+    except ValidationError as error:
+        errors |= error.message_dict
+    if errors:
+        raise ValidationError(errors)
     pairing.status = Pairing.Status.ENDED
     pairing.end_date = end_date
-    pairing.end_reason = _require_reason(reason)
+    pairing.end_reason = reason.strip()
     pairing._change_reason = pairing.end_reason
     pairing.full_clean()
     pairing.save()

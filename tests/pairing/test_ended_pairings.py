@@ -149,7 +149,8 @@ def test_a_pairing_the_bureau_ended_is_read_only_at_once(users, records):
     bureau = client_for(users["bureau"])
     assert (
         bureau.post(
-            f"/pairings/{CHANGAN}/adjust/", {"action": "end", "end_date": "2025-12-31", "reason": "结束"}
+            f"/pairings/{CHANGAN}/adjust/",
+            {"action": "end", "end_date": timezone.localdate().isoformat(), "reason": "结束"},
         ).status_code
         == 302
     )

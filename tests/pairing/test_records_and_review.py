@@ -5,7 +5,9 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
+from core.months import Month
 from pairing.models import Agreement, Area, JointMeeting, Pairing, PairingReview, PracticeBase, School
 from tests.factories import MembershipFactory, ServiceTeamFactory, VillageFactory
 from tests.helpers import client_for
@@ -194,14 +196,50 @@ def test_bureau_returns_the_team_with_a_comment_the_liaison_sees(users, liaison)
 def test_bureau_ends_a_pairing_with_a_reason_in_the_history(users):
     bureau = client_for(users["bureau"])
     url = f"/pairings/{CHANGAN}/adjust/"
-    response = bureau.post(url, {"action": "end", "end_date": "2025-12-31", "reason": ""})
+    response = bureau.post(url, {"action": "end", "end_date": timezone.localdate().isoformat(), "reason": ""})
     assert "reason" in response.context["form"].errors
     assert Pairing.objects.get(number=CHANGAN).status == "active"
-    bureau.post(url, {"action": "end", "end_date": "2025-12-31", "reason": "根据年度评价动态调整"})
+    bureau.post(
+        url, {"action": "end", "end_date": timezone.localdate().isoformat(), "reason": "根据年度评价动态调整"}
+    )
     pairing = Pairing.objects.get(number=CHANGAN)
     assert (pairing.status, pairing.end_reason) == ("ended", "根据年度评价动态调整")
     record = pairing.history.first()
     assert (record.history_user, record.history_change_reason) == (users["bureau"], "根据年度评价动态调整")
+
+
+def test_a_pairing_does_not_end_before_a_month_due_or_reported(users):
+    """Ending a pairing before a month that is due, or has a report on record, would take that
+    month's reports out of the record (and out of its compiled figures): refused, with the earliest
+    day it can end; that day is accepted."""
+    from reporting.expectations import month_tally
+    from reporting.models import MonthlyReport
+
+    pairing = Pairing.objects.get(number=CHANGAN)
+    current = Month.current()
+    due = current if pairing.programme.is_due(current) else current.previous()
+    before = month_tally(due).expected
+    bureau = client_for(users["bureau"])
+    url = f"/pairings/{CHANGAN}/adjust/"
+    assert f"最早为{due.first_day}：{due}已到报送期限或已有月报" in bureau.get(url).content.decode()
+    response = bureau.post(url, {"action": "end", "end_date": "2024-12-31", "reason": "结束"})
+    assert response.context["form"].errors["end_date"] == [
+        f"{due}已到报送期限或已有月报，已报送的月份须保持原样：结对最早可于{due.first_day}终止。"
+    ]
+    # A report begun for this month (not due yet) holds this month too.
+    MonthlyReport.objects.create(
+        pairing=pairing, school=pairing.lead_university, month=current.first_day, created_by=users["liaison"]
+    )
+    response = bureau.post(url, {"action": "end", "end_date": due.last_day.isoformat(), "reason": "结束"})
+    assert f"结对最早可于{current.first_day}终止" in response.context["form"].errors["end_date"][0]
+    assert Pairing.objects.get(number=CHANGAN).status == "active"
+    assert month_tally(due).expected == before
+    assert (
+        bureau.post(url, {"action": "end", "end_date": current.first_day, "reason": "结束"}).status_code
+        == 302
+    )
+    assert Pairing.objects.get(number=CHANGAN).status == "ended"
+    assert month_tally(due).expected == before
 
 
 def test_bureau_replaces_a_school_and_adds_and_removes_villages(users):
@@ -296,7 +334,7 @@ def test_adjustments_that_make_no_sense_are_refused(users, data, field, message)
 def test_an_ended_pairing_is_not_adjusted_again(users):
     bureau = client_for(users["bureau"])
     url = f"/pairings/{CHANGAN}/adjust/"
-    bureau.post(url, {"action": "end", "end_date": "2025-12-31", "reason": "结束"})
+    bureau.post(url, {"action": "end", "end_date": timezone.localdate().isoformat(), "reason": "结束"})
     shigu = VillageFactory(name="石鼓新村", parent=Pairing.objects.get(number=CHANGAN).town)
     # The policy refuses before the service is asked (which refuses too: test_services).
     response = bureau.post(url, {"action": "add_village", "village": shigu.pk, "reason": "增加"})

@@ -17,7 +17,10 @@ pytestmark = pytest.mark.django_db
 
 def test_a_change_in_the_portal_shows_who_which_field_old_and_new(users):
     bureau = client_for(users["bureau"])
-    bureau.post("/pairings/6/adjust/", {"action": "end", "end_date": "2025-12-31", "reason": "动态调整"})
+    bureau.post(
+        "/pairings/6/adjust/",
+        {"action": "end", "end_date": timezone.localdate().isoformat(), "reason": "动态调整"},
+    )
     response = client_for(users["liaison"]).get("/pairings/6/history/")
     entries = response.context["entries"]
     newest = entries[0]
@@ -25,7 +28,7 @@ def test_a_change_in_the_portal_shows_who_which_field_old_and_new(users):
     changes = {c.field: (c.old, c.new) for c in newest.changes}
     assert changes["状态"] == ("进行中", "已终止")
     assert changes["终止原因"] == ("—", "动态调整")
-    assert changes["结束日期"] == ("—", "2025-12-31")
+    assert changes["结束日期"] == ("—", timezone.localdate().isoformat())
 
 
 def test_the_pairing_history_includes_what_the_liaison_keeps(users):
@@ -126,7 +129,10 @@ def test_the_feed_filters_by_type_user_and_date(users):
             "title_grade": "intermediate",
         },
     )
-    bureau.post("/pairings/6/adjust/", {"action": "end", "end_date": "2025-12-31", "reason": "动态调整"})
+    bureau.post(
+        "/pairings/6/adjust/",
+        {"action": "end", "end_date": timezone.localdate().isoformat(), "reason": "动态调整"},
+    )
     response = bureau.get("/audit/", {"type": "pairing.Pairing"})
     assert {e.model for e in response.context["entries"]} == {"结对"}
     response = bureau.get("/audit/", {"user": users["liaison"].pk})
@@ -148,7 +154,10 @@ def test_the_feed_filters_by_type_user_and_date(users):
 
 def test_the_feed_links_objects_and_says_what_it_leaves_out(users, monkeypatch):
     bureau = client_for(users["bureau"])
-    bureau.post("/pairings/6/adjust/", {"action": "end", "end_date": "2025-12-31", "reason": "动态调整"})
+    bureau.post(
+        "/pairings/6/adjust/",
+        {"action": "end", "end_date": timezone.localdate().isoformat(), "reason": "动态调整"},
+    )
     html = bureau.get("/audit/?type=pairing.Pairing").content.decode()
     assert 'href="/pairings/6/history/"' in html
     response = bureau.get("/audit/?from=2025-02-01&to=2025-01-01")
