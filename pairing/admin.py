@@ -10,8 +10,10 @@ found with the search box instead (tests/portal/test_admin.py holds the filters 
 
 from operator import attrgetter
 
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_mixins import HistoryAdmin, ReadOnlyAdmin, ReadOnlyInline, ReferencedRowsAreKept
@@ -35,6 +37,11 @@ from .models import (
     ServiceTeam,
     WorkCategory,
 )
+from .selectors import latest_month_on_record, reports_of
+
+# What decides which reports a month expects and when they are late: fixed once reports are on
+# record, as changing them would rewrite every month already reported (and its compiled summary).
+FIXED_ONCE_REPORTED = ["report_due_day", "first_report_month", "reporters"]
 
 admin.site.site_header = _("Pairing portal administration")
 admin.site.site_title = _("Pairing portal")
@@ -49,11 +56,37 @@ class MilestoneInline(admin.TabularInline):
 class WorkCategoryInline(admin.TabularInline):
     model = WorkCategory
     extra = 0
+    can_delete = False  # deleted on its own page, which refuses while reports describe work under it
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "code"] if obj is not None and reports_of(obj).exists() else fields
+
+
+class ProgrammeForm(forms.ModelForm):
+    def clean_end_date(self):
+        """An end moved before a month already due or reported would take that month out of the
+        record (the same bound as a pairing's end, pairing.services.earliest_end)."""
+        end = self.cleaned_data.get("end_date")
+        old = self.instance.end_date if self.instance.pk else None
+        if self.instance.pk is None or end is None or (old is not None and end >= old):
+            return end
+        latest = latest_month_on_record(self.instance, until=old)
+        if latest is not None and end < latest.first_day:
+            raise forms.ValidationError(
+                gettext(
+                    "%(month)s is due or reported already, and the months reported stay as they were: "
+                    "the programme can end on %(date)s at the earliest."
+                )
+                % {"month": latest, "date": latest.first_day}
+            )
+        return end
 
 
 @admin.register(Programme)
 class ProgrammeAdmin(ReferencedRowsAreKept, HistoryAdmin):
     delete_along = (Milestone, WorkCategory)  # its indicators, like its pairings, are deleted first
+    form = ProgrammeForm
     list_display = ["name", "code", "city", "start_date", "end_date", "report_due_day", "min_team_size"]
     search_fields = ["name", "code", "city"]
     list_filter = ["city"]
@@ -81,6 +114,11 @@ class ProgrammeAdmin(ReferencedRowsAreKept, HistoryAdmin):
         (
             _("Rules"),
             {
+                "description": _(
+                    "Once reports are on record, the due day, the first report month and who reports "
+                    "are fixed (shown without a field): changing them would rewrite every month "
+                    "already reported."
+                ),
                 "fields": [
                     "report_due_day",
                     "first_report_month",
@@ -89,10 +127,16 @@ class ProgrammeAdmin(ReferencedRowsAreKept, HistoryAdmin):
                     "min_joint_meetings_per_year",
                     "agreement_deadline_days",
                     "practice_bases_per_pairing",
-                ]
+                ],
             },
         ),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and reports_of(obj).exists():
+            fields += [name for name in FIXED_ONCE_REPORTED if name not in fields]
+        return fields
 
 
 @admin.register(WorkCategory)
@@ -100,6 +144,24 @@ class WorkCategoryAdmin(ReferencedRowsAreKept, HistoryAdmin):
     list_display = ["programme", "order", "code", "name_zh", "name_en"]
     list_filter = ["programme"]
     search_fields = ["code", "name_zh", "name_en"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """The code keys the reports' narratives: fixed once the programme has reports."""
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "code"] if obj is not None and reports_of(obj.programme).exists() else fields
+
+    def get_deleted_objects(self, objs, request):
+        """Not deleted while reports describe work under it: their text would vanish from every page."""
+        deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
+        for category in objs:
+            count = reports_of(category.programme).filter(narratives__has_key=category.code).count()
+            if count:
+                protected = [
+                    *protected,
+                    gettext("%(count)s reports describe their work under %(name)s.")
+                    % {"count": count, "name": category.name},
+                ]
+        return ([], {}, set(), protected) if protected else (deleted, counts, perms, protected)
 
 
 @admin.register(LeadUnit)

@@ -338,10 +338,11 @@ class AdjustmentForm(PortalForm):
         programme = pairing.programme
         earliest, month = earliest_end(pairing)
         self.fields["end_date"].widget.attrs["min"] = earliest.isoformat()
-        self.fields["end_date"].help_text = _(
-            "%(date)s at the earliest: %(month)s is due or reported already, and the months reported "
-            "stay as they were."
-        ) % {"date": earliest, "month": month}
+        if month is not None:
+            self.fields["end_date"].help_text = _(
+                "%(date)s at the earliest: %(month)s is due or reported already, and the months "
+                "reported stay as they were."
+            ) % {"date": earliest, "month": month}
         # The schools and villages of the pairing's programme, found by typing (at province scale a
         # programme has thousands of each).
         self.fields["new"] = SuggestField(

@@ -1,11 +1,14 @@
 """Reads of the registry. The only doors through which pages, the API and exports reach pairings:
 every lookup asks who is asking (the policy's scope), and an object outside it answers 404."""
 
-from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+import datetime
+
+from django.db.models import Case, Max, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from core.ids import id_or_none
+from core.months import Month
 from core.policy import require, scope_of
 
 from .models import Area, Membership, Pairing, PairingReview, Programme, School, SchoolReplacement
@@ -129,6 +132,30 @@ def pairing_get_for(*, user, pk, permission: str) -> Pairing:
     pairing = pairing_get_for_user(user=user, pk=pk)
     require(user, permission, pairing)
     return pairing
+
+
+def reports_of(programme: Programme) -> QuerySet:
+    """The programme's monthly reports (reporting.models.MonthlyReport, reached through the pairings'
+    relation: the registry does not import the reporting app)."""
+    return Pairing.reports.field.model.objects.filter(pairing__programme=programme)
+
+
+def latest_month_on_record(
+    programme: Programme, *, pairing: Pairing | None = None, until: datetime.date | None = None
+) -> Month | None:
+    """The latest month of the programme (or of one of its pairings) that is due already (up to
+    `until`, its end) or has a report on record; None before its first report month. An end moved
+    before it, or a change of the rules that decide it, would rewrite months already reported."""
+    current = Month.current()
+    due = current if programme.is_due(current) else current.previous()
+    if until is not None:
+        due = min(due, Month.of(until))
+    reports = pairing.reports.all() if pairing is not None else reports_of(programme)
+    last_report = reports.aggregate(last=Max("month"))["last"]
+    months = [due] if due.first_day >= programme.first_report_month else []
+    if last_report is not None:
+        months.append(Month.of(last_report))
+    return max(months, default=None)
 
 
 def programmes_visible_to(user) -> QuerySet[Programme]:

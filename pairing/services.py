@@ -5,7 +5,6 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +26,7 @@ from .models import (
     SchoolReplacement,
     ServiceTeam,
 )
-from .selectors import programme_schools, programme_villages
+from .selectors import latest_month_on_record, programme_schools, programme_villages
 
 
 def pairing_schools(pairing: Pairing) -> list[School]:
@@ -356,17 +355,15 @@ def _require_reason(reason: str) -> str:
     return reason.strip()
 
 
-def earliest_end(pairing: Pairing) -> tuple[datetime.date, Month]:
+def earliest_end(pairing: Pairing) -> tuple[datetime.date, Month | None]:
     """The earliest day the pairing can end, and the month that sets it: the latest month that is
     due already or has a report on record. A pairing runs in every month it has not ended before
     (reporting.expectations.running_in), so an earlier end would take that month's reports, and the
     months' figures already compiled, out of the record."""
-    current = Month.current()
-    latest = current if pairing.programme.is_due(current) else current.previous()
-    last_report = pairing.reports.aggregate(last=Max("month"))["last"]
-    if last_report is not None:
-        latest = max(latest, Month.of(last_report))
-    return max(latest.first_day, pairing.start_date), latest
+    latest = latest_month_on_record(pairing.programme, pairing=pairing)
+    if latest is None or latest.first_day < pairing.start_date:
+        return pairing.start_date, None
+    return latest.first_day, latest
 
 
 @transaction.atomic
@@ -374,7 +371,7 @@ def pairing_end(*, pairing: Pairing, end_date: datetime.date, reason: str) -> Pa
     _keep_state_before_adjustment(pairing)
     earliest, month = earliest_end(pairing)
     errors = {}
-    if end_date < earliest:
+    if month is not None and end_date < earliest:
         errors["end_date"] = _(
             "%(month)s is due or reported already, and the months reported stay as they were: the "
             "pairing can end on %(date)s at the earliest."

@@ -349,3 +349,43 @@ def test_the_admin_keeps_a_school_fit_for_its_pairings_and_a_reported_indicator_
     data = change_form_data(staff, indicator)
     data["name_zh"] = "开展活动场次（含线上）"
     assert staff.post(url(indicator, "change"), data).status_code == 302, "other fields still change"
+
+
+def test_the_rules_that_decide_reported_months_are_fixed_once_reports_are_on_record(staff, users):
+    """A due day, first report month or reporters changed in the admin rewrote every month already
+    reported (28 → 5 made every report late); an end moved back dropped reported months; a work
+    category renamed or deleted hid the reports' text under it. Once reports exist: shown without
+    a field, refused, or kept."""
+    from pairing.models import WorkCategory
+    from tests.reporting.conftest import make_report
+
+    programme = Programme.objects.get()
+    before = (programme.report_due_day, programme.first_report_month, programme.reporters)
+    editable = set(change_form_data(staff, programme))
+    assert {"report_due_day", "first_report_month", "reporters"} <= editable, "no reports yet: editable"
+    category = WorkCategory.objects.create(
+        programme=programme, code="culture", name_zh="文化", name_en="Culture"
+    )
+    report = make_report(users["liaison"])
+    report.narratives = {"culture": "开展文化活动"}
+    report.save()
+
+    data = change_form_data(staff, programme)
+    assert not {"report_due_day", "first_report_month", "reporters"} & set(data)
+    page = staff.get(url(programme, "change")).content.decode()
+    assert "已有月报后，报送截止日、首个报送月份和报送学校范围即固定" in page
+    data.update({"report_due_day": 5, "first_report_month": "2026-06-01", "reporters": "lead"})
+    data["end_date"] = "2024-01-31"
+    response = staff.post(url(programme, "change"), data)
+    assert response.status_code == 200
+    assert "项目最早可于" in " ".join(response.context["adminform"].form.errors["end_date"])
+    del data["end_date"]
+    assert staff.post(url(programme, "change"), data).status_code == 302, "the rest still saves"
+    programme.refresh_from_db()
+    assert (programme.report_due_day, programme.first_report_month, programme.reporters) == before
+
+    assert "code" not in change_form_data(staff, category)
+    page = staff.get(url(category, "delete"))
+    assert "有1份月报在“文化”下填写了工作进展。" in [str(line) for line in page.context["protected"]]
+    staff.post(url(category, "delete"), {"post": "yes"})
+    assert WorkCategory.objects.filter(pk=category.pk).exists()
