@@ -130,10 +130,14 @@ def residency_days_between(
     return total
 
 
-def yearly_minimum(pairing: Pairing, context: RuleContext, minimum: int) -> tuple[int, bool]:
+def yearly_minimum(
+    pairing: Pairing, context: RuleContext, minimum: int, *, prorate: bool = True
+) -> tuple[int, bool]:
     """A yearly minimum, in proportion (rounded down) for a year the pairing ran only in part: a
     pairing begun on 29 December owes nothing for those three days; one begun on 1 July owes half.
-    Returns the minimum and whether it was prorated."""
+    Without `prorate`, the whole minimum. Returns the minimum and whether it was prorated."""
+    if not prorate:
+        return minimum, False
     first = max(pairing.start_date, context.year_start)
     last = min(pairing.end_date or context.year_end, context.year_end)
     year_days = (context.year_end - context.year_start).days + 1

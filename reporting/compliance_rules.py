@@ -46,11 +46,11 @@ def prepare_minimums(pairings: list[Pairing], context: RuleContext) -> dict:
 
 def indicator_minimums(pairing: Pairing, context: RuleContext) -> list[str]:
     """Each indicator with a yearly minimum reaches it in the pairing's counted reports of the year (in
-    proportion for a year the pairing ran only in part)."""
+    proportion for a year the pairing ran only in part, where the minimum says so)."""
     prepared = context.prepared.get("indicator_minimum") or prepare_minimums([pairing], context)
     breaches = []
     for minimum in prepared["minimums"].get(pairing.programme_id, []):
-        required, prorated = yearly_minimum(pairing, context, int(minimum.per_year))
+        required, prorated = yearly_minimum(pairing, context, int(minimum.per_year), prorate=minimum.prorated)
         found = prepared["totals"].get((pairing.pk, minimum.indicator_id), Decimal(0))
         if found < required:
             text = (

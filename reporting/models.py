@@ -539,6 +539,14 @@ class IndicatorMinimum(models.Model):
         Indicator, on_delete=models.CASCADE, related_name="minimums", verbose_name=_("indicator")
     )
     per_year = models.DecimalField(_("at least, each year"), max_digits=14, decimal_places=2)
+    prorated = models.BooleanField(
+        _("in proportion for a part year"),
+        default=True,
+        help_text=_(
+            "A year the pairing ran only in part owes its share of the minimum (rounded down). Off: "
+            "it owes the whole minimum, as Yibin's first and last years do."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -77,3 +77,35 @@ def test_the_matrix_and_the_api_follow_the_reports_a_minimum_reads(users, indica
     assert all(found for found in breaches()), "no report yet: below the minimum"
     report_with(users, datetime.date(2024, 2, 1), 2)  # the cached verdicts are read afresh
     assert breaches() == ([], [])
+
+
+@pytest.mark.parametrize(("prorated", "owed"), [(True, 0), (False, 2)])
+def test_a_part_year_owes_its_share_or_the_whole_minimum_as_the_minimum_says(
+    users, indicators, prorated, owed
+):
+    """Pairing 6 ended on 31 January 2024: a prorated minimum of 2 a year owes 2×31//366 = 0 for 2024;
+    Yibin's (not prorated: its fixture's assumption 5) owes the whole 2."""
+    programme = Programme.objects.get()
+    programme.rules = ["indicator_minimum"]
+    programme.save()
+    IndicatorMinimum.objects.create(
+        programme=programme,
+        indicator=programme.indicators.get(code="training_courses"),
+        per_year=2,
+        prorated=prorated,
+    )
+    pairing = Pairing.objects.get(number=6)
+    Pairing.objects.filter(pk=pairing.pk).update(end_date=datetime.date(2024, 1, 31))
+    pairing.refresh_from_db()
+    report_with(users, datetime.date(2024, 1, 1), 1)
+    with translation.override("zh-hans"):
+        breaches = evaluate_pairing(pairing, year=2024, as_of=datetime.date(2024, 12, 31)).breaches
+    assert breaches["indicator_minimum"] == ([] if owed <= 1 else ["2024年：举办培训班为1，少于2"])
+    assert IndicatorMinimum.objects.get().prorated is prorated
+
+
+def test_yibins_minimum_is_the_whole_two_in_its_part_years(users):
+    from django.core.management import call_command
+
+    call_command("loaddata", "yibin_2024", verbosity=0)
+    assert IndicatorMinimum.objects.get(programme__code__startswith="yibin").prorated is False
