@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.months import Month
 from core.policy import require, scope_of
-from pairing.selectors import pairings_visible_to, programme_chosen
+from pairing.selectors import pairings_visible_to, programme_chosen_for
 from reporting.figures import cached_figure_results
 from reporting.totals import InvalidPeriod, programme_period, requested_period, totals_seen_by
 
@@ -23,7 +23,7 @@ from .selectors import dashboard_figures
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     require(request.user, "dashboard.view", hide=True)
     chosen = request.GET.get("programme")
-    programme, programmes = programme_chosen(request.user, chosen)
+    programme, programmes = programme_chosen_for(request)
     if programme is None:
         status = 404 if chosen else 200
         message = _("There is no such programme.") if chosen else _("No programme yet.")

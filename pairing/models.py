@@ -205,6 +205,11 @@ class Programme(models.Model):
         current = Month.current()
         return min(Month.of(self.end_date), current) if self.end_date else current
 
+    def last_due_month(self) -> Month:
+        """The latest month whose reports are due by now (its last month, once it has ended)."""
+        month = self.last_month()
+        return month if self.is_due(month) else month.previous()
+
     @property
     def has_ended(self) -> bool:
         """The programme's end date has passed (its last day is still part of it)."""

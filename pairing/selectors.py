@@ -146,8 +146,7 @@ def latest_month_on_record(
     """The latest month of the programme (or of one of its pairings) that is due already (up to
     `until`, its end) or has a report on record; None before its first report month. An end moved
     before it, or a change of the rules that decide it, would rewrite months already reported."""
-    current = Month.current()
-    due = current if programme.is_due(current) else current.previous()
+    due = programme.last_due_month()
     if until is not None:
         due = min(due, Month.of(until))
     reports = pairing.reports.all() if pairing is not None else reports_of(programme)
@@ -185,6 +184,26 @@ def programme_chosen(user, value) -> tuple[Programme | None, QuerySet[Programme]
         running=Case(When(Q(end_date__isnull=True) | Q(end_date__gte=today), then=Value(1)), default=Value(0))
     ).order_by("-running", "-start_date", "code")
     return current.first(), programmes
+
+
+# The session's note of the programme last picked (programme_chosen_for).
+CHOSEN_PROGRAMME = "chosen_programme"
+
+
+def programme_chosen_for(request) -> tuple[Programme | None, QuerySet[Programme]]:
+    """`programme_chosen` for a page, remembering the pick: a page named with ?programme= notes it in
+    the session, and a page opened without it (the menu's links) shows that programme while it is
+    still the user's, so someone working on Yibin stays on Yibin from page to page."""
+    value = request.GET.get("programme")
+    if value:
+        programme, programmes = programme_chosen(request.user, value)
+        if programme is not None and request.session.get(CHOSEN_PROGRAMME) != programme.pk:
+            request.session[CHOSEN_PROGRAMME] = programme.pk
+        return programme, programmes
+    remembered = programme_from(request.user, request.session.get(CHOSEN_PROGRAMME))
+    if remembered is not None:
+        return remembered, programmes_visible_to(request.user)
+    return programme_chosen(request.user, None)
 
 
 SUGGESTIONS = 20

@@ -54,7 +54,7 @@ from .selectors import (
     pairing_get_for_user,
     pairing_list,
     pairings_visible_to,
-    programme_chosen,
+    programme_chosen_for,
     programme_from,
     school_suggestions,
     town_suggestions,
@@ -244,7 +244,7 @@ def requested_year(request: HttpRequest, programme: Programme) -> tuple[int, boo
 def chosen_programme(request: HttpRequest):
     """The programme a page shows and those it may pick from (`programme_chosen`); None when the id is not one of
     theirs (the page says so) or they have none."""
-    return programme_chosen(request.user, request.GET.get("programme"))
+    return programme_chosen_for(request)
 
 
 @login_required
@@ -658,7 +658,7 @@ def require_bureau(request: HttpRequest) -> None:
 def import_template_view(request: HttpRequest) -> HttpResponse:
     """The table of the programme named (?programme=), by default the one the pages open on."""
     require_bureau(request)
-    programme, _programmes = programme_chosen(request.user, request.GET.get("programme"))
+    programme, _programmes = programme_chosen_for(request)
     if programme is None:
         raise Http404("No such programme")
     response = HttpResponse(
@@ -680,7 +680,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
     The previewed rows wait in the session, not the file: nothing is left on disk by a preview
     that is never confirmed, and the file is read once."""
     require_bureau(request)
-    chosen, programmes = programme_chosen(request.user, None)
+    chosen, programmes = programme_chosen_for(request)
     shapes = [(item, columns_for(item)) for item in programmes.order_by("code")]
     context = {"shapes": shapes, "chosen": chosen, "rows": None, "problems": []}
     if request.method == "POST" and "confirm" in request.POST:

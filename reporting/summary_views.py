@@ -23,7 +23,13 @@ from core.paging import requested_page
 from core.policy import require
 from pairing.filters import PairingFilter
 from pairing.models import Programme
-from pairing.selectors import pairing_party_of, pairings_visible_to, programme_from, programmes_visible_to
+from pairing.selectors import (
+    pairing_party_of,
+    pairings_visible_to,
+    programme_chosen_for,
+    programme_from,
+    programmes_visible_to,
+)
 
 from .compilation import summary_request
 from .exports.csv import csv_lines
@@ -58,6 +64,8 @@ def summary_list_view(request: HttpRequest) -> HttpResponse:
     visible = summaries_visible_to(request.user)
     if chosen is not None:
         visible = visible.filter(programme=chosen)
+    # The compile form offers the programme picked last (or the current one) and its last due month.
+    offered = chosen or programme_chosen_for(request)[0]
     summaries, page_problem = requested_page(
         request,
         Paginator(
@@ -75,8 +83,9 @@ def summary_list_view(request: HttpRequest) -> HttpResponse:
             "summaries": summaries,
             "programmes": programmes_visible_to(request.user),
             "chosen": chosen,
+            "offered": offered,
             "busy": busy,
-            "default_month": Month.current().previous(),
+            "default_month": offered.last_due_month() if offered else Month.current().previous(),
         },
         status=400 if page_problem else 200,
     )
@@ -137,9 +146,12 @@ def export_view(request: HttpRequest) -> HttpResponse:
     require(request.user, "export.run", hide=True)
     programmes = programmes_visible_to(request.user)
     chosen = PairingFilter(request.GET or None, queryset=pairings_visible_to(request.user))
+    # The programme picked last (or the current one) and its last due month, unless the form says.
+    offered, _programmes = programme_chosen_for(request)
     context = {
         "programmes": programmes,
-        "default_month": str(Month.current().previous()),
+        "programme": offered,
+        "default_month": str(offered.last_due_month() if offered else Month.current().previous()),
         "errors": [],
         "filter": chosen,
     }

@@ -22,7 +22,7 @@ from core.paging import requested_page
 from core.policy import can, require, school_id_of
 from pairing.filters import PairingFilter
 from pairing.models import Programme, School
-from pairing.selectors import pairings_visible_to, programme_chosen
+from pairing.selectors import pairings_visible_to, programme_chosen_for
 
 from .expectations import ExpectedPaginator, State, as_rows
 from .forms import AttachmentForm, QueueFilterForm, ReopenForm, ReportForm, ReviewDecisionForm
@@ -94,7 +94,7 @@ def programme_of_page(request: HttpRequest):
     """The programme a month page shows (the picker's choice, else the current one) and those to pick
     from; 404 for a programme that is not the user's. A month's numbers are always one programme's,
     as on the dashboard, the summaries and the API."""
-    programme, programmes = programme_chosen(request.user, request.GET.get("programme"))
+    programme, programmes = programme_chosen_for(request)
     if programme is None and request.GET.get("programme"):
         raise Http404("No such programme")
     return programme, programmes

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.test import Client
 
-from pairing.models import Area, Pairing
+from pairing.models import Area, Pairing, Programme
 from tests.factories import PairingFactory
 from tests.helpers import QUERY_BUDGET, client_for
 
@@ -193,3 +193,28 @@ def test_detail_shows_the_sections_of_the_rules_its_programme_applies_by_its_cou
     county.save()
     html = bureau_client.get(f"/pairings/{pairing.pk}/").content.decode()
     assert 'id="compliance-heading"' not in html and "该结对符合项目全部要求" not in html
+
+
+def test_the_programme_picked_stays_picked_from_page_to_page(users):
+    """Picking a programme on one page (?programme=) keeps it on the pages the menu opens without
+    it: the lists, the months, the dashboard, and the forms of the export and the compilation."""
+    from tests.factories import ProgrammeFactory
+
+    dongguan = Programme.objects.get()
+    other = ProgrammeFactory(name="县校合作测试")
+    PairingFactory(programme=other)
+    bureau = client_for(users["bureau"])
+    assert bureau.get("/pairings/").context["programme"] == dongguan, "by default the current one"
+    assert bureau.get("/pairings/", {"programme": other.pk}).context["programme"] == other
+    for url in ["/pairings/", "/pairings/compliance/", "/reports/status/", "/reports/queue/", "/dashboard/"]:
+        assert bureau.get(url).context["programme"] == other, url
+    assert bureau.get("/reports/export/").context["programme"] == other
+    assert bureau.get("/reports/summaries/").context["offered"] == other
+    assert f'<option value="{other.pk}" selected>' in bureau.get("/reports/export/").content.decode()
+    bureau.get("/dashboard/", {"programme": dongguan.pk})
+    assert bureau.get("/pairings/").context["programme"] == dongguan, "picked again elsewhere"
+    # A programme remembered that the user may no longer see is not shown to them.
+    session = bureau.session
+    session["chosen_programme"] = 999999
+    session.save()
+    assert bureau.get("/pairings/").context["programme"] == dongguan
