@@ -585,3 +585,45 @@ def test_the_range_workbook_totals_each_indicator_as_the_dashboard_does(reviewer
         assert Decimal(str(total)) == Decimal(api[indicator.code]), indicator.code
     latest = uestc.indicators.filter(aggregation="latest").first()
     assert latest is not None and summary[latest.name_zh][2] == "各校最近一月的数值相加"
+
+
+def test_a_range_longer_than_an_excel_sheet_goes_on_in_further_sheets(reviewer, monkeypatch):
+    """XlsxWriter drops, without a word, every row past Excel's 1,048,576 of a sheet: half of a
+    province's half-year was lost. With the sheet lowered to 150 rows here, UESTC's range goes
+    on in 明细2, 明细3, ...: every CSV row is in one of them, an indicator summed over them is
+    汇总's figure, and 汇总 says where they are."""
+    import csv
+    import io
+
+    import openpyxl
+
+    from reporting.compilation import workbook
+    from tests.helpers import client_for
+
+    monkeypatch.setattr(workbook, "EXCEL_ROWS", 150)
+    uestc = Programme.objects.get(code="uestc-cengong-2013")
+    client = client_for(reviewer)
+    period = {"programme": uestc.pk, "from": str(Month.of(uestc.first_report_month)), "to": "2014-12"}
+
+    def download(kind: str) -> bytes:
+        response = client.get("/reports/export/", {**period, "format": kind})
+        if response.status_code == 302:  # built by a worker (eager here)
+            response = client.get(response.url, {"download": 1})
+        return b"".join(response.streaming_content) if response.streaming else response.content
+
+    lines = list(csv.DictReader(io.StringIO(download("csv").decode("utf-8-sig"))))
+    book = openpyxl.load_workbook(io.BytesIO(download("xlsx")), read_only=True)
+    details = [name for name in book.sheetnames if name.startswith("明细")]
+    assert len(lines) > 300 and details == ["明细", *[f"明细{n}" for n in range(2, len(details) + 1)]]
+    rows = [row for name in details for row in book[name].iter_rows(min_row=3, values_only=True)]
+    assert len(rows) == len(lines)
+    assert all(len(list(book[name].iter_rows(min_row=3))) <= 148 for name in details)
+    summed = uestc.indicators.filter(aggregation="sum").first()
+    header = next(book["明细"].iter_rows(min_row=2, max_row=2, values_only=True))
+    code, value = header.index("指标代码"), header.index("数值（计入合计）")
+    total = sum(
+        Decimal(str(row[value])) for row in rows if row[code] == summed.code and row[value] is not None
+    )
+    summary = {row[0]: row for row in book["汇总"].iter_rows(min_row=3, values_only=True) if row[0]}
+    assert Decimal(str(summary[summed.name_zh][3])) == total
+    assert any("依次续写在“明细2”“明细3”等表中" in name for name in summary)

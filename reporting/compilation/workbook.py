@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 import xlsxwriter
 
+# The rows of a sheet in Excel (and in XlsxWriter, which drops a cell below them without a word).
+EXCEL_ROWS = 1_048_576
+
 
 @dataclass
 class Column:
@@ -79,13 +82,18 @@ class WorkbookWriter:
     def add_sheet(
         self, name: str, columns: Sequence[Column], rows: Iterable[Sequence], *, progress=None
     ) -> int:
-        """A whole sheet from its rows; returns how many were written."""
-        writer = self.sheet(name, columns)
+        """A whole sheet from its rows; returns how many were written. Rows past what an Excel sheet
+        holds go on in sheets of the same columns named on from it (明细2, 明细3, ...), never dropped."""
+        writer, part, written = self.sheet(name, columns), 1, 0
         for row in rows:
+            if writer.rows >= sheet_rows_limit() - 2:  # below the title and header rows
+                part += 1
+                writer = self.sheet(f"{name}{part}", columns)
             writer.write(row)
-            if progress and writer.rows % 5000 == 0:
-                progress(writer.rows)
-        return writer.rows
+            written += 1
+            if progress and written % 5000 == 0:
+                progress(written)
+        return written
 
     def _writer_for(self, ws, column: Column):
         """One bound writer per column, chosen once: the cell loop is the hot path of a large workbook.
@@ -126,6 +134,11 @@ class WorkbookWriter:
         for sheet in self.sheets:
             sheet.finish()
         self.book.close()
+
+
+def sheet_rows_limit() -> int:
+    """The rows of a sheet (a function, so a test can lower it)."""
+    return EXCEL_ROWS
 
 
 class SheetWriter:

@@ -4,7 +4,7 @@ Chinese column titles and state labels (the CSV keeps machine names for pivoting
 
 from django.utils import translation
 
-from ..compilation.workbook import Column, WorkbookWriter
+from ..compilation.workbook import Column, WorkbookWriter, sheet_rows_limit
 from ..expectations import State
 from ..models import REOPENED_LABEL, Indicator
 from ..totals import period_totals
@@ -92,4 +92,13 @@ def summary_sheet(scope: ExportScope) -> tuple[list[Column], list[list]]:
         Column(f"{first}至{last}合计（只计已报送、已重新报送和已通过的月报）", 30, "decimal"),
     ]
     rows = [[i.name_zh, i.unit, ADDED_UP[i.aggregation], totals[i.pk]] for i in indicators]
+    detail_rows = scope.expected_count() * max(len(indicators), 1)
+    if detail_rows > sheet_rows_limit() - 2:
+        # Said where the clerk sums 明细: an Excel sheet holds 1,048,574 such rows.
+        rows.append(
+            [
+                f"明细约{detail_rows:,}行，超过Excel单表的{sheet_rows_limit() - 2:,}行，"
+                "依次续写在“明细2”“明细3”等表中；各指标列在这些表中的合计之和即上表合计。"
+            ]
+        )
     return columns, rows
