@@ -87,6 +87,7 @@ class ProgrammeForm(forms.ModelForm):
 class ProgrammeAdmin(ReferencedRowsAreKept, HistoryAdmin):
     delete_along = (Milestone, WorkCategory)  # its indicators, like its pairings, are deleted first
     form = ProgrammeForm
+    autocomplete_fields = ["root_area"]  # found by typing: a province has tens of thousands of areas
     list_display = ["name", "code", "city", "start_date", "end_date", "report_due_day", "min_team_size"]
     search_fields = ["name", "code", "city"]
     list_filter = ["city"]

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.ids import id_or_none
 from core.months import Month
-from core.policy import require, scope_of
+from core.policy import can, require, scope_of
 
 from .models import Area, Membership, Pairing, PairingReview, Programme, School, SchoolReplacement
 
@@ -240,11 +240,17 @@ def school_suggestions(*, user, text: str, programme: Programme | None = None) -
 
 
 def village_suggestions(*, user, text: str, programme: Programme | None = None) -> list[dict]:
-    """Villages and communities of the programme's area (programme_villages) whose name contains
-    `text`, named with their town; none without a programme."""
+    """Villages and communities whose name contains `text`, named with their town; none without a
+    programme. Those of the programme's area (programme_villages) for whoever keeps the registry
+    (the bureau adds a village to a pairing from there); for everyone else, those of the pairings
+    they may see."""
     if programme is None:
         return []
     villages = programme_villages(programme).filter(name__icontains=text.strip())
+    if not can(user, "registry.import"):
+        villages = villages.filter(
+            village_pairings__in=pairings_visible_to(user).filter(programme=programme).values("pk")
+        ).distinct()
     return [
         {"id": pk, "text": name, "detail": town or ""}
         for pk, name, town in villages.order_by("name", "pk").values_list("pk", "name", "parent__name")[

@@ -428,3 +428,19 @@ def test_suggestions_keep_to_the_programme_asked_for(users):
         "results"
     ]
     assert far.name not in {village["text"] for village in villages}
+
+
+def test_village_suggestions_keep_to_what_the_user_may_see(users):
+    """The bureau, who adds villages to pairings, finds any village of the programme's area; a town
+    liaison only those of their town's pairings, as with towns and schools."""
+    dongguan = Pairing.objects.get(number=CHANGAN).programme
+    unpaired = VillageFactory(name="上沙社区", parent=Area.objects.get(name="长安"))
+
+    def found(role: str) -> set[str]:
+        answer = client_for(users[role]).get(
+            "/pairings/choices/villages/", {"q": "社区", "programme": dongguan.pk}
+        )
+        return {village["text"] for village in answer.json()["results"]}
+
+    assert {"新民社区", "涌口社区", unpaired.name} <= found("bureau")
+    assert found("town_liaison") == {"新民社区"}  # 长安's pairing 6
