@@ -1,5 +1,6 @@
 """Pages of the registry: the pairing list (bureau, commanders, town liaisons) and a pairing's detail."""
 
+import datetime
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -149,14 +150,26 @@ def choices_view(request: HttpRequest, kind: str) -> JsonResponse:
 def status_changes(pairing: Pairing, shown: int = 10) -> list:
     """The pairing's status over time, newest first: a record where its status changed or a reason
     was given (a save that changed other fields repeated the same status and said nothing here; the
-    full history lists every record of the pairing and its workspace)."""
+    full history lists every record of the pairing and its workspace). One action writes a record
+    per part it changes (the pairing, its schools, its villages), each with the action's reason:
+    said once."""
     records = list(
         pairing.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]
     )
+
+    def same_action(record, older) -> bool:
+        return (record.status, record.history_change_reason, record.history_user_id) == (
+            older.status,
+            older.history_change_reason,
+            older.history_user_id,
+        ) and abs(record.history_date - older.history_date) < datetime.timedelta(minutes=1)
+
     changes = [
         record
         for record, older in zip(records, [*records[1:], None], strict=True)
-        if older is None or record.status != older.status or record.history_change_reason
+        if older is None
+        or record.status != older.status
+        or (record.history_change_reason and not same_action(record, older))
     ]
     return changes[:shown]
 

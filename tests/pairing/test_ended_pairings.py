@@ -174,3 +174,23 @@ def test_the_pairing_page_lists_its_status_changes_not_every_save(users):
     assert len([record for record in changes if record.status == Pairing.Status.ACTIVE]) == 1
     html = client_for(users["bureau"]).get(f"/pairings/{CHANGAN}/").content.decode()
     assert "结对状态变更" in html and "完整记录（服务工作队、驻点、会议、协议等）" in html
+
+
+def test_one_action_that_saves_several_parts_is_one_status_change(users):
+    """An adjustment or an import saves the pairing, then its schools and villages: three records
+    with the action's reason, which the page's box said three times."""
+    from pairing.views import status_changes
+
+    pairing = Pairing.objects.get(number=CHANGAN)
+    pairing.save()
+    for _ in range(3):
+        pairing._change_reason = "名录导入"
+        pairing.save()
+    changes = status_changes(pairing)
+    assert [record.history_change_reason for record in changes].count("名录导入") == 1
+    pairing._change_reason = "名录导入"
+    pairing.save()  # the same reason again later: a change of its own
+    pairing.history.filter(pk=pairing.history.latest().pk).update(
+        history_date=pairing.history.latest().history_date + datetime.timedelta(hours=1)
+    )
+    assert [record.history_change_reason for record in status_changes(pairing)].count("名录导入") == 2
