@@ -73,11 +73,12 @@ def period_totals(
 
 def totals_seen_by(user, programme: Programme, first: Month, last: Month) -> dict[int, Decimal]:
     """`period_totals` of every indicator within what the user may see, as the dashboard and the API
-    show them: cached per programme, scope and period until the registry or a report changes (at
-    province scale a programme's whole period reads every counted value: about a second)."""
+    show them: cached per programme, scope and period until the registry or a report of one of its
+    months changes (at province scale a programme's whole period reads every counted value: seconds;
+    a decision on an October report leaves May to September cached)."""
     return cached_figures(
         f"totals:{programme.pk}:{scope_of(user).key}:{first}:{last}",
-        versions=["registry", "reports"],
+        versions=["registry", *(f"month:{month}" for month in Month.between(first, last))],
         compute=lambda: period_totals(programme, first, last, pairings=pairings_visible_to(user)),
     )
 

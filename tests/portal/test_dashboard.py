@@ -267,6 +267,34 @@ def test_the_apis_totals_are_the_dashboards_cached_until_a_report_changes(demo):
     assert Decimal(after[code]) == Decimal(api[code]) - value.value
 
 
+def test_a_report_decision_leaves_the_totals_of_periods_without_its_month_cached(demo):
+    """At province scale a period's totals take seconds; a decision on one month's report recomputes
+    the periods that hold that month only (every dashboard viewer waited after each decision)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reporting.models import MonthlyReport
+    from reporting.services import report_return
+
+    programme = Programme.objects.get()
+    client = client_for(demo["bureau"])
+    report = MonthlyReport.objects.filter(status="submitted").order_by("-month").first()
+    month = Month.of(report.month)
+    before = {"from": "2024-01", "to": str(month.previous())}
+    holding = {"from": "2024-01", "to": str(month)}
+    for period in (before, holding):
+        client.get(f"/api/v1/totals/{programme.pk}/", period)
+    report_return(report=report, reviewer=demo["bureau"], comment="请补充")
+
+    def reads_values(period) -> bool:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/api/v1/totals/{programme.pk}/", period).status_code == 200
+        return any("indicatorvalue" in q["sql"] for q in queries.captured_queries)
+
+    assert not reads_values(before), "a period without the month stays cached"
+    assert reads_values(holding), "a period with the month is counted afresh"
+
+
 def test_the_trend_table_shows_this_months_counted_numbers_so_far_marked(demo):
     """This month is not due: the line leaves it out, and the table shows what its counted reports
     add up to so far, marked, the same numbers the API's month gives (and the period's total counts)."""
