@@ -33,7 +33,7 @@ from pairing.selectors import (
 
 from .compilation import summary_request
 from .exports.csv import csv_lines
-from .exports.jobs import export_job_create, export_scope
+from .exports.jobs import export_job_create, export_scope, job_format
 from .exports.rows import long_rows
 from .exports.xlsx import write_range_workbook
 from .models import MonthlySummary
@@ -201,12 +201,10 @@ def export_view(request: HttpRequest) -> HttpResponse:
             str(last),
         ]
     )
-    if request.GET["format"] == "csv":
-        response = StreamingHttpResponse(csv_lines(long_rows(scope)), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = content_disposition_header(True, f"{name}.csv")
-        return response
+    file_format = "csv" if request.GET["format"] == "csv" else "xlsx"
     if scope.expected_count() * max(programme.indicators.count(), 1) > settings.EXPORT_INLINE_MAX_ROWS:
-        # Too large to build inside the request: a worker builds it and the page shows its progress.
+        # Too large to build inside the request (a province's month of CSV took 38 s, its half-year
+        # six minutes): a worker builds it and the page shows its progress.
         job = export_job_create(
             user=request.user,
             programme=programme,
@@ -214,8 +212,13 @@ def export_view(request: HttpRequest) -> HttpResponse:
             last=last,
             town_id=town_id,
             school_id=school_id,
+            file_format=file_format,
         )
         return redirect("reporting:export_job", pk=job.pk)
+    if file_format == "csv":
+        response = StreamingHttpResponse(csv_lines(long_rows(scope)), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(True, f"{name}.csv")
+        return response
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
     write_range_workbook(handle.name, scope)
     handle.seek(0)
@@ -229,8 +232,12 @@ def export_job_view(request: HttpRequest, pk: int) -> HttpResponse:
         response = FileResponse(
             job.file.open("rb"),
             as_attachment=True,
-            filename=f"{job.programme.code}-{job.parameters['from']}-{job.parameters['to']}.xlsx",
+            filename=f"{job.programme.code}-{job.parameters['from']}-{job.parameters['to']}.{job_format(job)}",
         )
         response["Cache-Control"] = "private, no-store"
         return response
-    return render(request, "reporting/export_job.html", {"job": job, "now": timezone.now()})
+    return render(
+        request,
+        "reporting/export_job.html",
+        {"job": job, "now": timezone.now(), "file_format": job_format(job)},
+    )
