@@ -80,7 +80,8 @@ def cached_tallies(user, programme, months, pairings) -> list:
 
 
 # The months before this one whose reports a liaison is reminded of when never submitted.
-EARLIER_MONTHS = 3
+# A year: a month missed in July is still the liaison's to send in November (it had dropped off after three).
+EARLIER_MONTHS = 12
 
 
 def earlier_unsubmitted(user, month) -> list:
