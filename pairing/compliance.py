@@ -403,15 +403,18 @@ class ComplianceSummary:
     breaching: dict[str, int]  # rule code -> pairings breaking it
 
     rules: list[str] = field(default_factory=list)  # the codes applied, in order
+    # The pairings breaking each rule, and some rule ("any"), by id: the matrix lists them alone.
+    breaking_ids: dict[str, list[int]] = field(default_factory=dict)
 
     def by_rule(self) -> list[dict]:
         return [
-            {"rule": str(RULES_BY_CODE[code].label), "breaching": self.breaching.get(code, 0)}
+            {"code": code, "rule": str(RULES_BY_CODE[code].label), "breaching": self.breaching.get(code, 0)}
             for code in self.rules
             if code in RULES_BY_CODE
         ]
 
 
+ANY_RULE = "any"  # ComplianceSummary.breaking_ids: the pairings breaking some rule
 SUMMARY_CHUNK = 1000  # pairings evaluated at a time: memory stays flat at province scale
 
 
@@ -429,7 +432,10 @@ def compliance_summary(pairings: QuerySet[Pairing], *, year: int) -> ComplianceS
         chunk = Pairing.objects.filter(pk__in=ids[start : start + SUMMARY_CHUNK])
         for result in evaluate_pairings(chunk, year=year):
             summary.compliant += result.is_compliant
+            if not result.is_compliant:
+                summary.breaking_ids.setdefault(ANY_RULE, []).append(result.pairing.pk)
             for code, breaches in result.breaches.items():
                 if breaches:
                     summary.breaching[code] = summary.breaching.get(code, 0) + 1
+                    summary.breaking_ids.setdefault(code, []).append(result.pairing.pk)
     return summary

@@ -21,6 +21,7 @@ from core.paging import requested_page
 from core.policy import can, require
 
 from .compliance import (
+    ANY_RULE,
     SCHOOL_PAIRED,
     PairingCompliance,
     breaches_of,
@@ -260,6 +261,13 @@ def chosen_programme(request: HttpRequest):
     return programme_chosen_for(request)
 
 
+def breaking_count(summary, code: str) -> int:
+    """How many pairings break the rule (or any rule) in a compliance summary."""
+    if code == ANY_RULE:
+        return summary.pairings - summary.compliant
+    return summary.breaching.get(code, 0)
+
+
 @login_required
 def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
     """One programme's pairings, a page at a time, with each of its rules' verdict; the counts over all
@@ -271,7 +279,7 @@ def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
         raise Http404("No such programme")
     year, year_understood = requested_year(request, programme)
     filters = request.GET.copy()
-    for name in ("year", "page", "programme"):
+    for name in ("year", "page", "programme", "breaking"):
         filters.pop(name, None)
     visible = pairings_visible_to(request.user).filter(programme=programme)
     filterset = PairingFilter(filters or None, queryset=visible)
@@ -295,6 +303,21 @@ def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
             status=400 if filterset.problems or not year_understood else 200,
         )
     pairings = pairing_list(user=request.user, filters=filters).filter(programme=programme)
+    summary = compliance_overview(user=request.user, programme=programme, year=year, filters=filters)
+    # Only the pairings breaking a rule (or any): their ids come with the counts, which the database
+    # cannot filter by (each verdict is worked out in Python from the pairing's records).
+    breaking = request.GET.get("breaking", "")
+    breaking_choices = [(ANY_RULE, _("Any rule")), *((rule.code, rule.label) for rule in rules)]
+    breaking_problem, breaking_unknown = "", bool(breaking) and breaking not in dict(breaking_choices)
+    if breaking_unknown:
+        breaking_problem, breaking = _("There is no such rule to filter by."), ""
+    breaking_ids = getattr(summary.value, "breaking_ids", None) if summary else None
+    if breaking and breaking_ids is None:
+        breaking_problem = _("The pairings are being counted: every pairing is listed until they are.")
+    elif breaking:
+        pairings = pairings.filter(pk__in=breaking_ids.get(breaking, []))
+    if breaking_problem:
+        messages.warning(request, breaking_problem)
     page, page_problem = requested_page(request, Paginator(pairings, PAGE_SIZE))
     if page_problem:
         messages.error(request, page_problem)
@@ -309,9 +332,12 @@ def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
     context.update(
         {
             "results": sorted(results, key=lambda r: r.pairing.number),
-            "summary": compliance_overview(
-                user=request.user, programme=programme, year=year, filters=filters
-            ),
+            "summary": summary,
+            "breaking": breaking,
+            "breaking_choices": [
+                (code, label, breaking_count(summary.value, code) if summary else None)
+                for code, label in breaking_choices
+            ],
             "unpaired": unpaired_schools(user=request.user, programme=programme, year=year),
             "page": page,
             "query": query.urlencode(),
@@ -321,7 +347,7 @@ def compliance_matrix_view(request: HttpRequest) -> HttpResponse:
         request,
         "pairing/compliance_matrix.html",
         context,
-        status=400 if filterset.problems or not year_understood or page_problem else 200,
+        status=400 if filterset.problems or not year_understood or page_problem or breaking_unknown else 200,
     )
 
 
