@@ -35,7 +35,13 @@ def build_report_workbook(report: MonthlyReport) -> bytes:
     sheet = book.active
     sheet.title = VALUES_SHEET
     # Names come from the registry: written as text, so a name that starts with "=" is no formula.
-    excel_text(sheet["A1"], f"{report.school.name} {report.month.year}年{report.month.month}月 进展情况月报")
+    # With the pairing: a school reporting for several (Yibin: ten counties) tells them apart by it.
+    pairing = report.pairing
+    excel_text(
+        sheet["A1"],
+        f"{report.school.name} · 第{pairing.number}对结对（{pairing.town.name}） "
+        f"{report.month.year}年{report.month.month}月 进展情况月报",
+    )
     sheet["A1"].font = Font(bold=True, size=13)
     sheet["A2"], sheet["B2"], sheet["C2"], sheet["D2"] = "报告ID", report.pk, "版本", report.version
     sheet["E2"] = "请勿修改本行；只填写“数值”列和“文字”表。"

@@ -520,7 +520,7 @@ def workbook_view(request: HttpRequest, pk: int) -> HttpResponse:
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = (
-            f'attachment; filename="report-{report.pk}-{report.month:%Y-%m}.xlsx"'
+            f'attachment; filename="report-{report.pk}-{report.month:%Y-%m}-pairing-{report.pairing.number}.xlsx"'
         )
         return response
     require(request.user, "report.write", report)

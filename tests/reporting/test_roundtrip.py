@@ -47,6 +47,10 @@ def row_of(sheet, code: str) -> int:
 def test_the_workbook_is_prefilled_with_units_bounds_and_validation(reporting_users, report):
     book = download(client_for(reporting_users["liaison"]), report)
     sheet = book["月报"]
+    # The pairing named too: Yibin's university reports for ten counties a month.
+    assert sheet["A1"].value == f"{report.school.name} · 第6对结对（长安） 2024年2月 进展情况月报"
+    response = client_for(reporting_users["liaison"]).get(f"/reports/{report.pk}/workbook/")
+    assert f'filename="report-{report.pk}-2024-02-pairing-6.xlsx"' in response["Content-Disposition"]
     assert [c.value for c in sheet[4]] == ["代码", "指标", "单位", "数值", "最小值", "最大值"]
     row = row_of(sheet, "activities_held")
     assert (sheet.cell(row, 2).value, sheet.cell(row, 3).value, sheet.cell(row, 4).value) == (
