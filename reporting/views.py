@@ -202,7 +202,9 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     changes = []
     submitted = [v for v in versions if v.action in {"report.submitted", "report.resubmitted"}]
     if len(submitted) >= 2:
-        changes = version_changes(submitted[1].snapshot, submitted[0].snapshot)
+        changes = readable_changes(
+            report, indicators, version_changes(submitted[1].snapshot, submitted[0].snapshot)
+        )
     return render(
         request,
         "reporting/report_detail.html",
@@ -224,6 +226,46 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "attachment_form": AttachmentForm(),
         },
     )
+
+
+def readable_changes(report: MonthlyReport, indicators, changes) -> list[tuple[str, str, str]]:
+    """What changed since the last submission in the reviewer's words: each indicator by its name,
+    with its number written plainly and its unit; each text by its heading."""
+    from decimal import Decimal, InvalidOperation
+
+    from core.numbers import plain_number
+    from core.units import unit_shown
+
+    by_code = {indicator.code: indicator for indicator in indicators}
+    headings = {
+        **dict(report.pairing.programme.category_choices()),
+        "difficulties": MonthlyReport._meta.get_field("difficulties").verbose_name,
+        "next_month_plan": MonthlyReport._meta.get_field("next_month_plan").verbose_name,
+        "attachments": _("Attachments"),
+    }
+
+    def number(value: str, unit: str) -> str:
+        try:
+            amount = Decimal(value)
+        except (InvalidOperation, TypeError):
+            return value
+        whole, point, fraction = plain_number(amount).partition(".")
+        return f"{int(whole):,}{point}{fraction} {unit_shown(unit, amount)}".strip()
+
+    readable = []
+    for field, before, after in changes:
+        indicator = by_code.get(field)
+        if indicator is not None:
+            readable.append(
+                (
+                    indicator.name,
+                    number(before, indicator.unit) if before != "" else "",
+                    number(after, indicator.unit) if after != "" else "",
+                )
+            )
+        else:
+            readable.append((str(headings.get(field, field)), before, after))
+    return readable
 
 
 def refused_post_message(request: HttpRequest, report: MonthlyReport) -> str:

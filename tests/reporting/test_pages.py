@@ -338,7 +338,14 @@ def test_bureau_returns_then_sees_what_changed_and_accepts(reporting_users, liai
     report.refresh_from_db()
     liaison.post(f"/reports/{report.pk}/", {**form_data(report, residency_days="20"), "submit": "1"})
     response = bureau.get(f"/reports/{report.pk}/")
-    assert ("residency_days", "2.00", "20.00") in response.context["changes"]
+    # Named and written as the reviewer reads them, not "residency_days 2.00 20.00".
+    assert ("驻点服务天数", "2 天", "20 天") in response.context["changes"]
+    from reporting.views import readable_changes
+
+    indicators = list(report.pairing.programme.indicators.all())
+    assert readable_changes(report, indicators, [("activities_held", "9228284.00", "1000.00")]) == [
+        ("开展活动场次", "9,228,284 场", "1,000 场")
+    ]
     bureau.post(f"/reports/{report.pk}/decide/", {"decision": "accept"})
     report.refresh_from_db()
     assert report.status == "accepted" and report.reviewed_by == reporting_users["bureau"]
