@@ -1,6 +1,5 @@
 """REST API of the registry (/api/v1/): read-only, scoped by the same selectors as the pages."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -60,8 +59,10 @@ class PairingSerializer(serializers.ModelSerializer):
     assisting_schools = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     villages = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     compliance = serializers.SerializerMethodField(
-        help_text="Breaches per rule for ?year= (default this year)."
+        help_text="Breaches per rule for ?year= (by default the year of its programme's last month, as "
+        "the pages show); {} when the pairing did not run that year."
     )
+    compliance_year = serializers.SerializerMethodField(help_text="The year `compliance` is for.")
 
     class Meta:
         model = Pairing
@@ -78,10 +79,14 @@ class PairingSerializer(serializers.ModelSerializer):
             "end_date",
             "end_reason",
             "compliance",
+            "compliance_year",
         ]
 
     def get_compliance(self, pairing) -> dict[str, list[str]]:
         return self.context.get("compliance", {}).get(pairing.pk, {})
+
+    def get_compliance_year(self, pairing) -> int | None:
+        return self.context.get("compliance_years", {}).get(pairing.pk)
 
 
 class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -152,17 +157,24 @@ class PairingViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("programme_id", "number")
         )
 
-    def year(self) -> int:
-        """The year of the compliance shown (?year=, this year by default); another is refused (400)."""
+    def year(self) -> int | None:
+        """The year of the compliance shown (?year=), None by default; a malformed one is refused (400)."""
         text = self.request.query_params.get("year", "").strip()
         if not text:
-            return timezone.localdate().year
+            return None
         if not (text.isdigit() and 2000 <= int(text) <= 2100):
             raise exceptions.ValidationError({"year": [_("Enter a year such as 2024.")]})
         return int(text)
 
     def with_compliance(self, pairings: list) -> dict:
-        return {**self.get_serializer_context(), "compliance": breaches_of(list(pairings), year=self.year())}
+        """Each pairing's breaches in the year asked for, or by default in the year its programme's
+        pages open on (the year of its last month: an ended programme's last year, not this one)."""
+        asked = self.year()
+        years = {pairing.pk: asked or pairing.programme.last_month().year for pairing in pairings}
+        compliance = {}
+        for year in set(years.values()):
+            compliance |= breaches_of([p for p in pairings if years[p.pk] == year], year=year)
+        return {**self.get_serializer_context(), "compliance": compliance, "compliance_years": years}
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

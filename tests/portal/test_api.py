@@ -78,6 +78,22 @@ def test_token_authentication(users):
 def test_pairings_carry_their_compliance_for_the_year(users):
     data = api_for(users["bureau"]).get("/api/v1/pairings/6/", {"year": 2024}).json()
     assert data["compliance"]["team_size"] == ["服务工作队0人，少于6人"]
+    assert data["compliance_year"] == 2024
+
+
+def test_by_default_a_pairings_compliance_is_for_its_programmes_last_year_as_on_its_page(users):
+    """An ended programme's pairing answered {} for this year (it did not run), which read as 'no
+    rules'; the page shows its last year, and so does the API, saying which."""
+    from pairing.models import Pairing
+
+    programme = Pairing.objects.get(number=6).programme
+    programme.end_date = datetime.date(2024, 12, 31)
+    programme.save()
+    data = api_for(users["bureau"]).get("/api/v1/pairings/6/").json()
+    assert data["compliance_year"] == 2024
+    assert data["compliance"]["team_size"] == ["服务工作队0人，少于6人"]
+    listed = api_for(users["bureau"]).get("/api/v1/pairings/").json()["results"]
+    assert {entry["compliance_year"] for entry in listed} == {2024}
 
 
 def test_the_report_lifecycle_through_the_api(users, indicators):
