@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.months import Month
 from core.uploads import check_upload
@@ -33,11 +34,22 @@ def pairing_schools(pairing: Pairing) -> list[School]:
     return [pairing.lead_university, *pairing.assisting_schools.all()]
 
 
+def in_registry_language(message: str, **values) -> str:
+    """Words the portal writes into the record itself (a team's name, a change's reason): in the
+    registry's language (settings.LANGUAGE_CODE), whichever language the person who caused them
+    reads, since every later reader sees them as written."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(message) % values if values else _(message)
+
+
 def team_get_or_create(*, pairing: Pairing) -> ServiceTeam:
     team, _created = ServiceTeam.objects.get_or_create(
         pairing=pairing,
         defaults={
-            "name": _("%(town)s service team") % {"town": pairing.town.name},
+            "name": in_registry_language(gettext_noop("%(town)s service team"), town=pairing.town.name),
             "programme": pairing.programme,
         },
     )

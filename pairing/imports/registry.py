@@ -24,11 +24,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.excel import Problem, WorkbookRejected
 from core.months import Month
 
 from ..models import Area, LeadUnit, Pairing, Programme, School, SchoolReplacement
+from ..services import in_registry_language
 from .columns import ASSISTING, COUNTERPART, LEAD, LEAD_UNIT, SHEET, VILLAGES, columns_for
 from .reading import Row, kinds_in_words
 
@@ -615,14 +617,14 @@ def apply_rows(programme: Programme, rows: list[Row]) -> dict[str, int]:
                     old_school=old,
                     new_school=school(new),
                     from_month=Month.current().next().first_day,
-                    reason=_("Registry import"),
+                    reason=in_registry_language(gettext_noop("Registry import")),
                 )
         fields_before = (pairing.town_id, pairing.lead_university_id, pairing.lead_unit_id)
         pairing.town = area(plan.counterpart)
         pairing.lead_university = school(plan.lead)
         if LEAD_UNIT in columns:
             pairing.lead_unit = unit(plan.lead_unit)
-        pairing._change_reason = _("Registry import")
+        pairing._change_reason = in_registry_language(gettext_noop("Registry import"))
         if pairing.pk is None or fields_before != (
             pairing.town_id,
             pairing.lead_university_id,

@@ -150,6 +150,18 @@ def test_a_changed_row_is_shown_and_applied_with_history(bureau, users):
     )
 
 
+def test_the_reason_the_import_records_is_in_the_registrys_language_whoever_imports(bureau):
+    """Imported from the English page, the history said 'Registry import' to every Chinese reader."""
+    programme = Programme.objects.get()
+    rows = seed_rows()
+    rows[5][4] = "东莞市商业学校"
+    bureau.cookies["django_language"] = "en"
+    preview_and_confirm(bureau, programme, workbook(rows))
+    pairing = Pairing.objects.get(number=6)
+    assert {record.history_change_reason for record in pairing.history.all()} - {None} == {"名录导入"}
+    assert SchoolReplacement.objects.get(pairing=pairing).reason == "名录导入"
+
+
 def test_a_school_added_to_a_pairing_whose_reports_have_begun_is_refused(bureau):
     """Adding an assisting school by the import would make every month since the pairing began
     expect its reports (19 a month instead of 18): refused with the reason, nothing changed."""

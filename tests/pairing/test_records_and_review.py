@@ -444,3 +444,15 @@ def test_village_suggestions_keep_to_what_the_user_may_see(users):
 
     assert {"新民社区", "涌口社区", unpaired.name} <= found("bureau")
     assert found("town_liaison") == {"新民社区"}  # 长安's pairing 6
+
+
+def test_a_team_the_portal_names_is_named_in_the_registrys_language(users):
+    """A member added on the English page made the team '长安 service team', shown so on every Chinese
+    page since."""
+    from django.utils import translation
+
+    from pairing.services import team_get_or_create
+
+    with translation.override("en"):
+        team = team_get_or_create(pairing=Pairing.objects.get(number=CHANGAN))
+    assert team.name == "长安服务工作队"
