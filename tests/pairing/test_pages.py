@@ -218,3 +218,16 @@ def test_the_programme_picked_stays_picked_from_page_to_page(users):
     session["chosen_programme"] = 999999
     session.save()
     assert bureau.get("/pairings/").context["programme"] == dongguan
+
+
+def test_the_search_box_names_the_programmes_own_counterpart(users):
+    """Yibin pairs a university with counties, with no towns or villages: its search box said
+    '镇街、村或学校'."""
+    from django.core.management import call_command
+
+    call_command("loaddata", "yibin_2024", verbosity=0)
+    yibin = Programme.objects.get(code="yibin-2024")
+    bureau = client_for(users["bureau"])
+    assert 'placeholder="县(区)或学校"' in bureau.get("/pairings/", {"programme": yibin.pk}).content.decode()
+    dongguan = bureau.get("/pairings/", {"programme": Programme.objects.get(code="dongguan-bqw-2023").pk})
+    assert 'placeholder="镇街、村或学校"' in dongguan.content.decode()

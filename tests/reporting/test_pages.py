@@ -651,3 +651,13 @@ def test_a_count_of_days_is_bounded_by_the_months_days(reporting_users):
     activities = Indicator.objects.get(code="activities_held")  # 场, not days
     activities.maximum = 31
     assert activities.maximum_in(datetime.date(2026, 11, 1)) == 31, "only counts of days"
+
+
+def test_a_paged_list_says_how_many_rows_it_pages(reporting_users, monkeypatch):
+    """The queue said only 'page 1 of 112': a bureau user following a status count here had to open
+    the last page to check the number. Every paged list says how many rows it holds."""
+    from reporting import views
+
+    monkeypatch.setattr(views, "QUEUE_PAGE", 5)
+    html = client_for(reporting_users["bureau"]).get("/reports/queue/", {"month": "2024-02"}).content.decode()
+    assert "第 1 页，共 4 页 · 共18条" in html
