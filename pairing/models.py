@@ -399,6 +399,26 @@ class Area(models.Model):
             raise ValidationError({"parent": _("A %(kind)s cannot lie within a %(parent)s.") % names})
         if self.pk and self.parent_id and any(a.pk == self.pk for a in self.parent.ancestors()):
             raise ValidationError({"parent": _("An area cannot lie within itself.")})
+        if not self.parent_id and (self.kind in self.VILLAGE_KINDS or self.kind in self.TOWN_KINDS):
+            raise ValidationError({"parent": _("A town or a village lies within another area: choose it.")})
+        if self.pk:
+            before = Area.objects.filter(pk=self.pk).values_list("parent_id", flat=True).first()
+            using = (
+                Pairing.objects.filter(models.Q(town_id=self.pk) | models.Q(villages=self.pk))
+                .order_by("programme_id", "number")
+                .first()
+            )
+            if before != self.parent_id and using is not None:
+                # The pairing's programme area, its reports' and its import's names all rest on it.
+                raise ValidationError(
+                    {
+                        "parent": _(
+                            "%(name)s is a party to pairing %(number)s of %(programme)s: it stays where "
+                            "it is while pairings refer to it."
+                        )
+                        % {"name": self.name, "number": using.number, "programme": using.programme}
+                    }
+                )
 
 
 class School(models.Model):

@@ -389,3 +389,26 @@ def test_the_rules_that_decide_reported_months_are_fixed_once_reports_are_on_rec
     assert "有1份月报在“文化”下填写了工作进展。" in [str(line) for line in page.context["protected"]]
     staff.post(url(category, "delete"), {"post": "yes"})
     assert WorkCategory.objects.filter(pk=category.pk).exists()
+
+
+def test_an_area_that_pairings_refer_to_stays_where_it_is_and_a_town_has_a_parent(staff):
+    """长安 moved under 宜宾市 in the admin was saved, and the next import of Dongguan's table would
+    have added a second 长安; a town or village with no parent was saved too."""
+    changan = Area.objects.get(name="长安")
+    elsewhere = Area.objects.create(name="翠屏区", kind=Area.Kind.DISTRICT)
+    data = change_form_data(staff, changan)
+    data["parent"] = elsewhere.pk
+    response = staff.post(url(changan, "change"), data)
+    assert response.status_code == 200
+    assert "有结对引用时，不能更改其上级区域" in " ".join(response.context["adminform"].form.errors["parent"])
+    assert Area.objects.get(pk=changan.pk).parent.name == "东莞市"
+    add = reverse("admin:pairing_area_add")
+    response = staff.post(
+        add, {"name": "测试镇", "kind": Area.Kind.TOWN, "parent": "", **inline_management()}
+    )
+    assert response.status_code == 200 and "须属于上级区域" in str(response.context["adminform"].form.errors)
+    assert not Area.objects.filter(name="测试镇").exists()
+
+
+def inline_management() -> dict:
+    return {f"children-{name}": value for name, value in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0}.items()}
