@@ -24,9 +24,11 @@ from .compliance import (
     ANY_RULE,
     SCHOOL_PAIRED,
     PairingCompliance,
+    RuleContext,
     breaches_of,
     residency_days_in_year,
     rules_of,
+    yearly_minimum,
 )
 from .filters import PairingFilter
 from .forms import (
@@ -223,6 +225,12 @@ def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "latest_reviews": latest_reviews(pairing),
             "residencies": residencies,
             "residency_days": residency_days_in_year(residencies, year),
+            # The year's minimum as the compliance rule reckons it (in proportion for a part year).
+            "residency_minimum": yearly_minimum(
+                pairing,
+                RuleContext(year=year, as_of=timezone.localdate()),
+                pairing.programme.min_residency_days_per_year,
+            )[0],
             "history": status_changes(pairing),
         },
         status=200 if year_understood else 400,
@@ -457,7 +465,11 @@ def residency_so_far(pairing: Pairing) -> str:
     return _("%(year)s so far: %(days_this_year)s of %(minimum)s days of residency.") % {
         "year": year,
         "days_this_year": residency_days_in_year(team.residencies.all(), year),
-        "minimum": pairing.programme.min_residency_days_per_year,
+        "minimum": yearly_minimum(
+            pairing,
+            RuleContext(year=year, as_of=timezone.localdate()),
+            pairing.programme.min_residency_days_per_year,
+        )[0],
     }
 
 

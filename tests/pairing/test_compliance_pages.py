@@ -219,3 +219,13 @@ def test_the_dashboard_says_so_when_every_pairing_keeps_every_rule(users):
     programme.save()
     html = client.get("/dashboard/", {"programme": programme.pk}).content.decode()
     assert 'id="chart-compliance"' in html and "所有结对均符合全部要求" not in html
+
+
+def test_the_pairing_pages_residency_badge_owes_what_the_rule_owes(demo):
+    """A pairing begun on 1 July owes half the year's 90 days: the rule said 'fewer than 45', while
+    the badge above the residencies said 'x of 90 days'."""
+    pairing = Pairing.objects.get(number=6)
+    Pairing.objects.filter(pk=pairing.pk).update(start_date=datetime.date(2025, 7, 1))
+    response = client_for(demo["bureau"]).get(f"/pairings/{pairing.pk}/", {"year": 2025})
+    assert response.context["residency_minimum"] == 90 * 184 // 365
+    assert f"2025年：{response.context['residency_days']}/{90 * 184 // 365}天" in response.content.decode()
