@@ -198,10 +198,11 @@ class MembershipFilter(filters.FilterSet):
     """A team's members by the pairing, as the answer names it (?pairing=6), as well as by team."""
 
     pairing = filters.NumberFilter(field_name="team__pairing", label="pairing")
+    programme = filters.NumberFilter(field_name="team__programme", label="programme")
 
     class Meta:
         model = Membership
-        fields = ["pairing", "team", "role"]
+        fields = ["programme", "pairing", "team", "role"]
 
 
 class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
@@ -270,7 +271,7 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ID_PATTERN
     serializer_class = TeamSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
-    filterset_fields = ["pairing"]
+    filterset_fields = ["programme", "pairing"]
 
     def get_queryset(self):
         return (

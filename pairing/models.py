@@ -78,7 +78,10 @@ class Programme(models.Model):
         default=datetime.date(2024, 1, 1),
         help_text=_("The first day of the first month that needs a report."),
     )
-    min_team_size = models.PositiveSmallIntegerField(_("minimum service team size"), default=6)
+    # At least one: a team of none would pass the size rule with nobody on it.
+    min_team_size = models.PositiveSmallIntegerField(
+        _("minimum service team size"), default=6, validators=[MinValueValidator(1)]
+    )
     min_residency_days_per_year = models.PositiveSmallIntegerField(
         _("minimum residency days a year"), default=90
     )

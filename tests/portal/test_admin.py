@@ -412,3 +412,12 @@ def test_an_area_that_pairings_refer_to_stays_where_it_is_and_a_town_has_a_paren
 
 def inline_management() -> dict:
     return {f"children-{name}": value for name, value in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0}.items()}
+
+
+def test_a_programmes_team_minimum_is_at_least_one(staff):
+    programme = Programme.objects.get()
+    data = change_form_data(staff, programme)
+    data["min_team_size"] = 0
+    response = staff.post(url(programme, "change"), data)
+    assert response.status_code == 200 and "min_team_size" in response.context["adminform"].form.errors
+    assert Programme.objects.get().min_team_size == programme.min_team_size

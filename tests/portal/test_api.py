@@ -320,3 +320,17 @@ def test_a_missing_object_is_said_in_the_callers_language(users):
         assert response.status_code == 404
         assert response.json() == {"detail": "未找到。"}, (url, response.content)
     assert api_for(users["liaison"], "en").get("/api/v1/reports/99999/").json() == {"detail": "Not found."}
+
+
+def test_teams_and_members_keep_to_the_programme_asked_for(users, pairing_activity):
+    """?programme= was ignored: Yibin's request listed Dongguan's 41 teams and 157 members."""
+    from pairing.models import Programme
+    from tests.factories import ProgrammeFactory
+
+    api = api_for(users["bureau"])
+    dongguan, other = Programme.objects.get(), ProgrammeFactory()
+    teams = api.get("/api/v1/teams/", {"programme": dongguan.pk}).json()
+    assert teams["count"] > 0
+    assert api.get("/api/v1/teams/", {"programme": other.pk}).json()["count"] == 0
+    assert api.get("/api/v1/memberships/", {"programme": dongguan.pk}).json()["count"] > 0
+    assert api.get("/api/v1/memberships/", {"programme": other.pk}).json()["count"] == 0
