@@ -712,11 +712,13 @@ def import_template_view(request: HttpRequest) -> HttpResponse:
     programme, _programmes = programme_chosen_for(request)
     if programme is None:
         raise Http404("No such programme")
+    filled = request.GET.get("filled") == "1"  # the registry as it is, to edit and upload back
     response = HttpResponse(
-        template_workbook(programme),
+        template_workbook(programme, filled=filled),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="registry-template-{programme.code}.xlsx"'
+    name = f"registry-{programme.code}" if filled else f"registry-template-{programme.code}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
 
 

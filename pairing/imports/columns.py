@@ -97,7 +97,9 @@ def example_line(columns: list[Column], programme: Programme | None = None) -> t
     return COUNTERPART, f"{EXAMPLE}每行填写一对结对，名称与名录一致。请删除本行后填写。"
 
 
-def template_workbook(programme: Programme) -> bytes:
+def template_workbook(programme: Programme, *, filled: bool = False) -> bytes:
+    """The programme's table: empty but for an example line, or `filled` with its pairings as the
+    registry holds them, to edit and upload back (uploaded unchanged, it imports nothing)."""
     columns = columns_for(programme)
     book = openpyxl.Workbook()
     sheet = book.active
@@ -107,10 +109,42 @@ def template_workbook(programme: Programme) -> bytes:
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
-    key, text = example_line(columns, programme)
-    index = next(i for i, column in enumerate(columns, start=1) if column.key == key)
-    example = sheet.cell(row=2, column=index, value=text)
-    example.font = Font(italic=True, color="888888")
+    if filled:
+        for line, values in enumerate(registry_lines(programme, columns), start=2):
+            for index, column in enumerate(columns, start=1):
+                value = values[column.key]
+                if column.key == NUMBER:
+                    sheet.cell(row=line, column=index, value=value)
+                elif value:
+                    excel_text(sheet.cell(row=line, column=index), value)  # names are text, never formulas
+    else:
+        key, text = example_line(columns, programme)
+        index = next(i for i, column in enumerate(columns, start=1) if column.key == key)
+        example = sheet.cell(row=2, column=index, value=text)
+        example.font = Font(italic=True, color="888888")
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()
+
+
+def registry_lines(programme: Programme, columns: list[Column]):
+    """Each pairing of the programme as a line of its table, in its words: villages with their towns
+    in brackets, several names separated by 、."""
+    pairings = (
+        Pairing.objects.filter(programme=programme)
+        .select_related("town", "lead_university", "lead_unit")
+        .prefetch_related("villages__parent", "assisting_schools")
+        .order_by("number")
+    )
+    for pairing in pairings:
+        yield {
+            NUMBER: pairing.number,
+            COUNTERPART: pairing.town.name,
+            VILLAGES: "、".join(
+                f"{village.name}({village.parent.name})" if village.parent else village.name
+                for village in sorted(pairing.villages.all(), key=lambda v: v.name)
+            ),
+            LEAD: pairing.lead_university.name,
+            ASSISTING: "、".join(sorted(school.name for school in pairing.assisting_schools.all())),
+            LEAD_UNIT: pairing.lead_unit.name if pairing.lead_unit else "",
+        }

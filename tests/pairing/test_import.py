@@ -432,3 +432,41 @@ def test_the_town_of_a_pairing_whose_reports_have_begun_is_not_changed(bureau):
     assert [p.where for p in row.problems] == [f"签约结对关系安排表!B{row.line}"]
     assert "不能通过名录导入更改其镇(街道)" in row.problems[0].message
     assert Pairing.objects.get(number=3).town.name == "寮步"
+
+
+@pytest.mark.parametrize(
+    ("code", "fixture"),
+    [("dongguan-bqw-2023", None), ("yibin-2024", "yibin_2024"), ("ruicheng-2021", "ruicheng_2021")],
+)
+def test_the_registry_downloaded_as_it_is_uploads_back_as_nothing_to_import(bureau, code, fixture):
+    """Export, edit, import: the clerk had only an empty template to start from. The filled table
+    holds every pairing in the table's words; uploaded unchanged it imports nothing, and one cell
+    changed in it is the one change previewed."""
+    from django.core.management import call_command
+
+    if fixture:
+        call_command("loaddata", fixture, verbosity=0)
+    programme = Programme.objects.get(code=code)
+    response = bureau.get("/pairings/import/template/", {"programme": programme.pk, "filled": "1"})
+    assert f'filename="registry-{code}.xlsx"' in response["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    lines = list(book.active.iter_rows(min_row=2, values_only=True))
+    assert len(lines) == Pairing.objects.filter(programme=programme).count()
+    again = bureau.post(
+        "/pairings/import/",
+        {"programme": programme.pk, "file": SimpleUploadedFile("r.xlsx", response.content)},
+    )
+    assert {row.outcome for row in again.context["rows"]} == {"unchanged"}, [
+        (row.number, row.changes, [p.message for p in row.problems]) for row in again.context["rows"]
+    ]
+    if code == "dongguan-bqw-2023":
+        sheet = book.active
+        sheet["E7"] = "东莞市商业学校"  # pairing 6's vocational school
+        edited = io.BytesIO()
+        book.save(edited)
+        preview = bureau.post(
+            "/pairings/import/",
+            {"programme": programme.pk, "file": SimpleUploadedFile("r.xlsx", edited.getvalue())},
+        )
+        changed = [(row.number, row.changes) for row in preview.context["rows"] if row.outcome != "unchanged"]
+        assert changed == [(6, ["中职学校：东莞市机电工程学校 → 东莞市商业学校"])]
