@@ -90,9 +90,21 @@ def read_rows(upload, programme: Programme) -> list[Row]:
     columns = columns_for(programme)
     with open_workbook(upload) as book:
         problems = check_sheet(book, SHEET, [column.title for column in columns], 1)
-        if problems:
+        formulas = set(book.sheet_scan(SHEET).formulas) if SHEET in book.sheetnames else set()
+        unreadable = [problem for problem in problems if (problem.row, problem.column) not in formulas]
+        if unreadable:  # the sheet is not the table (or cells are merged): its rows cannot be read
             raise WorkbookRejected(problems + header_advice(book, programme, columns, problems))
-        return rows_of(book, programme, columns)
+        rows = rows_of(book, programme, columns)
+    # Only formulas: each is named on its own row, beside every other row's problems, so one upload
+    # names them all (one formula used to hide the rest until the next upload).
+    by_line = {row.line: row for row in rows}
+    for problem in problems:
+        row = by_line.get(problem.row)
+        if row is None:
+            row = by_line[problem.row] = Row(line=problem.row)
+            rows.append(row)
+        row.problems = [known for known in row.problems if known.column != problem.column] + [problem]
+    return sorted(rows, key=lambda row: row.line)
 
 
 def header_advice(

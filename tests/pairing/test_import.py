@@ -293,18 +293,22 @@ def test_a_wrong_workbook_is_refused_whole(bureau, content, message):
     assert message in response.content.decode()
 
 
+def upload_book(client, book: openpyxl.Workbook):
+    """Preview an edited workbook for Dongguan."""
+    data = io.BytesIO()
+    book.save(data)
+    return client.post(
+        "/pairings/import/",
+        {"programme": Programme.objects.get().pk, "file": SimpleUploadedFile("t.xlsx", data.getvalue())},
+    )
+
+
 def test_merged_cells_and_formulas_are_refused(bureau):
     book = openpyxl.load_workbook(io.BytesIO(workbook(seed_rows())))
     sheet = book.active
     sheet.merge_cells("D2:D3")
     sheet["A4"] = "=1+2"
-    data = io.BytesIO()
-    book.save(data)
-    response = bureau.post(
-        "/pairings/import/",
-        {"programme": Programme.objects.get().pk, "file": SimpleUploadedFile("t.xlsx", data.getvalue())},
-    )
-    html = response.content.decode()
+    html = upload_book(bureau, book).content.decode()
     assert "不允许合并单元格（D2:D3）" in html and "签约结对关系安排表!A4：不允许使用公式" in html
 
 
@@ -470,3 +474,23 @@ def test_the_registry_downloaded_as_it_is_uploads_back_as_nothing_to_import(bure
         )
         changed = [(row.number, row.changes) for row in preview.context["rows"] if row.outcome != "unchanged"]
         assert changed == [(6, ["中职学校：东莞市机电工程学校 → 东莞市商业学校"])]
+
+
+def test_a_formula_and_the_other_bad_rows_are_named_in_one_upload(bureau):
+    """One =1+1 rejected the whole file with that message alone: the blank cell and the duplicate
+    number of other rows came only with the next upload. Now each is named on its own row."""
+    rows = seed_rows()
+    rows[2][1] = None  # row 4: no town
+    rows[4][0] = 1  # row 6: 序号 1 again
+    book = openpyxl.load_workbook(io.BytesIO(workbook(rows)))
+    book.active["D8"] = "=1+1"  # row 8: a formula for the university
+    response = upload_book(bureau, book)
+    html = response.content.decode()
+    for where, message in [
+        ("签约结对关系安排表!D8", "不允许使用公式"),
+        ("签约结对关系安排表!B4", "缺少镇(街道)"),
+        ("签约结对关系安排表!A6", "序号1与第2行重复"),
+    ]:
+        assert where in html and message in html, where
+    assert html.count("签约结对关系安排表!D8") == 1, "the formula is said once, not also as a name"
+    assert response.context.get("token") is None
