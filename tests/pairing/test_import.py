@@ -196,6 +196,10 @@ def test_names_the_registry_does_not_know_are_pointed_out_before_the_import(bure
         f"新增结对自导入当日{timezone.localdate()}起计，无须补报此前月份的月报。",
     ]
     assert "将新增高校：东莞理工大学。" in response.content.decode()
+    # A new row shows what it adds, villages and vocational schools included, not only "New".
+    preview = response.content.decode().split('id="preview"')[1]
+    assert '<td data-label="村(社区)">西湖村</td>' in preview
+    assert '<td data-label="中职学校">东莞市信息技术学校</td>' in preview
     assert all(not r.notes for r in response.context["rows"] if r.number != 9), "the known rows say nothing"
 
 
