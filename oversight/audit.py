@@ -40,7 +40,7 @@ from pairing.models import (
     WorkCategory,
 )
 from pairing.selectors import pairing_get_for_user
-from reporting.models import REOPENED_LABEL
+from reporting.models import REOPENED_LABEL, Indicator
 from reporting.selectors import report_get_for_user
 
 # The models whose changes the feed shows, by the name used in the type filter.
@@ -61,6 +61,14 @@ TRACKED = [
     "reporting.MonthlyReport",
     "reporting.Indicator",
     "core.Profile",
+    # The programmes' configuration: what a page counts and checks rests on it too. (Added at the end:
+    # a link to older changes names a kind by its place in this list.)
+    "pairing.Milestone",
+    "pairing.WorkCategory",
+    "pairing.LeadUnit",
+    "pairing.SchoolReplacement",
+    "reporting.IndicatorMinimum",
+    "reporting.Figure",
 ]
 FEED_LIMIT = 200
 HIDDEN_FIELDS = {"version", "updated_at"}
@@ -392,6 +400,13 @@ FEED_NAMES = {
     "pairing.JointMeeting": _of_pairing,
     "pairing.AnnualPlan": _of_pairing,
     "pairing.PairingReview": _of_pairing,
+    "pairing.WorkCategory": lambda r, n: r.name_zh,
+    "pairing.LeadUnit": lambda r, n: r.name,
+    "pairing.SchoolReplacement": lambda r, n: (
+        f"{n(Pairing, r.pairing_id)}：{n(School, r.old_school_id)} → {n(School, r.new_school_id)}"
+    ),
+    "reporting.IndicatorMinimum": lambda r, n: f"{n(Indicator, r.indicator_id)} ≥ {plain_number(r.per_year)}",
+    "reporting.Figure": lambda r, n: r.label_zh,
     "reporting.MonthlyReport": lambda r, n: f"{n(School, r.school_id)} {r.month:%Y-%m}",
     "core.Profile": lambda r, n: n(User, r.user_id),
 }
@@ -465,6 +480,7 @@ def feed_view(request: HttpRequest) -> HttpResponse:
         feed_name(label)(record, names)
     names.load()
     named = [feed_name(label)(record, names) + feed_state(label, record) for label, _model, record in found]
+    diffs = configuration_changes(found)
     entries = [
         Entry(
             record.history_date,
@@ -473,7 +489,7 @@ def feed_view(request: HttpRequest) -> HttpResponse:
             str(model._meta.verbose_name),
             name,
             record.history_change_reason or "",
-            [],
+            diffs.get((label, record.history_id), []),
             object_history_url(label, record),
         )
         for (label, model, record), name in zip(found, named, strict=True)
@@ -497,6 +513,50 @@ def feed_view(request: HttpRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+# Kinds with no history page of their own (a programme's configuration): the feed shows their fields'
+# old and new values itself. They change seldom, so their few records are read whole.
+DIFFED_IN_FEED = {
+    "pairing.Programme",
+    "pairing.Milestone",
+    "pairing.WorkCategory",
+    "pairing.LeadUnit",
+    "reporting.Indicator",
+    "reporting.IndicatorMinimum",
+    "reporting.Figure",
+}
+
+
+def configuration_changes(found: list) -> dict[tuple[str, int], list[Change]]:
+    """The field changes of the feed's configuration records against the record before each, read in
+    one query per kind shown: {(label, history id): [Change]}."""
+    changes, names = {}, {}
+    for label in DIFFED_IN_FEED:
+        records = [record for kind, _model, record in found if kind == label and record.history_type == "~"]
+        if not records:
+            continue
+        model = apps.get_model(label)
+        every = list(
+            model.history.filter(id__in={record.id for record in records}).order_by(
+                "id", "history_date", "history_id"
+            )
+        )
+        before = {
+            later.history_id: earlier
+            for earlier, later in zip(every, every[1:], strict=False)
+            if earlier.id == later.id
+        }
+        for record in records:
+            previous = before.get(record.history_id)
+            if previous is not None:
+                changes[(label, record.history_id)] = [
+                    line
+                    for change in record.diff_against(previous).changes
+                    if change.field not in HIDDEN_FIELDS
+                    for line in changes_of(model, change, names)
+                ]
+    return changes
 
 
 def query_with(request: HttpRequest, **values) -> str:

@@ -306,3 +306,32 @@ def test_the_feed_says_what_a_review_did_to_a_report(users, indicators):
         "已通过",
         "已报送",
     ]
+
+
+def test_the_feed_shows_changes_to_a_programmes_configuration_with_their_fields(users):
+    """Deleting a work category, a milestone, a figure or a yearly minimum in the admin left no line
+    in the feed; a programme's due day changed showed no field, old or new value."""
+    from pairing.models import Programme
+    from reporting.models import Indicator, IndicatorMinimum
+
+    programme = Programme.objects.get()
+    category = WorkCategory.objects.create(
+        programme=programme, code="culture", name_zh="文化", name_en="Culture"
+    )
+    indicator = Indicator.objects.create(
+        programme=programme, code="t", name_zh="培训", name_en="Trainings", unit="次"
+    )
+    minimum = IndicatorMinimum.objects.create(programme=programme, indicator=indicator, per_year=2)
+    category.delete()
+    minimum.delete()
+    programme.save()  # a record of it as loaded, to compare the change with
+    programme.report_due_day = 25
+    programme.save()
+    bureau = client_for(users["bureau"])
+    lines = {(e.kind, e.model, e.object_repr) for e in bureau.get("/audit/").context["entries"]}
+    assert ("-", "工作类别", "文化") in lines
+    assert ("-", "指标年度最低要求", "培训 ≥ 2") in lines
+    changed = bureau.get("/audit/", {"type": "pairing.Programme"}).context["entries"][0]
+    assert [(c.field, c.old, c.new) for c in changed.changes] == [("月报截止日", "28", "25")]
+    page = client_for(users["bureau"]).get("/audit/", {"type": "pairing.Programme"}).content.decode()
+    assert "月报截止日" in page and "25" in page
