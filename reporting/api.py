@@ -27,7 +27,14 @@ from core.policy import can, school_id_of, scope_of
 from pairing.models import Programme
 from pairing.selectors import pairings_visible_to, programme_chosen, programme_from, programmes_visible_to
 
-from .expectations import ExpectedPaginator, State, as_rows, month_figures
+from .expectations import (
+    ExpectedPaginator,
+    State,
+    as_rows,
+    filters_for_state,
+    month_figures,
+    state_filter_names,
+)
 from .figures import cached_figure_results
 from .models import MonthlyReport, MonthlySummary
 from .selectors import cached_tally, reports_visible_to, summaries_visible_to
@@ -412,7 +419,11 @@ class MonthViewSet(viewsets.GenericViewSet):
             *MONTH_PARAMETERS,
             OpenApiParameter("page", OpenApiTypes.INT, description="A page number within the results."),
             OpenApiParameter(
-                "state", OpenApiTypes.STR, enum=State.ALL, description="Only rows in this state."
+                "state",
+                OpenApiTypes.STR,
+                enum=state_filter_names(),
+                description="Only rows in this state, or of a grouping: waiting (for review), on_time or "
+                "late (first submitted), as the review queue and the month's counts name them.",
             ),
         ],
         responses=ExpectedReportPageSerializer,
@@ -422,10 +433,10 @@ class MonthViewSet(viewsets.GenericViewSet):
         month_parameter(month)  # a malformed month is named before the programme is looked up
         programme = self._programme()
         period = self._month(month, programme)
-        state = request.query_params.get("state")
-        if state and state not in State.ALL:
+        state = request.query_params.get("state", "")
+        if state and state not in state_filter_names():
             raise exceptions.ValidationError(
-                {"state": [_("Choose one of: %(states)s.") % {"states": ", ".join(State.ALL)}]}
+                {"state": [_("Choose one of: %(states)s.") % {"states": ", ".join(state_filter_names())}]}
             )
         visible = pairings_visible_to(request.user).filter(programme=programme)
         page = self.paginator.paginate_rows(
@@ -434,7 +445,7 @@ class MonthViewSet(viewsets.GenericViewSet):
             month=period,
             pairings=visible,
             tally=cached_tally(request.user, programme, period, visible),
-            states=[state] if state else None,
+            **filters_for_state(state),
         )
         return self.get_paginated_response(
             [

@@ -349,6 +349,25 @@ def _parts(
     return parts
 
 
+# Besides the engine's states, a state filter may name a grouping: those waiting for review, and those
+# first submitted on time or late (whatever happened since), as the status table counts them.
+WAITING, ON_TIME, LATE = "waiting", "on_time", "late"
+
+
+def state_filter_names() -> list[str]:
+    return [*State.ALL, WAITING, ON_TIME, LATE]
+
+
+def filters_for_state(state: str) -> dict:
+    """A state filter (one of `state_filter_names`, or "" for all) as `expected_rows`' arguments; the
+    queue and the API's month rows read it alike."""
+    if state == WAITING:
+        return {"states": State.WAITING_REVIEW}
+    if state in (ON_TIME, LATE):
+        return {"late": state == LATE}
+    return {"states": [state]} if state else {}
+
+
 def expected_rows(
     month: Month,
     *,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.numbers import plain_number
 from core.units import unit_shown
 
-from .expectations import State
+from .expectations import LATE, ON_TIME, WAITING, State, filters_for_state
 from .models import MonthlyReport
 from .services import parse_indicator_value
 
@@ -151,7 +151,6 @@ class AttachmentForm(forms.Form):
 class QueueFilterForm(forms.Form):
     """The review queue's filters; a state is one of the month engine's, or one of two groupings."""
 
-    WAITING, ON_TIME, LATE = "waiting", "on_time", "late"
     STATES = [
         ("", _("All")),
         (WAITING, _("Waiting for review")),
@@ -171,9 +170,4 @@ class QueueFilterForm(forms.Form):
 
     def engine_filters(self) -> dict:
         """The state filter as the month engine's arguments (an unknown state shows everything)."""
-        state = self.cleaned_data.get("state", "") if self.is_valid() else ""
-        if state == self.WAITING:
-            return {"states": State.WAITING_REVIEW}
-        if state in (self.ON_TIME, self.LATE):
-            return {"late": state == self.LATE}
-        return {"states": [state]} if state else {}
+        return filters_for_state(self.cleaned_data.get("state", "") if self.is_valid() else "")

@@ -334,3 +334,44 @@ def test_teams_and_members_keep_to_the_programme_asked_for(users, pairing_activi
     assert api.get("/api/v1/teams/", {"programme": other.pk}).json()["count"] == 0
     assert api.get("/api/v1/memberships/", {"programme": dongguan.pk}).json()["count"] > 0
     assert api.get("/api/v1/memberships/", {"programme": other.pk}).json()["count"] == 0
+
+
+@pytest.mark.parametrize("state", ["waiting", "on_time", "late"])
+def test_a_months_rows_filter_by_the_groupings_the_queue_and_the_counts_name(users, indicators, state):
+    """?state=waiting (on_time, late) answered 400 from the month's rows, though its own counts and the
+    queue use those names: the rows are the queue's, as many as the count says."""
+    from django.test import Client
+
+    from tests.reporting.conftest import make_report
+
+    report = make_report(users["liaison"])
+    MonthlyReport = type(report)
+    MonthlyReport.objects.filter(pk=report.pk).update(
+        status="submitted", submitted_at=timezone.now(), first_submitted_at=timezone.now()
+    )
+    api = api_for(users["bureau"])
+    rows = api.get("/api/v1/months/2024-02/reports/", {"state": state})
+    assert rows.status_code == 200
+    queue = Client()
+    queue.force_login(users["bureau"])
+    listed = queue.get("/reports/queue/", {"month": "2024-02", "state": state}).context["rows"]
+    assert [(row["pairing"], row["school"]) for row in rows.json()["results"]] == [
+        (row.pairing_id, row.school_id) for row in listed
+    ]
+    counts = api.get("/api/v1/months/2024-02/").json()["counts"]
+    assert rows.json()["count"] == counts["waiting_review" if state == "waiting" else state]
+
+
+def test_the_api_says_each_programmes_shape_and_each_pairings_lead_unit(users):
+    """The API described every programme in Dongguan's terms (residency days for a programme that
+    checks none) and left out Ruicheng's county lead units."""
+    from django.core.management import call_command
+
+    call_command("loaddata", "ruicheng_2021", verbosity=0)
+    api = api_for(users["bureau"])
+    programmes = {p["code"]: p for p in api.get("/api/v1/programmes/").json()["results"]}
+    ruicheng = programmes["ruicheng-2021"]
+    assert {"kind", "counterpart_label", "reporters", "rules"} <= set(ruicheng)
+    assert ruicheng["counterpart_label"] == "合作县" and "residency" not in ruicheng["rules"]
+    pairings = api.get("/api/v1/pairings/", {"programme": ruicheng["id"]}).json()["results"]
+    assert pairings and all(p["lead_unit"] for p in pairings)
