@@ -219,6 +219,16 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "versions": versions,
             "changes": changes,
+            # Whether the report went back to its liaison by a reopening of the accepted report (not a
+            # return): its header says so after it is submitted again, too.
+            "was_reopened": next(
+                (
+                    v.action == "report.reopened"
+                    for v in versions
+                    if v.action in {"report.returned", "report.reopened"}
+                ),
+                False,
+            ),
             "draft_saved": saved,  # a refused submit after the save: the summary says what was kept
             "can_review": can(request.user, "report.review", report),
             "decision_form": ReviewDecisionForm(),

@@ -379,6 +379,10 @@ def test_a_reopened_report_reads_as_reopened_not_as_returned(reporting_users, li
     assert "已被退回" not in card and ">已退回</span>" not in card
     detail = liaison.get(f"/reports/{report.pk}/").content.decode()
     assert "重新开放修改的原因：" in detail and "驻点天数需核对" in detail and "退回意见：" not in detail
+    # Submitted again, it still says it was reopened, not returned.
+    liaison.post(f"/reports/{report.pk}/", {**form_data(report), "submit": "1"})
+    again = bureau.get(f"/reports/{report.pk}/").content.decode()
+    assert "重新开放修改，" in again and "再次报送：待审核" in again and "退回，" not in again
 
 
 def test_every_page_of_the_liaison_points_to_earlier_months_never_submitted(reporting_users, liaison):
