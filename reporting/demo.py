@@ -40,7 +40,9 @@ def liaison_for(school) -> User:
     user.set_unusable_password()
     user.save()
     user.groups.add(Group.objects.get_or_create(name=LIAISON)[0])
-    Profile.objects.create(user=user, school=school, phone=f"0769-2{school.pk:03d}0000")
+    # A made-up mobile number (11 digits, like every Chinese mobile number): a landline would need the
+    # area code of the school's city (0769 is Dongguan's, wrong for Ruicheng's universities).
+    Profile.objects.create(user=user, school=school, phone=f"139{school.pk % 100_000_000:08d}")
     return user
 
 

@@ -200,3 +200,14 @@ def test_names_that_start_like_formulas_are_written_as_text(reporting_users, rep
         assert (cell.data_type, cell.quotePrefix) == ("s", True), cell.coordinate
     assert sheet["A1"].value.startswith('=HYPERLINK("http://evil.example"')
     assert sheet.cell(row, 2).value == "+cmd|' /C calc'!A0"
+
+
+def test_a_demo_liaison_has_a_phone_number_of_a_real_shape(reporting_users):
+    """Ruicheng's demo liaisons had Dongguan's area code and a nine-digit local number."""
+    import re
+
+    from pairing.models import School
+    from reporting.demo import liaison_for
+
+    school = School.objects.create(name="演示大学", kind=School.Kind.UNIVERSITY)
+    assert re.fullmatch(r"1\d{10}", liaison_for(school).profile.phone)
