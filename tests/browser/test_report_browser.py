@@ -71,7 +71,8 @@ def test_report_cycle_on_a_phone(new_page, server, users, indicators, screenshot
     assert phone.get_by_text("月报已报送。").is_visible()
 
     bureau.reload()
-    assert bureau.locator("#changes").get_by_text("8.00").is_visible()
+    changed = bureau.locator("#changes").get_by_role("row", name="驻点服务天数")
+    assert changed.is_visible() and changed.get_by_text("8 天", exact=True).is_visible()
     bureau.screenshot(path=screenshots / "report-review-1280.png", full_page=True)
     bureau.get_by_role("button", name="审核通过").click()
     assert bureau.get_by_text("月报已审核通过并锁定。").is_visible()
