@@ -53,14 +53,21 @@ class MilestoneInline(admin.TabularInline):
     extra = 0
 
 
+class WorkCategoryInlineForm(forms.ModelForm):
+    """A saved category keeps its code once the programme has reports (their narratives are keyed by
+    it); a category added here gets one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and reports_of(self.instance.programme).exists():
+            self.fields["code"].disabled = True
+
+
 class WorkCategoryInline(admin.TabularInline):
     model = WorkCategory
+    form = WorkCategoryInlineForm
     extra = 0
     can_delete = False  # deleted on its own page, which refuses while reports describe work under it
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        return [*fields, "code"] if obj is not None and reports_of(obj).exists() else fields
 
 
 class ProgrammeForm(forms.ModelForm):

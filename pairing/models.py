@@ -404,24 +404,39 @@ class Area(models.Model):
             raise ValidationError({"parent": _("An area cannot lie within itself.")})
         if not self.parent_id and (self.kind in self.VILLAGE_KINDS or self.kind in self.TOWN_KINDS):
             raise ValidationError({"parent": _("A town or a village lies within another area: choose it.")})
-        if self.pk:
-            before = Area.objects.filter(pk=self.pk).values_list("parent_id", flat=True).first()
-            using = (
-                Pairing.objects.filter(models.Q(town_id=self.pk) | models.Q(villages=self.pk))
-                .order_by("programme_id", "number")
-                .first()
+        if (
+            self.pk
+            and Area.objects.filter(pk=self.pk).values_list("parent_id", flat=True).first() != self.parent_id
+        ):
+            self._keep_within_programmes()
+
+    def _keep_within_programmes(self) -> None:
+        """Moved, the area takes the areas within it along: a pairing whose counterpart or village is
+        among them must stay within its programme's area (names are found there: the next import of
+        the programme's table would add a second 长安). A move inside that area, or of the programme's
+        area itself, is allowed."""
+        from .selectors import area_ids_within
+
+        within = area_ids_within(self.pk)
+        using = Pairing.objects.filter(models.Q(town_id__in=within) | models.Q(villages__in=within))
+        for programme in Programme.objects.filter(pk__in=using.values("programme_id")).select_related(
+            "root_area"
+        ):
+            root = programme.root_area
+            if root is None or root.lies_within(self):
+                continue
+            if self.parent is not None and self.parent.lies_within(root):
+                continue
+            pairing = using.filter(programme=programme).order_by("number").first()
+            raise ValidationError(
+                {
+                    "parent": _(
+                        "Pairing %(number)s of %(programme)s lies in %(name)s: it stays within %(area)s, "
+                        "the programme's area."
+                    )
+                    % {"name": self.name, "number": pairing.number, "programme": programme, "area": root}
+                }
             )
-            if before != self.parent_id and using is not None:
-                # The pairing's programme area, its reports' and its import's names all rest on it.
-                raise ValidationError(
-                    {
-                        "parent": _(
-                            "%(name)s is a party to pairing %(number)s of %(programme)s: it stays where "
-                            "it is while pairings refer to it."
-                        )
-                        % {"name": self.name, "number": using.number, "programme": using.programme}
-                    }
-                )
 
 
 class School(models.Model):

@@ -52,6 +52,14 @@ def report_month(programme: Programme, text: str) -> Month:
     return month
 
 
+def offered_month(programme: Programme | None) -> Month:
+    """The month a form offers first: the programme's last due month, not before its first report
+    month (a programme whose reports are still to begin offers that)."""
+    if programme is None:
+        return Month.current().previous()
+    return max(programme.last_due_month(), Month.of(programme.first_report_month))
+
+
 @login_required
 def summary_list_view(request: HttpRequest) -> HttpResponse:
     require(request.user, "summary.view", hide=True)
@@ -85,7 +93,7 @@ def summary_list_view(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "offered": offered,
             "busy": busy,
-            "default_month": offered.last_due_month() if offered else Month.current().previous(),
+            "default_month": offered_month(offered),
         },
         status=400 if page_problem else 200,
     )
@@ -151,7 +159,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
     context = {
         "programmes": programmes,
         "programme": offered,
-        "default_month": str(offered.last_due_month() if offered else Month.current().previous()),
+        "default_month": str(offered_month(offered)),
         "errors": [],
         "filter": chosen,
     }

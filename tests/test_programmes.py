@@ -627,3 +627,18 @@ def test_a_range_longer_than_an_excel_sheet_goes_on_in_further_sheets(reviewer, 
     summary = {row[0]: row for row in book["汇总"].iter_rows(min_row=3, values_only=True) if row[0]}
     assert Decimal(str(summary[summed.name_zh][3])) == total
     assert any("依次续写在“明细2”“明细3”等表中" in name for name in summary)
+
+
+def test_a_sheet_written_row_by_row_refuses_a_row_past_excels_last(tmp_path, monkeypatch):
+    """The monthly workbook writes its sheets row by row: past Excel's last row XlsxWriter dropped the
+    row without a word; it is refused instead."""
+    from reporting.compilation import workbook
+
+    monkeypatch.setattr(workbook, "EXCEL_ROWS", 5)
+    book = workbook.WorkbookWriter(str(tmp_path / "t.xlsx"), title="t")
+    sheet = book.sheet("明细", [workbook.Column("a")])
+    for value in range(3):  # rows 3 to 5 of 5: the title and the header take the first two
+        sheet.write([str(value)])
+    with pytest.raises(OverflowError):
+        sheet.write(["one too many"])
+    book.close()

@@ -149,6 +149,9 @@ class SheetWriter:
 
     def write(self, row: Sequence) -> None:
         row_number = self.rows + 2  # below the title and header rows
+        if row_number >= sheet_rows_limit():
+            # XlsxWriter would drop the row without a word; add_sheet goes on in the next sheet first.
+            raise OverflowError(f"{self.ws.name} is full: an Excel sheet holds {sheet_rows_limit():,} rows")
         writers = self.writers
         for index, value in enumerate(row):
             if value is not None and value != "":

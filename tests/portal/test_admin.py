@@ -384,6 +384,17 @@ def test_the_rules_that_decide_reported_months_are_fixed_once_reports_are_on_rec
     programme.refresh_from_db()
     assert (programme.report_due_day, programme.first_report_month, programme.reporters) == before
 
+    # A category added on the programme's page still gets a code; a saved one keeps its own.
+    data = change_form_data(staff, programme)
+    prefix = next(key for key in data if key.endswith("-TOTAL_FORMS") and "categor" in key).rsplit("-", 1)[0]
+    saved = int(data[f"{prefix}-TOTAL_FORMS"])
+    data.update({f"{prefix}-TOTAL_FORMS": saved + 1, f"{prefix}-{saved}-code": "sports"})
+    data.update({f"{prefix}-{saved}-name_zh": "体育", f"{prefix}-{saved}-name_en": "Sports"})
+    data.update({f"{prefix}-{saved}-order": 9, f"{prefix}-{saved}-programme": programme.pk})
+    data.update({f"{prefix}-{index}-code": "renamed" for index in range(saved)})
+    assert staff.post(url(programme, "change"), data).status_code == 302
+    assert WorkCategory.objects.filter(programme=programme, code="sports").exists()
+    assert WorkCategory.objects.filter(pk=category.pk, code="culture").exists(), "a saved code is kept"
     assert "code" not in change_form_data(staff, category)
     page = staff.get(url(category, "delete"))
     assert "有1份月报在“文化”下填写了工作进展。" in [str(line) for line in page.context["protected"]]
@@ -400,8 +411,21 @@ def test_an_area_that_pairings_refer_to_stays_where_it_is_and_a_town_has_a_paren
     data["parent"] = elsewhere.pk
     response = staff.post(url(changan, "change"), data)
     assert response.status_code == 200
-    assert "有结对引用时，不能更改其上级区域" in " ".join(response.context["adminform"].form.errors["parent"])
+    message = "第6对结对位于长安：它须留在项目覆盖区域东莞市之内。"
+    assert message in " ".join(response.context["adminform"].form.errors["parent"])
     assert Area.objects.get(pk=changan.pk).parent.name == "东莞市"
+    # Within the programme's area it moves; an area holding it does not move out either.
+    district = Area.objects.create(name="测试片区", kind=Area.Kind.DISTRICT, parent=changan.parent)
+    data = change_form_data(staff, changan)
+    data["parent"] = district.pk
+    assert staff.post(url(changan, "change"), data).status_code == 302
+    data = change_form_data(staff, district)
+    data["parent"] = Area.objects.create(name="宜宾市", kind=Area.Kind.CITY).pk
+    response = staff.post(url(district, "change"), data)
+    assert response.status_code == 200 and "第6对结对位于测试片区" in str(
+        response.context["adminform"].form.errors
+    )
+    assert Area.objects.get(pk=district.pk).parent.name == "东莞市"
     add = reverse("admin:pairing_area_add")
     response = staff.post(
         add, {"name": "测试镇", "kind": Area.Kind.TOWN, "parent": "", **inline_management()}

@@ -298,3 +298,14 @@ def test_a_running_export_shows_its_progress(reporting_users):
     )
     html = client_for(reporting_users["commander"]).get(f"/reports/export/jobs/{job.pk}/").content.decode()
     assert 'aria-valuenow="40"' in html and 'http-equiv="refresh"' in html
+
+
+def test_the_forms_offer_a_programmes_first_report_month_before_any_is_due(reporting_users):
+    """A programme whose reports begin next month was offered last month, which its export refused."""
+    from tests.factories import ProgrammeFactory
+
+    first = Month.current().next()
+    programme = ProgrammeFactory(first_report_month=first.first_day)
+    bureau = client_for(reporting_users["bureau"])
+    assert bureau.get("/reports/export/", {"programme": programme.pk}).context["default_month"] == str(first)
+    assert bureau.get("/reports/summaries/", {"programme": programme.pk}).context["default_month"] == first
