@@ -111,7 +111,7 @@ def field_label(model, name: str) -> str:
 
 
 def display(model, name: str, value, names: dict):
-    """What a person reads for a stored value: a choice's label ("已终止", not "ended"), the name of
+    """What a person reads for a stored value: a choice's label ("已结束", not "ended"), the name of
     the object a foreign key or an m2m row points to (not its id)."""
     try:
         field = model._meta.get_field(name)

@@ -214,7 +214,7 @@ def test_an_ended_pairing_is_not_changed_by_an_import(bureau):
     rows[0][3] = "芮城县商务局"
     response = preview(bureau, programme, workbook(headers, rows))
     assert problems_of(response) == [
-        f"{SHEET}第2行：该结对已终止，不能再调整。（牵头单位：芮城县农业农村局 → 芮城县商务局）"
+        f"{SHEET}第2行：该结对已结束，不能再调整。（牵头单位：芮城县农业农村局 → 芮城县商务局）"
     ]
     assert response.context.get("token") is None
 

@@ -26,7 +26,7 @@ def test_a_change_in_the_portal_shows_who_which_field_old_and_new(users):
     newest = entries[0]
     assert newest.user == users["bureau"] and newest.reason == "动态调整"
     changes = {c.field: (c.old, c.new) for c in newest.changes}
-    assert changes["状态"] == ("进行中", "已终止")
+    assert changes["状态"] == ("进行中", "已结束")
     assert changes["终止原因"] == ("—", "动态调整")
     assert changes["结束日期"] == ("—", timezone.localdate().isoformat())
 
