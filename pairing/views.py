@@ -165,7 +165,7 @@ def status_changes(pairing: Pairing, shown: int = 10) -> list:
             older.status,
             older.history_change_reason,
             older.history_user_id,
-        ) and abs(record.history_date - older.history_date) < datetime.timedelta(minutes=1)
+        ) and abs(record.history_date - older.history_date) < datetime.timedelta(seconds=2)
 
     changes = [
         record

@@ -191,6 +191,7 @@ def test_one_action_that_saves_several_parts_is_one_status_change(users):
     pairing._change_reason = "名录导入"
     pairing.save()  # the same reason again later: a change of its own
     pairing.history.filter(pk=pairing.history.latest().pk).update(
-        history_date=pairing.history.latest().history_date + datetime.timedelta(hours=1)
+        history_date=pairing.history.latest().history_date + datetime.timedelta(seconds=10)
     )
+    # Two actions ten seconds apart (two schools replaced one after the other) are two lines.
     assert [record.history_change_reason for record in status_changes(pairing)].count("名录导入") == 2
