@@ -50,6 +50,13 @@ def bureau(users) -> Client:
     return client
 
 
+def upload_rows(client, programme, rows):
+    """Upload the table of these rows for a preview (nothing is imported until it is confirmed)."""
+    return client.post(
+        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", workbook(rows))}
+    )
+
+
 def preview_and_confirm(client, programme, content: bytes):
     response = client.post(
         "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", content)}
@@ -169,9 +176,7 @@ def test_a_school_added_to_a_pairing_whose_reports_have_begun_is_refused(bureau)
     before = month_tally(Month(2024, 3)).expected
     rows = seed_rows()
     rows[5][4] = "东莞市机电工程学校、东莞市商业学校"
-    response = bureau.post(
-        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", workbook(rows))}
-    )
+    response = upload_rows(bureau, programme, rows)
     row = next(r for r in response.context["rows"] if r.number == 6)
     assert row.outcome == "error"
     assert "不能通过名录导入增加或减少学校" in " ".join(p.message for p in row.problems)
@@ -182,9 +187,7 @@ def test_a_school_added_to_a_pairing_whose_reports_have_begun_is_refused(bureau)
 def test_names_the_registry_does_not_know_are_pointed_out_before_the_import(bureau):
     programme = Programme.objects.get()
     rows = [*seed_rows(), [9, "石龙", "西湖村", "东莞理工大学", "东莞市信息技术学校"]]
-    response = bureau.post(
-        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", workbook(rows))}
-    )
+    response = upload_rows(bureau, programme, rows)
     row = next(r for r in response.context["rows"] if r.number == 9)
     assert row.outcome == "new"
     assert row.notes == [
@@ -238,9 +241,7 @@ def test_each_bad_row_is_named_with_row_and_column_and_nothing_is_written(bureau
     rows = seed_rows()
     rows[5][4] = "东莞市商业学校"  # a valid change elsewhere must not be applied either
     change(rows)
-    response = bureau.post(
-        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", workbook(rows))}
-    )
+    response = upload_rows(bureau, programme, rows)
     html = response.content.decode()
     assert where in html and message in html
     assert response.context.get("token") is None
@@ -354,9 +355,7 @@ def test_a_pairing_added_to_a_running_programme_starts_on_the_day_and_is_not_add
         [10, "中堂", "", "东莞理工学院", "东莞市商业学校"],
         [11, "长安", "", "东莞理工学院", "东莞市商业学校"],
     ]
-    response = bureau.post(
-        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", workbook(rows))}
-    )
+    response = upload_rows(bureau, programme, rows)
     problems = {
         row.number: [p.message for p in row.problems] for row in response.context["rows"] if row.problems
     }
@@ -378,9 +377,7 @@ def test_nothing_is_added_to_a_programme_that_has_ended(bureau):
     programme.end_date = datetime.date(2025, 12, 31)
     programme.save()
     rows = [*seed_rows(), [9, "中堂", "", "东莞理工学院", "东莞市商业学校"]]
-    response = bureau.post(
-        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", workbook(rows))}
-    )
+    response = upload_rows(bureau, programme, rows)
     new = next(row for row in response.context["rows"] if row.number == 9)
     assert [p.message for p in new.problems] == [f"{programme.name}已于2025-12-31结束，不能再新增结对。"]
     assert not Pairing.objects.filter(number=9).exists()
@@ -393,9 +390,7 @@ def test_a_village_of_another_live_pairing_is_refused_naming_it(bureau):
     rows = seed_rows()
     rows.append([9, "谢岗", "新民社区(长安)", "东莞城市学院", "东莞市汽车技术学校"])
     rows[0][2] += " 新民社区(长安)"  # pairing 1 too
-    response = bureau.post(
-        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", workbook(rows))}
-    )
+    response = upload_rows(bureau, programme, rows)
     by_number = {row.number: row for row in response.context["rows"]}
     for number in (9, 1):
         assert by_number[number].outcome == "error"
@@ -432,9 +427,7 @@ def test_the_town_of_a_pairing_whose_reports_have_begun_is_not_changed(bureau):
     programme = Programme.objects.get()
     rows = seed_rows()
     rows[2][1] = "寮步镇"
-    response = bureau.post(
-        "/pairings/import/", {"programme": programme.pk, "file": SimpleUploadedFile("t.xlsx", workbook(rows))}
-    )
+    response = upload_rows(bureau, programme, rows)
     row = next(r for r in response.context["rows"] if r.number == 3)
     assert row.outcome == "error"
     assert [p.where for p in row.problems] == [f"签约结对关系安排表!B{row.line}"]
