@@ -134,16 +134,25 @@ def cached_figures_many(entries: list[tuple[str, list[str], object]]) -> list:
     """`cached_figures` for several (key, versions, compute) at once, in three round trips to the
     cache whatever their number (the versions, the figures, the ones computed now) rather than two
     each: a page that shows a year of months reads them together."""
+    return cached_figures_batch(
+        [(key, versions) for key, versions, _compute in entries],
+        lambda missing: [entries[index][2]() for index in missing],
+    )
+
+
+def cached_figures_batch(entries: list[tuple[str, list[str]]], compute_missing) -> list:
+    """`cached_figures_many` for figures computed together: `compute_missing(indexes)` gives the
+    values of the entries at those indexes (the ones not cached at their current versions) in one go,
+    e.g. in one query grouped by month."""
     from django.core.cache import cache
 
-    current = _current_versions(name for _key, versions, _compute in entries for name in versions)
-    keys = [_figures_key(key, _stamp(versions, current)) for key, versions, _compute in entries]
+    current = _current_versions(name for _key, versions in entries for name in versions)
+    keys = [_figures_key(key, _stamp(versions, current)) for key, versions in entries]
     found = cache.get_many(keys)
-    computed = {}
-    for full, (_key, _versions, compute) in zip(keys, entries, strict=True):
-        if found.get(full) is None:
-            found[full] = computed[full] = compute()
-    if computed:
+    missing = [index for index, full in enumerate(keys) if found.get(full) is None]
+    if missing:
+        computed = dict(zip((keys[index] for index in missing), compute_missing(missing), strict=True))
+        found.update(computed)
         cache.set_many(computed, FIGURES_TIMEOUT)
     return [found[full] for full in keys]
 

@@ -12,8 +12,9 @@ from core.cache import cached_figures
 from core.months import Month
 from pairing.models import Milestone, Pairing, Programme
 from pairing.selectors import compliance_overview
-from reporting.expectations import indicator_totals, tallies_by
+from reporting.expectations import Tally, tallies_by
 from reporting.models import MonthlySummary
+from reporting.totals import month_totals
 
 MONTHS_SHOWN = 12
 TREND_INDICATORS = 3
@@ -126,10 +127,15 @@ def _series(
         cached_figures(
             f"dashboard-month:{programme.pk}:{scope_key}:{month}:{today}",
             versions=["registry", f"month:{month}"],
-            compute=lambda month=month: _month_piece(programme, pairings, month, indicators, now),
+            compute=lambda month=month: _month_piece(programme, pairings, month, now),
         )
         for month in months
     ]
+    # Each month's totals as the period's totals add them up (reporting.totals.month_totals).
+    for piece, totals in zip(
+        pieces, month_totals(programme, months, pairings=pairings, scope_key=scope_key), strict=True
+    ):
+        piece["totals"] = {indicator.pk: float(totals.get(indicator.pk, 0)) for indicator in indicators}
     submission, per_school = [], defaultdict(lambda: [0, 0])
     for month, piece in zip(months, pieces, strict=True):
         submission.append({"month": str(month), **piece["counts"]})
@@ -164,20 +170,21 @@ def _series(
     }
 
 
-def _month_piece(programme: Programme, pairings: QuerySet[Pairing], month: Month, indicators, now) -> dict:
-    """One month of the dashboard: its counts, each school's on-time and due reports, its totals."""
+def _month_piece(programme: Programme, pairings: QuerySet[Pairing], month: Month, now) -> dict:
+    """One month of the dashboard: its counts and each school's on-time and due reports."""
     by_school = tallies_by(month, ("school_",), pairings=pairings, now=now)
-    counts = {"expected": 0, "on_time": 0, "late": 0, "missing": 0, "returned": 0, "accepted": 0}
-    schools = {}
+    # The month's counts are the schools' added up: their states and lateness, added into one tally
+    # (one Counter update a school, not a dict of every count: at province scale 15,000 schools).
+    month_tally, schools = Tally(), {}
     for (school,), tally in by_school.items():
-        found = tally.as_dict()
-        for key in counts:
-            counts[key] += found[key]
+        month_tally.by_state.update(tally.by_state)
+        month_tally.on_time += tally.on_time
+        month_tally.late += tally.late
         schools[school] = (tally.on_time, tally.due)  # a month not due yet counts in no rate
-    totals = indicator_totals(month, pairings=pairings, indicator_ids=[i.pk for i in indicators])
+    found = month_tally.as_dict()
+    counts = {key: found[key] for key in ("expected", "on_time", "late", "missing", "returned", "accepted")}
     return {
         "counts": counts,
         "schools": schools,
-        "totals": {pk: float(total) for pk, total in totals.items()},
         "due": programme.is_due(month, now=now),
     }

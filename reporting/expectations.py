@@ -657,10 +657,26 @@ def indicator_totals(
     month: Month, *, pairings: QuerySet[Pairing], indicator_ids: Iterable[int] | None = None
 ) -> dict[int, Decimal]:
     """Each indicator's total over the month's counted reports (indicator id -> sum), in one query."""
-    values = IndicatorValue.objects.filter(report__in=counted_reports(pairings, month).values("pk"))
+    return indicator_totals_by_month([month], pairings=pairings, indicator_ids=indicator_ids)[month]
+
+
+def indicator_totals_by_month(
+    months: Iterable[Month], *, pairings: QuerySet[Pairing], indicator_ids: Iterable[int] | None = None
+) -> dict[Month, dict[int, Decimal]]:
+    """`indicator_totals` of each of `months` (month -> indicator id -> sum), in one query whatever
+    their number."""
+    months = sorted(set(months))
+    found: dict[Month, dict[int, Decimal]] = {month: {} for month in months}
+    if not months:
+        return found
+    counted = counted_reports(pairings, months[0], months[-1]).filter(month__in=[m.first_day for m in months])
+    values = IndicatorValue.objects.filter(report__in=counted.values("pk"))
     if indicator_ids is not None:
         values = values.filter(indicator_id__in=list(indicator_ids))
-    return dict(values.order_by().values_list("indicator_id").annotate(total=Sum("value")))
+    grouped = values.order_by().values_list("report__month", "indicator_id").annotate(total=Sum("value"))
+    for first_day, indicator_id, total in grouped:
+        found[Month.of(first_day)][indicator_id] = total
+    return found
 
 
 @dataclass

@@ -10,13 +10,13 @@ from decimal import Decimal
 from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
-from core.cache import cached_figures
+from core.cache import cached_figures, cached_figures_batch
 from core.months import InvalidMonth, Month
 from core.policy import scope_of
 from pairing.models import Pairing, Programme
 from pairing.selectors import pairings_visible_to
 
-from .expectations import counted_reports
+from .expectations import counted_reports, indicator_totals_by_month
 from .models import Indicator, IndicatorValue
 
 
@@ -74,12 +74,58 @@ def period_totals(
 def totals_seen_by(user, programme: Programme, first: Month, last: Month) -> dict[int, Decimal]:
     """`period_totals` of every indicator within what the user may see, as the dashboard and the API
     show them: cached per programme, scope and period until the registry or a report of one of its
-    months changes (at province scale a programme's whole period reads every counted value: seconds;
-    a decision on an October report leaves May to September cached)."""
+    months changes.
+
+    The indicators that add up by `sum` are read month by month, each month's sums cached on its
+    own: a decision on an October report recomputes October's sums and adds the other months' kept
+    ones (at 10,000 pairings the dashboard's period of seven months after a decision: 2.5 s before,
+    when the whole period was read again). The counted reports of a period are those of its months
+    (`counted_reports` decides month by month), so the sum of the months is the period's sum. The
+    indicators that add up by `max` or `latest` are each school's value over the whole period, so
+    they are read over the period as before."""
+    scope = scope_of(user).key
     return cached_figures(
-        f"totals:{programme.pk}:{scope_of(user).key}:{first}:{last}",
+        f"totals:{programme.pk}:{scope}:{first}:{last}",
         versions=["registry", *(f"month:{month}" for month in Month.between(first, last))],
-        compute=lambda: period_totals(programme, first, last, pairings=pairings_visible_to(user)),
+        compute=lambda: _totals_from_months(user, programme, first, last, scope),
+    )
+
+
+def _totals_from_months(user, programme: Programme, first: Month, last: Month, scope: str) -> dict:
+    indicators = list(programme.indicators.all())
+    summed = {i.pk for i in indicators if i.aggregation == Indicator.Aggregation.SUM}
+    others = [i for i in indicators if i.aggregation != Indicator.Aggregation.SUM]
+    pairings = pairings_visible_to(user)
+    totals: dict[int, Decimal] = {pk: Decimal(0) for pk in summed}
+    if summed:
+        for month in month_totals(programme, Month.between(first, last), pairings=pairings, scope_key=scope):
+            for pk in summed:
+                totals[pk] += month.get(pk, Decimal(0))
+    if others:
+        totals.update(period_totals(programme, first, last, others, pairings=pairings))
+    return {i.pk: totals[i.pk] for i in indicators}
+
+
+def month_totals(
+    programme: Programme, months: list[Month], *, pairings: QuerySet[Pairing], scope_key: str
+) -> list[dict[int, Decimal]]:
+    """Each month's total of each of the programme's indicators within `pairings` (the month engine's
+    `indicator_totals`, read together for the months not cached), cached per programme, scope and month until the registry or a report of that
+    month changes. Within one month a school has one report, so its largest and its latest value are
+    its value: every indicator's month total is the sum of the schools' values, whatever its way of
+    adding up over a period. The dashboard's trends and the sums of `totals_seen_by` read these."""
+    scoped = pairings.filter(programme=programme)
+
+    def compute(missing: list[int]) -> list[dict[int, Decimal]]:
+        found = indicator_totals_by_month([months[index] for index in missing], pairings=scoped)
+        return [found[months[index]] for index in missing]
+
+    return cached_figures_batch(
+        [
+            (f"month-totals:{programme.pk}:{scope_key}:{month}", ["registry", f"month:{month}"])
+            for month in months
+        ],
+        compute,
     )
 
 

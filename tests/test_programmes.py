@@ -40,7 +40,7 @@ from reporting.demo_programmes import BY_CODE, load_fixture, planned_totals, see
 from reporting.expectations import month_tally
 from reporting.models import Figure, Indicator, IndicatorMinimum, MonthlyReport
 from reporting.services import report_reopen, report_save_draft, report_snapshot, report_submit
-from reporting.totals import period_totals
+from reporting.totals import period_totals, totals_seen_by
 from tests.seeded import SharedRows
 
 pytestmark = pytest.mark.django_db
@@ -346,7 +346,7 @@ def test_uestcs_ten_cadres_take_turns_so_one_is_always_there(five_programmes):
 
 
 @pytest.mark.parametrize("code", list(BY_CODE))
-def test_the_seeded_reports_are_what_the_portal_would_have_recorded(code, five_programmes):
+def test_the_seeded_reports_are_what_the_portal_would_have_recorded(code, five_programmes, reviewer):
     programme = Programme.objects.get(code=code)
     reports = MonthlyReport.objects.filter(pairing__programme=programme)
     months = Month.between(Month.of(programme.first_report_month), Month.of(programme.end_date))
@@ -363,6 +363,9 @@ def test_the_seeded_reports_are_what_the_portal_would_have_recorded(code, five_p
     totals = period_totals(programme, first, last, aggregation=Indicator.Aggregation.SUM)
     planned = planned_totals(code)
     assert {code: totals[indicators[code]] for code in planned} == planned
+    # The dashboard's and the API's totals (sums added up month by month, the others over the
+    # period) are the period's, counted at once, for every way of adding up.
+    assert totals_seen_by(reviewer, programme, first, last) == period_totals(programme, first, last)
     # Its pairings ended with its period: the months since expect nothing of them.
     assert month_tally(months[-1], pairings=programme.pairings.all()).expected == programme.pairings.count()
     assert month_tally(months[-1].next(), pairings=programme.pairings.all()).expected == 0

@@ -295,6 +295,34 @@ def test_a_report_decision_leaves_the_totals_of_periods_without_its_month_cached
     assert reads_values(holding), "a period with the month is counted afresh"
 
 
+def test_a_decision_recounts_its_own_months_sums_and_keeps_the_others(demo, monkeypatch):
+    """A period's sums are its months' sums, each month cached on its own: after a decision on one
+    month's report, the period's totals read that month's values only, and still equal the period's
+    totals counted from scratch (reporting.totals.period_totals)."""
+    from reporting import totals as totals_module
+    from reporting.models import MonthlyReport
+    from reporting.services import report_return
+
+    programme = Programme.objects.get()
+    client = client_for(demo["bureau"])
+    period = {"from": "2024-01", "to": str(Month.current())}
+    client.get(f"/api/v1/totals/{programme.pk}/", period)
+    report = MonthlyReport.objects.filter(status="submitted").order_by("-month").first()
+    report_return(report=report, reviewer=demo["bureau"], comment="请补充")
+    read = []
+    counting = totals_module.indicator_totals_by_month
+
+    def spy(months, **kwargs):
+        read.append(sorted(months))
+        return counting(months, **kwargs)
+
+    monkeypatch.setattr(totals_module, "indicator_totals_by_month", spy)
+    shown = client.get(f"/api/v1/totals/{programme.pk}/", period).json()["totals"]
+    assert read == [[Month.of(report.month)]]
+    expected = totals_module.period_totals(programme, Month(2024, 1), Month.current())
+    assert shown == {i.code: plain_number(expected[i.pk]) for i in programme.indicators.all()}
+
+
 def test_the_trend_table_shows_this_months_counted_numbers_so_far_marked(demo):
     """This month is not due: the line leaves it out, and the table shows what its counted reports
     add up to so far, marked, the same numbers the API's month gives (and the period's total counts)."""
