@@ -30,6 +30,7 @@ from .models import MonthlyReport, ReportAttachment
 from .notifications import notices_read
 from .selectors import (
     WAITING_MONTHS_SHOWN,
+    cached_page_rows,
     cached_tallies,
     cached_tally,
     earlier_unsubmitted,
@@ -530,7 +531,7 @@ def status_view(request: HttpRequest) -> HttpResponse:
     )
     missing, page_problem = requested_page(request, missing)
     errors.extend([page_problem] if page_problem else [])
-    missing.object_list = list(as_rows(missing.object_list, month))
+    missing.object_list = cached_page_rows(request.user, programme, month, missing, "missing")
     contacts = liaisons_by_school({row.school_id for row in missing.object_list})
     for error in errors:
         messages.error(request, error)

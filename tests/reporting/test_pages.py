@@ -502,6 +502,29 @@ def test_status_table_counts_on_time_late_and_missing(reporting_users):
     assert "东莞市机电工程学校" in response.content.decode(), "a missing school is listed with its pairing"
 
 
+def test_the_missing_list_is_kept_until_a_report_of_its_month_changes(reporting_users):
+    """The page of missing reports is read once and kept, like the counts above it; a report of the
+    month submitted takes its school off the list at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bureau = client_for(reporting_users["bureau"])
+
+    def missing_schools() -> tuple[list[str], list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            response = bureau.get("/reports/status/", {"month": "2024-02"})
+        rows = [row.school for row in response.context["missing"].object_list]
+        return rows, [q["sql"] for q in queries.captured_queries if '"report_status"' in q["sql"]]
+
+    rows, _read = missing_schools()
+    assert len(rows) == 18 and "东莞理工学院" in rows
+    again, read = missing_schools()
+    assert again == rows and read == [], "the month's rows are not read again"
+    submitted(reporting_users)
+    rows, read = missing_schools()
+    assert len(rows) == 17 and "东莞理工学院" not in rows and read
+
+
 def test_status_table_offers_no_month_or_year_before_the_first_report_month(reporting_users):
     """The year's months before the programme's first report month are neither rows nor links: each
     would answer 400 ("reports start from ...")."""
