@@ -482,6 +482,41 @@ def test_a_programme_exports_its_whole_span_in_one_file(reviewer):
     assert {str(first), str(last)} <= months
 
 
+def test_ruichengs_export_names_each_rows_lead_unit(reviewer):
+    """The county evaluates its lead units (牵头单位): each row of Ruicheng's export, CSV and workbook,
+    names its pairing's lead unit, so a clerk can total by unit. A programme without lead units has
+    no such column."""
+    import csv
+    import io
+
+    import openpyxl
+
+    from tests.helpers import client_for
+
+    client = client_for(reviewer)
+    ruicheng = Programme.objects.get(code="ruicheng-2021")
+    units = dict(ruicheng.pairings.values_list("pk", "lead_unit__name"))
+    assert len(set(units.values())) == 8 and None not in units.values()
+    period = {"programme": ruicheng.pk, "from": "2021-03", "to": "2021-04"}
+    lines = b"".join(client.get("/reports/export/", {**period, "format": "csv"}).streaming_content)
+    rows = list(csv.DictReader(lines.decode("utf-8-sig").splitlines()))
+    assert rows and all(row["lead_unit"] == units[int(row["pairing_id"])] for row in rows)
+    response = client.get("/reports/export/", {**period, "format": "xlsx"})
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True)["明细"]
+    titles, *table = list(sheet.iter_rows(min_row=2, values_only=True))  # row 1: the sheet's title
+    column, pairing = titles.index("牵头单位"), titles.index("结对ID")
+    assert len(table) == len(rows)
+    assert all(row[column] == units[row[pairing]] for row in table)
+    yibin = Programme.objects.get(code="yibin-2024")
+    lines = b"".join(
+        client.get(
+            "/reports/export/", {"programme": yibin.pk, "from": "2024-01", "to": "2024-01", "format": "csv"}
+        ).streaming_content
+    )
+    assert "lead_unit" not in lines.decode("utf-8-sig").splitlines()[0]
+
+
 def test_no_month_after_a_programmes_end_is_compiled_exported_or_started(reviewer):
     from core.months import InvalidMonth
     from reporting.models import MonthlySummary

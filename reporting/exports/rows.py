@@ -43,6 +43,19 @@ HEADER = [
 ]
 
 
+# A programme whose pairings each have a county lead unit (Ruicheng's 牵头单位, the units the county
+# evaluates) has its column after the school's, so a clerk can pivot by lead unit.
+LEAD_UNIT_AFTER = "school"
+
+
+def header_for(programme: Programme) -> list[str]:
+    """The long rows' columns for this programme: HEADER, with "lead_unit" when it has lead units."""
+    if not programme.lead_units.exists():
+        return list(HEADER)
+    at = HEADER.index(LEAD_UNIT_AFTER) + 1
+    return [*HEADER[:at], "lead_unit", *HEADER[at:]]
+
+
 @dataclass(frozen=True)
 class ExportScope:
     """What a user asked to export, already checked: the programme, the months and the pairings."""
@@ -69,7 +82,13 @@ def first_submission(row) -> str:
 
 def long_rows(scope: ExportScope) -> Iterator[list]:
     """The header, then the rows, month by month (one query for the month's reports, one for their values)."""
-    yield list(HEADER)
+    header = header_for(scope.programme)
+    yield header
+    units = (
+        dict(scope.pairings.filter(lead_unit__isnull=False).values_list("pk", "lead_unit__name"))
+        if "lead_unit" in header
+        else None
+    )
     indicators = list(scope.programme.indicators.all())
     code = scope.programme.code
     for month in scope.months:
@@ -92,6 +111,7 @@ def long_rows(scope: ExportScope) -> Iterator[list]:
                     row.town,
                     row.school_id,
                     row.school,
+                    *([] if units is None else [units.get(row.pairing_id, "")]),
                     row.report_id or "",
                     REOPENED if row.reopened and row.state == State.RETURNED else row.state,
                     first_submission(row),

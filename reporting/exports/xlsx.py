@@ -8,7 +8,7 @@ from ..compilation.workbook import Column, WorkbookWriter, sheet_rows_limit
 from ..expectations import State
 from ..models import REOPENED_LABEL, Indicator
 from ..totals import period_totals
-from .rows import HEADER, REOPENED, ExportScope, long_rows
+from .rows import REOPENED, ExportScope, header_for, long_rows
 
 TITLES = {
     "programme": "项目",
@@ -18,6 +18,7 @@ TITLES = {
     "town": "镇(街道)",  # the programme's own counterpart label replaces it
     "school_id": "学校ID",
     "school": "学校",
+    "lead_unit": "牵头单位",
     "report_id": "报告ID",
     "state": "状态",
     "first_submission": "首次报送",
@@ -37,16 +38,17 @@ def write_range_workbook(path: str, scope: ExportScope, *, progress=None) -> int
     with translation.override("zh-hans"):
         state_labels = {state: str(label) for state, label in State.LABELS.items()}
         state_labels[REOPENED] = str(REOPENED_LABEL)
+    header = header_for(scope.programme)
     columns = [
         Column(
             scope.programme.counterpart_label if name == "town" else TITLES[name],
             14,
             "whole" if name in NUMBER_COLUMNS else "decimal" if name in VALUE_COLUMNS else "text",
         )
-        for name in HEADER
+        for name in header
     ]
-    state, counted = HEADER.index("state"), HEADER.index("counted")
-    first_submission = HEADER.index("first_submission")
+    state, counted = header.index("state"), header.index("counted")
+    first_submission = header.index("first_submission")
     timing = {"on_time": "按时", "late": "逾期", "": ""}
     rows = long_rows(scope)
     next(rows)  # the machine header; the sheet has the Chinese titles
