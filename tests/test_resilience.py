@@ -93,7 +93,7 @@ def test_a_worker_killed_mid_compilation_is_replaced_and_the_month_ends_compiled
         os.kill(child, signal.SIGKILL)
         done = wait_for(
             lambda: MonthlySummary.objects.filter(state="done").first(),
-            timeout=120,
+            timeout=300,  # the test asks that it is rerun, not how fast: a loaded CI machine took over 120 s
             every=0.2,
             what="the rerun",
         )
