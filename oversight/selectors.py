@@ -173,13 +173,11 @@ def _series(
 def _month_piece(programme: Programme, pairings: QuerySet[Pairing], month: Month, now) -> dict:
     """One month of the dashboard: its counts and each school's on-time and due reports."""
     by_school = tallies_by(month, ("school_",), pairings=pairings, now=now)
-    # The month's counts are the schools' added up: their states and lateness, added into one tally
-    # (one Counter update a school, not a dict of every count: at province scale 15,000 schools).
+    # The month's counts are the schools' tallies added up in place (not a dict of every count for
+    # each school: at province scale 15,000 schools).
     month_tally, schools = Tally(), {}
     for (school,), tally in by_school.items():
-        month_tally.by_state.update(tally.by_state)
-        month_tally.on_time += tally.on_time
-        month_tally.late += tally.late
+        month_tally += tally
         schools[school] = (tally.on_time, tally.due)  # a month not due yet counts in no rate
     found = month_tally.as_dict()
     counts = {key: found[key] for key in ("expected", "on_time", "late", "missing", "returned", "accepted")}

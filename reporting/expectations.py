@@ -484,6 +484,13 @@ class Tally:
     def __add__(self, other: Tally) -> Tally:
         return Tally(self.by_state + other.by_state, self.on_time + other.on_time, self.late + other.late)
 
+    def __iadd__(self, other: Tally) -> Tally:
+        """Adds `other` in place (one Counter update): summing thousands of tallies into one."""
+        self.by_state.update(other.by_state)
+        self.on_time += other.on_time
+        self.late += other.late
+        return self
+
     @property
     def expected(self) -> int:
         return sum(self.by_state.values())
