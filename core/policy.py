@@ -184,6 +184,8 @@ PERMISSIONS = {
     # The registry and the pairings' workspace.
     "pairing.list": reads_everything | is_town_liaison,  # the pairing list and the compliance matrix
     "pairing.view": reads_everything | is_party_liaison | is_town_liaison_of,
+    # The programme's own teams and bases, of no one pairing (Yibin's 306 experts, Ruicheng's bases).
+    "programme.teams": reads_everything,
     **{name: who & is_open_pairing for name, who in WHILE_OPEN.items()},
     "registry.import": is_bureau,
     # Monthly reports.

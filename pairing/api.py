@@ -13,8 +13,19 @@ from core.policy import scope_of
 
 from .compliance import breaches_of
 from .filters import PairingFilter
-from .models import Area, JointMeeting, Membership, Pairing, Person, Programme, Residency, School, ServiceTeam
-from .selectors import pairings_visible_to, programmes_visible_to
+from .models import (
+    Area,
+    JointMeeting,
+    Membership,
+    Pairing,
+    Person,
+    PracticeBase,
+    Programme,
+    Residency,
+    School,
+    ServiceTeam,
+)
+from .selectors import bases_visible_to, pairings_visible_to, programmes_visible_to, teams_visible_to
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -218,9 +229,9 @@ class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            Membership.objects.filter(team__pairing__in=pairings_visible_to(self.request.user))
+            Membership.objects.filter(team__in=teams_visible_to(self.request.user))
             .select_related("team")
-            .order_by("team", "role")
+            .order_by("team", "role", "pk")
         )
 
 
@@ -269,18 +280,50 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ServiceTeam
-        fields = ["id", "pairing", "name", "members"]
+        fields = ["id", "programme", "pairing", "name", "members"]  # no pairing: the programme's own team
+
+
+class TeamFilter(filters.FilterSet):
+    """A programme's teams, a pairing's, or (?programme_wide=true) the programme's own, of no pairing."""
+
+    programme_wide = filters.BooleanFilter(field_name="pairing", lookup_expr="isnull", label="programme_wide")
+
+    class Meta:
+        model = ServiceTeam
+        fields = ["programme", "pairing", "programme_wide"]
 
 
 class TeamViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ID_PATTERN
     serializer_class = TeamSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
-    filterset_fields = ["programme", "pairing"]
+    filterset_class = TeamFilter
 
     def get_queryset(self):
-        return (
-            ServiceTeam.objects.filter(pairing__in=pairings_visible_to(self.request.user))
-            .prefetch_related("members")
-            .order_by("pairing_id")
-        )
+        return teams_visible_to(self.request.user).prefetch_related("members").order_by("programme_id", "pk")
+
+
+class PracticeBaseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PracticeBase
+        fields = ["id", "programme", "pairing", "kind", "name", "place", "established_on", "description"]
+
+
+class PracticeBaseFilter(filters.FilterSet):
+    """A programme's bases, a pairing's, or (?programme_wide=true) the programme's own, of no pairing."""
+
+    programme_wide = filters.BooleanFilter(field_name="pairing", lookup_expr="isnull", label="programme_wide")
+
+    class Meta:
+        model = PracticeBase
+        fields = ["programme", "pairing", "kind", "programme_wide"]
+
+
+class PracticeBaseViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
+    serializer_class = PracticeBaseSerializer
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
+    filterset_class = PracticeBaseFilter
+
+    def get_queryset(self):
+        return bases_visible_to(self.request.user).order_by("programme_id", "pk")

@@ -11,7 +11,17 @@ from core.ids import id_or_none
 from core.months import Month
 from core.policy import can, require, scope_of
 
-from .models import Area, Membership, Pairing, PairingReview, Programme, School, SchoolReplacement
+from .models import (
+    Area,
+    Membership,
+    Pairing,
+    PairingReview,
+    PracticeBase,
+    Programme,
+    School,
+    SchoolReplacement,
+    ServiceTeam,
+)
 
 # Leader first, then deputy, then members.
 ROLE_ORDER = Case(
@@ -36,6 +46,25 @@ def pairings_visible_to(user) -> QuerySet[Pairing]:
     if scope.town_id:
         return pairings.filter(counterpart_within(scope.town_id, user=user))
     return pairings.none()
+
+
+def _pairings_or_programme_wide(user) -> Q:
+    """Rows of the pairings the user sees, and rows of no pairing (the programme's own) for those who
+    may read them (`programme.teams`): one rule for teams and bases."""
+    visible = Q(pairing__in=pairings_visible_to(user))
+    return visible | Q(pairing__isnull=True) if can(user, "programme.teams") else visible
+
+
+def teams_visible_to(user) -> QuerySet[ServiceTeam]:
+    """Service teams the user may read: those of the pairings they see, and the programme's own teams
+    (Yibin's doctoral experts) for those who read everything."""
+    return ServiceTeam.objects.filter(_pairings_or_programme_wide(user))
+
+
+def bases_visible_to(user) -> QuerySet[PracticeBase]:
+    """Practice bases the user may read: a pairing's with the pairing, the programme's own (Ruicheng's
+    internship bases) for those who read everything."""
+    return PracticeBase.objects.filter(_pairings_or_programme_wide(user))
 
 
 def area_ids_within(area_id: int) -> QuerySet:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.pairing_list_view, name="list"),
     path("<id:pk>/", views.pairing_detail_view, name="detail"),
     path("compliance/", views.compliance_matrix_view, name="compliance"),
+    path("programme-teams/", views.programme_teams_view, name="programme_teams"),
     path("choices/towns/", views.choices_view, {"kind": "towns"}, name="town_choices"),
     path("choices/schools/", views.choices_view, {"kind": "schools"}, name="school_choices"),
     path("choices/villages/", views.choices_view, {"kind": "villages"}, name="village_choices"),

@@ -53,6 +53,8 @@ from .imports import (
 )
 from .models import Agreement, JointMeeting, Membership, Pairing, Programme, Residency, ServiceTeam
 from .selectors import (
+    ROLE_ORDER,
+    bases_visible_to,
     compliance_overview,
     pairing_get_for,
     pairing_get_for_user,
@@ -61,6 +63,7 @@ from .selectors import (
     programme_chosen_for,
     programme_from,
     school_suggestions,
+    teams_visible_to,
     town_suggestions,
     unpaired_schools,
     village_suggestions,
@@ -129,8 +132,56 @@ def pairing_list_view(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "has_villages": any(p.villages.all() for p in page.object_list),
             "has_assisting": programme is not None and bool(programme.assisting_school_kinds),
+            "has_own_teams": programme is not None and has_own_teams_or_bases(request.user, programme),
         },
         status=400 if filterset.problems or page_problem else 200,
+    )
+
+
+def has_own_teams_or_bases(user, programme: Programme) -> bool:
+    """Whether the programme has teams or bases of its own that the user may read (the pairing list
+    then links to them)."""
+    if not can(user, "programme.teams"):
+        return False
+    return (
+        teams_visible_to(user).filter(programme=programme, pairing__isnull=True).exists()
+        or bases_visible_to(user).filter(programme=programme, pairing__isnull=True).exists()
+    )
+
+
+@login_required
+def programme_teams_view(request: HttpRequest) -> HttpResponse:
+    """The programme's own teams and bases, of no one pairing (Yibin's 306 doctoral experts, Ruicheng's
+    internship and innovation bases): each team's members paged, leader first, then the bases."""
+    require(request.user, "programme.teams", hide=True)
+    programme, programmes = chosen_programme(request)
+    if programme is None and request.GET.get("programme"):
+        raise Http404("No such programme")
+    teams = list(
+        teams_visible_to(request.user).filter(programme=programme, pairing__isnull=True).order_by("pk")
+    )
+    members = (
+        Membership.objects.filter(team__in=teams)
+        .select_related("person__school", "team")
+        .order_by("team_id", ROLE_ORDER, "person__name", "pk")
+    )
+    page, page_problem = requested_page(request, Paginator(members, PAGE_SIZE))
+    if page_problem:
+        messages.error(request, page_problem)
+    bases = bases_visible_to(request.user).filter(programme=programme, pairing__isnull=True)
+    return render(
+        request,
+        "pairing/programme_teams.html",
+        {
+            "programme": programme,
+            "programmes": programmes,
+            "keep": [],
+            "teams": teams,
+            "page": page,
+            "query": f"programme={programme.pk}" if programme else "",
+            "bases": list(bases.select_related("place").order_by("kind", "name")),
+        },
+        status=400 if page_problem else 200,
     )
 
 

@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from core.months import Month
-from pairing.models import Agreement, JointMeeting, Membership, Pairing, Person, Residency
+from pairing.models import Agreement, JointMeeting, Membership, Pairing, Person, PracticeBase, Residency
 from pairing.services import agreement_save
 from reporting.compilation import compile_month
 from reporting.models import ExportJob, MonthlyReport
@@ -81,6 +81,7 @@ def world(users, indicators, settings, tmp_path):
         signed_on=datetime.date(2024, 1, 10),
         scanned_file=SimpleUploadedFile("agreement.png", PNG),
     )
+    base = PracticeBase.objects.create(pairing=pairing, name="长安实践基地", place=pairing.town)
     liaison = users["liaison"]
     report = MonthlyReport.objects.create(
         pairing=pairing, school=pairing.lead_university, month=datetime.date(2024, 2, 1), created_by=liaison
@@ -95,6 +96,7 @@ def world(users, indicators, settings, tmp_path):
     return {
         "pairing": pairing.pk,
         "membership": membership.pk,
+        "base": base.pk,
         "residency": residency.pk,
         "meeting": meeting.pk,
         "report": report.pk,
@@ -137,6 +139,7 @@ PATHS = {
     "pairing:list": "/pairings/",
     "pairing:detail": "/pairings/{pairing}/",
     "pairing:compliance": "/pairings/compliance/",
+    "pairing:programme_teams": "/pairings/programme-teams/",
     "pairing:town_choices": "/pairings/choices/towns/?q=长",
     "pairing:school_choices": "/pairings/choices/schools/?q=学",
     "pairing:village_choices": "/pairings/choices/villages/?q=村",
@@ -189,6 +192,8 @@ PATHS = {
     "team-detail": "/api/v1/teams/{team}/",
     "membership-list": "/api/v1/memberships/",
     "membership-detail": "/api/v1/memberships/{membership}/",
+    "base-list": "/api/v1/bases/",
+    "base-detail": "/api/v1/bases/{base}/",
     "residency-list": "/api/v1/residencies/",
     "residency-detail": "/api/v1/residencies/{residency}/",
     "meeting-list": "/api/v1/meetings/",
@@ -276,6 +281,14 @@ MATRIX: dict[str, dict[str, list[int]]] = {
         "GET": [403, 200, 200, 200, 200, 200, 200, 200, 403],
         "POST": [403, 405, 405, 405, 405, 405, 405, 405, 403],
     },
+    "base-detail": {
+        "GET": [403, 200, 200, 200, 200, 404, 200, 404, 403],
+        "POST": [403, 405, 405, 405, 405, 405, 405, 405, 403],
+    },
+    "base-list": {
+        "GET": [403, 200, 200, 200, 200, 200, 200, 200, 403],
+        "POST": [403, 405, 405, 405, 405, 405, 405, 405, 403],
+    },
     "month-detail": {
         "GET": [403, 200, 200, 403, 403, 403, 200, 200, 403],
         "POST": [403, 405, 405, 405, 405, 405, 405, 405, 403],
@@ -323,6 +336,10 @@ MATRIX: dict[str, dict[str, list[int]]] = {
     "pairing:compliance": {
         "GET": [302, 200, 200, 404, 404, 404, 200, 200, 404],
         "POST": [302, 200, 200, 404, 404, 404, 200, 200, 404],
+    },
+    "pairing:programme_teams": {  # the programme's own teams and bases: for those who read everything
+        "GET": [302, 200, 200, 404, 404, 404, 404, 404, 404],
+        "POST": [302, 200, 200, 404, 404, 404, 404, 404, 404],
     },
     "pairing:town_choices": {
         "GET": [302, 200, 200, 404, 404, 404, 200, 200, 404],
@@ -616,6 +633,7 @@ API_DETAIL = {
     "pairing-detail": ["get"],
     "team-detail": ["get"],
     "membership-detail": ["get"],
+    "base-detail": ["get"],
     "residency-detail": ["get"],
     "meeting-detail": ["get"],
     "person-detail": ["get"],
@@ -660,6 +678,7 @@ REGISTRY = [
     "pairings",
     "teams",
     "memberships",
+    "bases",
     "residencies",
     "meetings",
     "summaries",

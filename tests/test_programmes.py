@@ -517,6 +517,58 @@ def test_ruichengs_export_names_each_rows_lead_unit(reviewer):
     assert "lead_unit" not in lines.decode("utf-8-sig").splitlines()[0]
 
 
+def test_the_programmes_own_teams_and_bases_are_listed_for_those_who_read_everything(
+    reviewer, django_assert_max_num_queries
+):
+    """Yibin's 306 doctoral experts and Ruicheng's 15 bases belong to no pairing: the bureau and
+    commanders read them on one page (the members paged, in a fixed number of queries) and in the API;
+    a school's liaison sees neither, and still its own pairing's bases."""
+    from core.roles import LIAISON
+    from tests.conftest import make_user
+    from tests.helpers import client_for
+
+    yibin, ruicheng = Programme.objects.get(code="yibin-2024"), Programme.objects.get(code="ruicheng-2021")
+    whut = Programme.objects.get(code="whut-shiquan-2021")
+    client = client_for(reviewer)
+    assert (
+        "/pairings/programme-teams/" in client.get("/pairings/", {"programme": ruicheng.pk}).content.decode()
+    )
+    dongguan = Programme.objects.get(code=DONGGUAN)
+    assert (
+        "/pairings/programme-teams/"
+        not in client.get("/pairings/", {"programme": dongguan.pk}).content.decode()
+    )
+    counts = {}
+    for programme in (yibin, whut):
+        with django_assert_max_num_queries(30) as queries:
+            response = client.get("/pairings/programme-teams/", {"programme": programme.pk})
+        counts[programme.code] = len(queries)
+        assert response.status_code == 200
+    assert counts["yibin-2024"] == counts["whut-shiquan-2021"], "the same queries for 306 members and for 3"
+    page = response.context["page"]
+    assert page.paginator.count == 3
+    response = client.get("/pairings/programme-teams/", {"programme": yibin.pk, "page": 7})
+    assert response.context["page"].paginator.count == 306 and len(response.context["page"].object_list) == 6
+    html = client.get("/pairings/programme-teams/", {"programme": ruicheng.pk}).content.decode()
+    bases = PracticeBase.objects.filter(programme=ruicheng, pairing__isnull=True)
+    assert bases.count() == 15 and all(base.name in html for base in bases)
+    api = client.get("/api/v1/bases/", {"programme": ruicheng.pk, "programme_wide": "true"}).json()
+    assert api["count"] == 15
+    teams = client.get("/api/v1/teams/", {"programme": yibin.pk, "programme_wide": "true"}).json()["results"]
+    assert [(t["programme"], t["pairing"], len(t["members"])) for t in teams] == [(yibin.pk, None, 306)]
+    members = client.get("/api/v1/memberships/", {"team": teams[0]["id"]}).json()
+    assert members["count"] == 306
+    pairing = ruicheng.pairings.order_by("number").first()
+    own = PracticeBase.objects.create(pairing=pairing, name="清华大学芮城实践基地", place=pairing.town)
+    liaison = make_user("liaison-ruicheng-test", LIAISON, school=pairing.lead_university.name)
+    outsider = client_for(liaison)
+    assert outsider.get("/pairings/programme-teams/", {"programme": ruicheng.pk}).status_code == 404
+    seen = {b["id"] for b in outsider.get("/api/v1/bases/").json()["results"]}
+    assert own.pk in seen and seen == set(pairing.practice_bases.values_list("pk", flat=True))
+    assert outsider.get("/api/v1/teams/", {"programme_wide": "true"}).json()["count"] == 0
+    assert outsider.get(f"/api/v1/memberships/{members['results'][0]['id']}/").status_code == 404
+
+
 def test_no_month_after_a_programmes_end_is_compiled_exported_or_started(reviewer):
     from core.months import InvalidMonth
     from reporting.models import MonthlySummary
