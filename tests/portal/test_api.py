@@ -138,6 +138,20 @@ def test_the_report_lifecycle_through_the_api(users, indicators):
     assert MonthlyReport.objects.get().status == "accepted"
 
 
+def test_a_list_of_reports_gives_each_its_own_values_as_its_detail_does(users, indicators):
+    """The list reads its page's values together; each report still shows its own, as its detail."""
+    from reporting.services import report_save_draft
+
+    for month, number in ((datetime.date(2024, 2, 1), "3"), (datetime.date(2024, 3, 1), "5")):
+        report = make_report(users["liaison"], month=month)
+        report_save_draft(report=report, user=users["liaison"], values={"activities_held": number})
+    client = api_for(users["bureau"])
+    listed = client.get("/api/v1/reports/").json()["results"]
+    assert {r["values"]["activities_held"] for r in listed} == {"3.00", "5.00"}
+    for row in listed:
+        assert row["values"] == client.get(f"/api/v1/reports/{row['id']}/").json()["values"]
+
+
 def test_the_due_moment_holds_through_the_api(users, indicators):
     report = make_report(users["liaison"], month=datetime.date(2024, 2, 1))
     liaison = api_for(users["liaison"])
