@@ -445,3 +445,32 @@ def test_a_programmes_team_minimum_is_at_least_one(staff):
     response = staff.post(url(programme, "change"), data)
     assert response.status_code == 200 and "min_team_size" in response.context["adminform"].form.errors
     assert Programme.objects.get().min_team_size == programme.min_team_size
+
+
+def test_the_search_of_indicator_values_finds_what_djangos_own_search_finds(staff, users, indicators):
+    """The values' search looks the words up in the schools and the indicators first (1.19 M values at
+    province scale took seconds joined): it finds the same values as Django's own search."""
+    from django.contrib import admin as django_admin
+    from django.contrib.admin import ModelAdmin
+    from django.test import RequestFactory
+
+    from reporting.models import IndicatorValue
+    from reporting.services import report_save_draft
+    from tests.reporting.conftest import make_report
+
+    for role, school in (("liaison", "东莞理工学院"), ("assisting_liaison", "东莞市机电工程学校")):
+        report = make_report(users[role], school=school)
+        report_save_draft(
+            report=report, user=users[role], values={"activities_held": "2", "residency_days": "3"}
+        )
+    model_admin = django_admin.site._registry[IndicatorValue]
+    request = RequestFactory().get("/")
+    for term in ("东莞理工", "机电 驻点", '"理工学院"', "没有这所学校", "开展"):
+        ours, _ = model_admin.get_search_results(request, IndicatorValue.objects.all(), term)
+        theirs, _ = ModelAdmin.get_search_results(model_admin, request, IndicatorValue.objects.all(), term)
+        assert sorted(ours.values_list("pk", flat=True)) == sorted(theirs.values_list("pk", flat=True)), term
+    found, _ = model_admin.get_search_results(request, IndicatorValue.objects.all(), "机电 驻点")
+    assert [(v.report.school.name, v.indicator.code) for v in found] == [
+        ("东莞市机电工程学校", "residency_days")
+    ]
+    assert staff.get("/admin/reporting/indicatorvalue/", {"q": "东莞理工"}).status_code == 200
