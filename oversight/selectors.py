@@ -53,7 +53,7 @@ def dashboard_figures(
     # entry rather than every school of every month; a miss recomputes only the months that changed.
     series = cached_figures(
         f"dashboard-series:{programme.pk}:{scope_key}:{months[0]}:{months[-1]}:{today}",
-        versions=["registry", *(f"month:{month}" for month in months)],
+        versions=["expectations", *(f"month:{month}" for month in months)],
         compute=lambda: _series(programme, pairings, months, scope_key, now, today),
     )
     # Names in the reader's language, so they are not part of the cached series.
@@ -126,7 +126,7 @@ def _series(
     pieces = [
         cached_figures(
             f"dashboard-month:{programme.pk}:{scope_key}:{month}:{today}",
-            versions=["registry", f"month:{month}"],
+            versions=["expectations", f"month:{month}"],
             compute=lambda month=month: _month_piece(programme, pairings, month, now),
         )
         for month in months

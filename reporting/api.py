@@ -151,7 +151,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     }
     filterset_class = ReportFilter
     pagination_class = CachedCountPagination
-    count_versions = ("registry", "reports")  # a report's transition or the registry changes the count
+    count_versions = ("expectations", "reports")  # a report's transition or a pairing changes the count
 
     def get_queryset(self):
         reports = (
@@ -412,7 +412,7 @@ class MonthViewSet(viewsets.GenericViewSet):
         period = self._month(month, programme)
         figures = cached_figures(
             f"month-figures:{programme.pk}:{scope_of(request.user).key}:{period}:{timezone.localdate()}",
-            versions=["registry", f"month:{period}"],
+            versions=["expectations", f"month:{period}"],
             compute=lambda: month_figures(
                 period, programme=programme, pairings=pairings_visible_to(request.user)
             ),

@@ -12,9 +12,10 @@ def month_figures_changed(sender, instance, **kwargs) -> None:
 
 
 def indicators_changed(sender, **kwargs) -> None:
-    from core.cache import bump
+    """A programme's indicators decide what its totals add up (pairing.apps.expectations_changed)."""
+    from pairing.apps import expectations_changed
 
-    bump("registry")
+    expectations_changed(sender)
 
 
 class ReportingConfig(AppConfig):

@@ -254,7 +254,7 @@ def replacements_after(month: Month) -> bool:
 
     return cached_figures(
         f"replacements-after:{month}",
-        versions=["registry"],
+        versions=["expectations"],
         compute=lambda: SchoolReplacement.objects.filter(from_month__gt=month.first_day).exists(),
     )
 

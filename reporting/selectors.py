@@ -44,7 +44,7 @@ def school_month_rows(user, month) -> list:
 
     return cached_figures(
         f"school-month:{scope_of(user).key}:{month}:{timezone.localdate()}",
-        versions=["registry", f"month:{month}"],
+        versions=["expectations", f"month:{month}"],
         compute=lambda: expected_reports(
             month, pairings=pairings_visible_to(user), school_id=school_id_of(user)
         ),
@@ -65,7 +65,7 @@ def cached_page_rows(user, programme, month, page, name: str) -> list:
     programme_id, scope, today = programme.pk if programme else 0, scope_of(user).key, timezone.localdate()
     return cached_figures(
         f"rows:{name}:{programme_id}:{month}:{scope}:{today}:{page.number}:{page.paginator.per_page}",
-        versions=["registry", f"month:{month}"],
+        versions=["expectations", f"month:{month}"],
         compute=lambda: list(as_rows(page.object_list, month)),
     )
 
@@ -90,7 +90,7 @@ def cached_tallies(user, programme, months, pairings) -> list:
         [
             (
                 f"tally:{programme_id}:{month}:{scope}:{today}",
-                ["registry", f"month:{month}"],
+                ["expectations", f"month:{month}"],
                 lambda month=month: month_tally(month, pairings=pairings),
             )
             for month in months
@@ -118,7 +118,7 @@ def earlier_unsubmitted(user, month) -> list:
     # two round trips to the cache rather than two a month.
     return cached_figures(
         f"earlier-unsubmitted:{scope_of(user).key}:{month}:{timezone.localdate()}",
-        versions=["registry", *(f"month:{each}" for each in months)],
+        versions=["expectations", *(f"month:{each}" for each in months)],
         compute=lambda: [
             row
             for each in months
@@ -151,7 +151,7 @@ def waiting_review_by_month(*, user, programme) -> list[tuple]:
 
     return cached_figures(
         f"waiting-review:{programme.pk if programme else 0}:{scope_of(user).key}",
-        versions=["registry", "reports"],
+        versions=["expectations", "reports"],
         compute=count,
     )
 

@@ -86,7 +86,7 @@ def totals_seen_by(user, programme: Programme, first: Month, last: Month) -> dic
     scope = scope_of(user).key
     return cached_figures(
         f"totals:{programme.pk}:{scope}:{first}:{last}",
-        versions=["registry", *(f"month:{month}" for month in Month.between(first, last))],
+        versions=["expectations", *(f"month:{month}" for month in Month.between(first, last))],
         compute=lambda: _totals_from_months(user, programme, first, last, scope),
     )
 
@@ -122,7 +122,7 @@ def month_totals(
 
     return cached_figures_batch(
         [
-            (f"month-totals:{programme.pk}:{scope_key}:{month}", ["registry", f"month:{month}"])
+            (f"month-totals:{programme.pk}:{scope_key}:{month}", ["expectations", f"month:{month}"])
             for month in months
         ],
         compute,

@@ -4,7 +4,7 @@ import datetime
 
 import factory
 
-from core.cache import bump
+from pairing.apps import expectations_changed
 from pairing.models import Area, Membership, Pairing, Person, Programme, School, ServiceTeam
 
 
@@ -113,5 +113,5 @@ def bulk_pairings(programme: Programme, numbers, *, start_date=datetime.date(202
         Pairing.villages.through(pairing=pairing, area=village)
         for pairing, village in zip(pairings, villages, strict=True)
     )
-    bump("registry")  # bulk_create sends no signals: say the registry changed, as a save would
+    expectations_changed()  # bulk_create sends no signals: say the pairings changed, as a save would
     return pairings

@@ -391,3 +391,33 @@ def test_the_dashboard_charts_follow_the_period_chosen_and_say_so(demo):
     assert "下方图表显示2024-01至2024-03：所选期间，最多显示其最后十二个月。" in page.content.decode()
     longer = client.get("/dashboard/", {"from": "2024-01", "to": "2025-06"}).context["months"]
     assert (len(longer), longer[0], longer[-1]) == (12, "2024-07", "2025-06")
+
+
+def test_a_team_member_added_leaves_the_months_figures_cached_and_a_pairing_ended_does_not(demo):
+    """A liaison adding a member or a residency changes no expected report, so the dashboard's months
+    and totals stay cached (at province scale they take seconds to count); a pairing's change counts
+    them afresh."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pairing.models import Membership, Pairing, Person
+    from pairing.services import team_get_or_create
+
+    client = client_for(demo["bureau"])
+    client.get("/dashboard/")
+
+    def counts_again() -> bool:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/dashboard/").status_code == 200
+        return any(
+            '"report_status"' in q["sql"] or "indicatorvalue" in q["sql"] for q in queries.captured_queries
+        )
+
+    assert not counts_again()
+    pairing = Pairing.objects.get(number=6)
+    person = Person.objects.create(name="李四", school=pairing.lead_university, title_grade="intermediate")
+    Membership.objects.create(team=team_get_or_create(pairing=pairing), person=person, role="member")
+    assert not counts_again(), "a team member changes no month's figures"
+    pairing.end_date = pairing.start_date
+    pairing.save()
+    assert counts_again(), "a pairing's end changes which reports its months expect"
