@@ -251,9 +251,9 @@ class ResidencyViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            Residency.objects.filter(team__pairing__in=pairings_visible_to(self.request.user))
+            Residency.objects.filter(team__in=teams_visible_to(self.request.user))  # as the teams
             .prefetch_related("people")
-            .order_by("start_date")
+            .order_by("start_date", "pk")
         )
 
 

@@ -31,6 +31,7 @@ from pairing.models import (
     Person,
     PracticeBase,
     Programme,
+    Residency,
     School,
     ServiceTeam,
     WorkCategory,
@@ -558,6 +559,15 @@ def test_the_programmes_own_teams_and_bases_are_listed_for_those_who_read_everyt
     assert [(t["programme"], t["pairing"], len(t["members"])) for t in teams] == [(yibin.pk, None, 306)]
     members = client.get("/api/v1/memberships/", {"team": teams[0]["id"]}).json()
     assert members["count"] == 306
+    yibin_team = ServiceTeam.objects.get(pk=teams[0]["id"])
+    stay = Residency.objects.create(
+        team=yibin_team,
+        start_date=datetime.date(2023, 5, 8),
+        end_date=datetime.date(2023, 5, 12),
+        place=yibin.pairings.first().town,
+    )
+    residencies = client.get("/api/v1/residencies/", {"team": yibin_team.pk}).json()["results"]
+    assert [r["id"] for r in residencies] == [stay.pk], "the programme's own team's stays, as its team"
     pairing = ruicheng.pairings.order_by("number").first()
     own = PracticeBase.objects.create(pairing=pairing, name="清华大学芮城实践基地", place=pairing.town)
     liaison = make_user("liaison-ruicheng-test", LIAISON, school=pairing.lead_university.name)
@@ -567,6 +577,7 @@ def test_the_programmes_own_teams_and_bases_are_listed_for_those_who_read_everyt
     assert own.pk in seen and seen == set(pairing.practice_bases.values_list("pk", flat=True))
     assert outsider.get("/api/v1/teams/", {"programme_wide": "true"}).json()["count"] == 0
     assert outsider.get(f"/api/v1/memberships/{members['results'][0]['id']}/").status_code == 404
+    assert outsider.get(f"/api/v1/residencies/{stay.pk}/").status_code == 404
 
 
 def test_no_month_after_a_programmes_end_is_compiled_exported_or_started(reviewer):
