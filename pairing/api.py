@@ -283,10 +283,22 @@ class TeamSerializer(serializers.ModelSerializer):
         fields = ["id", "programme", "pairing", "name", "members"]  # no pairing: the programme's own team
 
 
+def programme_wide_filter() -> filters.TypedChoiceFilter:
+    """?programme_wide=true: the programme's own rows (of no pairing); false: a pairing's. Any other
+    value answers 400, not every row."""
+    return filters.TypedChoiceFilter(
+        field_name="pairing",
+        lookup_expr="isnull",
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        label="programme_wide",
+    )
+
+
 class TeamFilter(filters.FilterSet):
     """A programme's teams, a pairing's, or (?programme_wide=true) the programme's own, of no pairing."""
 
-    programme_wide = filters.BooleanFilter(field_name="pairing", lookup_expr="isnull", label="programme_wide")
+    programme_wide = programme_wide_filter()
 
     class Meta:
         model = ServiceTeam
@@ -312,7 +324,7 @@ class PracticeBaseSerializer(serializers.ModelSerializer):
 class PracticeBaseFilter(filters.FilterSet):
     """A programme's bases, a pairing's, or (?programme_wide=true) the programme's own, of no pairing."""
 
-    programme_wide = filters.BooleanFilter(field_name="pairing", lookup_expr="isnull", label="programme_wide")
+    programme_wide = programme_wide_filter()
 
     class Meta:
         model = PracticeBase

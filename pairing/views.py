@@ -166,6 +166,7 @@ def programme_teams_view(request: HttpRequest) -> HttpResponse:
         .order_by("team_id", ROLE_ORDER, "person__name", "pk")
     )
     page, page_problem = requested_page(request, Paginator(members, PAGE_SIZE))
+    page_problem = page_problem if teams else None  # only the members are paged: no team, no pages
     if page_problem:
         messages.error(request, page_problem)
     bases = bases_visible_to(request.user).filter(programme=programme, pairing__isnull=True)

@@ -38,7 +38,7 @@ from .exports.rows import long_rows
 from .exports.xlsx import write_range_workbook
 from .models import MonthlySummary
 from .selectors import export_job_get_for_user, summaries_visible_to, summary_get_for_user
-from .totals import requested_period
+from .totals import InvalidPeriod, requested_period
 
 SUMMARY_PAGE = 36
 
@@ -175,10 +175,15 @@ def export_view(request: HttpRequest) -> HttpResponse:
         # that has run for eleven years (UESTC's, from 2013) exports whole; a large one is built by
         # a worker. Both ends are asked for (the form fills them in): an empty one is said.
         for field in ("from", "to"):
-            Month.parse(request.GET.get(field, ""))
+            try:
+                Month.parse(request.GET.get(field, ""))
+            except InvalidMonth as error:
+                raise InvalidPeriod(str(error), field) from None
         first, last = requested_period(programme, request.GET["from"], request.GET["to"])
-    except InvalidMonth as error:
-        errors.append(str(error))
+    except InvalidPeriod as error:
+        # Said with the field it is about: "To month: the programme ended in 2021-08."
+        label = _("From month") if error.field == "from" else _("To month")
+        errors.append(_("%(field)s: %(problem)s") % {"field": label, "problem": error})
         return render(request, "reporting/export.html", context, status=400)
     errors.extend(chosen.problems)
     if request.GET["format"] not in {"csv", "xlsx"}:

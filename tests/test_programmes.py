@@ -516,6 +516,9 @@ def test_ruichengs_export_names_each_rows_lead_unit(reviewer):
         ).streaming_content
     )
     assert "lead_unit" not in lines.decode("utf-8-sig").splitlines()[0]
+    # A range past the programme's end is refused naming the end to change.
+    past = client.get("/reports/export/", {**period, "to": "2021-12", "format": "csv"})
+    assert past.status_code == 400 and "结束月份：项目已于2021-08结束。" in past.content.decode()
 
 
 def test_the_programmes_own_teams_and_bases_are_listed_for_those_who_read_everything(
@@ -576,6 +579,8 @@ def test_the_programmes_own_teams_and_bases_are_listed_for_those_who_read_everyt
     seen = {b["id"] for b in outsider.get("/api/v1/bases/").json()["results"]}
     assert own.pk in seen and seen == set(pairing.practice_bases.values_list("pk", flat=True))
     assert outsider.get("/api/v1/teams/", {"programme_wide": "true"}).json()["count"] == 0
+    assert client.get("/api/v1/teams/", {"programme_wide": "yes"}).status_code == 400, "not every team"
+    assert client.get("/pairings/programme-teams/", {"programme": ruicheng.pk, "page": 9}).status_code == 200
     assert outsider.get(f"/api/v1/memberships/{members['results'][0]['id']}/").status_code == 404
     assert outsider.get(f"/api/v1/residencies/{stay.pk}/").status_code == 404
 

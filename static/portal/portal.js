@@ -10,6 +10,17 @@
     select.addEventListener("change", () => select.form.submit());
   });
 
+  // <select data-navigate-on-change>: choosing an option opens the page afresh for it (?name=value
+  // alone), so the form's other fields take that choice's defaults: the export's and the compile
+  // form's months follow the programme picked (submitting the form would carry the old months).
+  document.querySelectorAll("select[data-navigate-on-change]").forEach((select) => {
+    select.addEventListener("change", () => {
+      const url = new URL(window.location.href);
+      url.search = new URLSearchParams({ [select.name]: select.value }).toString();
+      window.location.assign(url.toString());
+    });
+  });
+
   // data-confirm="question" on a submit button or a form: ask first, and do nothing unless confirmed.
   // With data-confirm-if="CSS selector", only when that selector finds something (the queue asks
   // "accept the selected reports?" only when some are ticked; with none the server says to tick).

@@ -38,3 +38,26 @@ def test_commander_sees_the_dashboard_and_downloads_an_export(
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["汇总", "明细"]
     assert book["明细"].max_row >= 3
+
+
+def test_picking_a_programme_on_the_export_page_offers_its_own_months(new_page, server, users):
+    """The export's months follow the programme picked: the page opens afresh for it, rather than
+    keeping the months of the one shown before (an ended programme then answered 400)."""
+    import datetime
+
+    ended = Programme.objects.create(
+        code="done-2021",
+        name="已结束的项目",
+        start_date=datetime.date(2021, 1, 1),
+        end_date=datetime.date(2021, 8, 31),
+        first_report_month=datetime.date(2021, 1, 1),
+    )
+    page = new_page(viewport={"width": 1280, "height": 900})
+    log_in(page, server.url, "commander")
+    page.goto(f"{server.url}/reports/export/")
+    assert page.locator("#id_to").input_value() != "2021-08"
+    with page.expect_navigation():
+        page.locator("#id_programme").select_option(str(ended.pk))
+    assert page.url.endswith(f"/reports/export/?programme={ended.pk}")
+    assert page.locator("#id_from").input_value() == page.locator("#id_to").input_value() == "2021-08"
+    assert page.locator("#id_programme").input_value() == str(ended.pk)
