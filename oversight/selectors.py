@@ -14,6 +14,7 @@ from pairing.models import Milestone, Pairing, Programme
 from pairing.selectors import compliance_overview
 from reporting.expectations import Tally, tallies_by
 from reporting.models import MonthlySummary
+from reporting.selectors import as_of
 from reporting.totals import month_totals
 
 MONTHS_SHOWN = 12
@@ -42,9 +43,10 @@ def dashboard_figures(
     *, user, programme: Programme, pairings: QuerySet[Pairing], scope_key: str, period: tuple | None = None
 ) -> dict:
     """Everything the dashboard shows for one programme, within the pairings the user may see. Each
-    month's figures are cached per programme, scope and day and recomputed when a report of that month
-    or the registry changes (core/cache.py), so a transition costs one month, not twelve; the
-    compliance counts come from compliance_overview (a worker counts them at province scale)."""
+    month's figures are cached per programme, scope and `as_of` (whether the month is due) and
+    recomputed when a report of that month or the pairings change (core/cache.py), so a transition
+    costs one month, not twelve; the compliance counts come from compliance_overview (a worker
+    counts them at province scale)."""
     pairings = pairings.filter(programme=programme)
     # The charts follow the period chosen (its last MONTHS_SHOWN months), the programme's latest by default.
     months = recent_months(programme, first=period[0], last=period[1]) if period else recent_months(programme)
@@ -52,9 +54,10 @@ def dashboard_figures(
     # The months' figures together, cached at the versions of all of them: a hit reads one small
     # entry rather than every school of every month; a miss recomputes only the months that changed.
     series = cached_figures(
-        f"dashboard-series:{programme.pk}:{scope_key}:{months[0]}:{months[-1]}:{today}",
+        f"dashboard-series:{programme.pk}:{scope_key}:{months[0]}:{months[-1]}"
+        f":{','.join(as_of(programme, month, now) for month in months)}",
         versions=["expectations", *(f"month:{month}" for month in months)],
-        compute=lambda: _series(programme, pairings, months, scope_key, now, today),
+        compute=lambda: _series(programme, pairings, months, scope_key, now),
     )
     # Names in the reader's language, so they are not part of the cached series.
     names = {i.pk: i for i in programme.indicators.filter(pk__in=list(series["trend_values"]))}
@@ -117,15 +120,13 @@ def trend_label(name: str, unit: str) -> str:
     return _("%(name)s (%(unit)s)") % {"name": name, "unit": shown} if shown else name
 
 
-def _series(
-    programme: Programme, pairings: QuerySet[Pairing], months: list[Month], scope_key: str, now, today
-):
+def _series(programme: Programme, pairings: QuerySet[Pairing], months: list[Month], scope_key: str, now):
     """The dashboard's month series: each month's counts (cached per month, so a transition costs
     one month), the schools' on-time rates over the months, and the indicators' trends."""
     indicators = list(programme.indicators.all()[:TREND_INDICATORS])
     pieces = [
         cached_figures(
-            f"dashboard-month:{programme.pk}:{scope_key}:{month}:{today}",
+            f"dashboard-month:{programme.pk}:{scope_key}:{month}:{as_of(programme, month, now)}",
             versions=["expectations", f"month:{month}"],
             compute=lambda month=month: _month_piece(programme, pairings, month, now),
         )

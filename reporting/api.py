@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -37,7 +36,7 @@ from .expectations import (
 )
 from .figures import cached_figure_results
 from .models import IndicatorValue, MonthlyReport, MonthlySummary
-from .selectors import cached_tally, reports_visible_to, summaries_visible_to
+from .selectors import as_of, cached_tally, reports_visible_to, summaries_visible_to
 from .services import (
     category_codes,
     report_accept,
@@ -411,7 +410,7 @@ class MonthViewSet(viewsets.GenericViewSet):
         programme = self._programme()
         period = self._month(month, programme)
         figures = cached_figures(
-            f"month-figures:{programme.pk}:{scope_of(request.user).key}:{period}:{timezone.localdate()}",
+            f"month-figures:{programme.pk}:{scope_of(request.user).key}:{period}:{as_of(programme, period)}",
             versions=["expectations", f"month:{period}"],
             compute=lambda: month_figures(
                 period, programme=programme, pairings=pairings_visible_to(request.user)

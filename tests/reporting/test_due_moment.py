@@ -152,3 +152,34 @@ def test_a_rate_is_of_a_due_month_only():
     assert due.due == 18 and due.rate(due.on_time) == 6
     returned_late = Tally(Counter({State.RETURNED: 1, State.ACCEPTED: 1}), on_time=1, late=1)
     assert returned_late.due == 2 and returned_late.rate(returned_late.late) == 50
+
+
+def test_a_months_cached_counts_are_kept_across_midnight_and_counted_again_at_its_deadline(reporting_users):
+    """A month's counts change with time only when its deadline passes (not started -> missing), so
+    the cached tally is kept across an ordinary midnight and counted again at the deadline itself."""
+    import time_machine
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pairing.selectors import pairings_visible_to
+    from reporting.selectors import cached_tally
+
+    programme = Programme.objects.get()
+    bureau = reporting_users["bureau"]
+    pairings = pairings_visible_to(bureau).filter(programme=programme)
+    march = Month(2024, 3)  # due 2024-03-28: late from 2024-03-29 00:00 in Shanghai
+
+    def tally_at(*moment):
+        when = datetime.datetime(*moment, tzinfo=SHANGHAI)
+        with time_machine.travel(when, tick=False), CaptureQueriesContext(connection) as queries:
+            tally = cached_tally(bureau, programme, march, pairings)
+        return tally, any("COUNT(" in q["sql"] for q in queries.captured_queries)
+
+    before, counted = tally_at(2024, 3, 27, 23, 55)
+    assert counted and before.missing == 0 and before.pending == 18
+    next_day, counted = tally_at(2024, 3, 28, 0, 5)
+    assert not counted and next_day == before, "kept across midnight: nothing can have changed"
+    due, counted = tally_at(2024, 3, 29, 0, 0)
+    assert counted and due.missing == 18 and due.pending == 0, "counted again at the deadline"
+    later, counted = tally_at(2024, 3, 29, 0, 5)
+    assert not counted and later == due
