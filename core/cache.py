@@ -68,7 +68,13 @@ class TolerantRedisCache(RedisCache):
 # Versioned figures: a cached figure's key carries the current version of everything it was computed
 # from ("registry", "month:2024-02"); a change bumps the version, so the next read computes afresh and
 # the stale entry simply expires. Nothing is deleted, so no read can see a half-invalidated state.
-FIGURES_TIMEOUT = 15 * 60  # a safety net: figures are recomputed at least this often
+# A safety net only: a figure's versions already make a change read afresh (no code path writes the
+# registry or reports without the signals that bump them), so an entry is dropped once superseded or
+# after this long. It was 15 minutes: at province scale the first dashboard after a quiet quarter of
+# an hour counted its months again (about 5 s). Superseded entries wait for it in Redis, which in
+# production evicts them first when full (docker-compose.yml: volatile-lru evicts only keys with a
+# timeout, never the versions, the kept latest figures or the Celery queues, which have none).
+FIGURES_TIMEOUT = 6 * 60 * 60
 
 
 def _current_versions(names) -> dict[str, int]:

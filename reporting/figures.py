@@ -122,7 +122,10 @@ def figure_results(programme: Programme) -> list[FigureResult]:
 
 
 def cached_figure_results(programme: Programme) -> list[FigureResult]:
-    """`figure_results`, cached until the registry or a report changes (the dashboard and the API)."""
+    """`figure_results`, cached until the registry or a report changes (the dashboard and the API),
+    and the month: a running programme's figures reach to this month."""
     return cached_figures(
-        f"targets:{programme.pk}", versions=["registry", "reports"], compute=lambda: figure_results(programme)
+        f"targets:{programme.pk}:{Month.current()}",
+        versions=["registry", "reports"],
+        compute=lambda: figure_results(programme),
     )
