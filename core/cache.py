@@ -79,16 +79,14 @@ FIGURES_TIMEOUT = 6 * 60 * 60
 
 def _current_versions(names) -> dict[str, int]:
     """The current version of each name, read in one round trip to the cache; a name never bumped
-    (or evicted) is at version 1."""
+    (or evicted) is at version 1. A read writes nothing: it once wrote each missing name's 1 (two
+    round trips a name, 26 for the banner's twelve months in a fresh cache), which `_increment` now
+    does itself before it counts."""
     from django.core.cache import cache
 
     names = list(dict.fromkeys(names))
     found = cache.get_many([f"version:{name}" for name in names])
-    current = {}
-    for name in names:
-        key = f"version:{name}"
-        current[name] = found[key] if key in found else (cache.get_or_set(key, 1, None) or 1)
-    return current
+    return {name: found.get(f"version:{name}", 1) for name in names}
 
 
 def _stamp(versions: list[str], current: dict[str, int]) -> str:
@@ -106,12 +104,16 @@ def _figures_key(key: str, stamp: str) -> str:
 
 
 def _increment(name: str) -> None:
+    """Version 1 written unless the name has one (what a read takes a missing name to be), then
+    counted up atomically: two changes at once give two new versions, never one."""
     from django.core.cache import cache
 
+    key = f"version:{name}"
+    cache.add(key, 1, None)
     try:
-        cache.incr(f"version:{name}")
-    except ValueError:  # not there yet (or evicted): any new value differs from what keys were built on
-        cache.set(f"version:{name}", 2, None)
+        cache.incr(key)
+    except ValueError:  # gone again at once (unreachable, or culled): 2 differs from a missing name's 1
+        cache.set(key, 2, None)
 
 
 def bump(name: str) -> None:

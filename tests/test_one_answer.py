@@ -296,3 +296,59 @@ def test_a_reopened_report_is_called_reopened_and_counted_as_returned(demo):
         "results"
     ]
     assert {row["report"]: row["reopened"] for row in found} == {reopened.pk: True, returned.pk: False}
+
+
+def test_the_banner_names_the_same_months_never_submitted_as_the_engine(demo):
+    """The liaison's banner of earlier months never submitted asks the engine only about months where
+    a pairing of the school lacks a submitted report (reporting.selectors.months_maybe_unsubmitted):
+    it names the same rows as asking the engine about each of the twelve months, for a liaison of
+    each demo programme, and again for both schools once one has replaced the other as a pairing's
+    lead from three months ago."""
+    from core.policy import school_id_of
+    from pairing.models import School
+    from pairing.services import pairing_replace_school
+    from reporting.expectations import State
+    from reporting.selectors import (
+        EARLIER_MONTHS,
+        earlier_unsubmitted,
+        months_maybe_unsubmitted,
+        school_month_rows,
+    )
+
+    month = Month.current()
+    months = [month.shift(-back) for back in range(1, EARLIER_MONTHS + 1)]
+    named = [
+        "liaison-dgut",
+        "liaison-jdgc",
+        "liaison-yibin",
+        "liaison-whut",
+        "liaison-uestc",
+        "liaison-ruicheng",
+    ]
+
+    def check(usernames) -> tuple[int, int]:
+        rows = skipped = 0
+        for user in User.objects.filter(username__in=usernames):
+            never = (State.NOT_STARTED, State.MISSING)
+            engine = [row for each in months for row in school_month_rows(user, each) if row.state in never]
+            assert earlier_unsubmitted(user, month) == engine, user.username
+            rows += len(engine)
+            skipped += EARLIER_MONTHS - len(months_maybe_unsubmitted(user, months))
+        return rows, skipped
+
+    rows, skipped = check(named)
+    assert rows > 0 and skipped > 0, "months of both kinds are tried"
+
+    old_user = User.objects.get(username="liaison-dgut")
+    old = School.objects.get(pk=school_id_of(old_user))
+    pairing = demo.pairings.filter(lead_university=old).order_by("number").first()
+    new_user = (
+        User.objects.filter(profile__school__kind=old.kind, profile__school__led_pairings__programme=demo)
+        .exclude(profile__school=old)
+        .order_by("username")
+        .first()
+    )
+    pairing_replace_school(
+        pairing=pairing, old=old, new=new_user.profile.school, reason="动态调整", from_month=month.shift(-3)
+    )
+    assert check([old_user.username, new_user.username])[0] > 0
