@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_PASSWORD ?= portal-demo-2024
 # `make test` runs the tests in parallel, one pytest-xdist worker per CPU; PYTEST_WORKERS=0 runs
-# them in one process (for --pdb, or to read one test's output in order). PYTEST_ARGS picks tests
+# them in one process (for --pdb, or to read one test's output in order). `--dist loadgroup` hands
+# a module marked xdist_group to one worker whole, so its module-scoped seeding runs once. PYTEST_ARGS picks tests
 # and options, e.g. `make test PYTEST_ARGS="tests/reporting -k queue"`.
 PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
@@ -34,7 +35,7 @@ run: install
 # test modules), and the workers and the subprocesses some tests start then read them instead of
 # compiling every module again (collecting the tests: 6.6 s of CPU without, 3.2 s with).
 test: install
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/python -m ruff check .

@@ -104,16 +104,19 @@ def _figures_key(key: str, stamp: str) -> str:
 
 
 def _increment(name: str) -> None:
-    """Version 1 written unless the name has one (what a read takes a missing name to be), then
-    counted up atomically: two changes at once give two new versions, never one."""
+    """Counted up atomically, so two changes at once give two new versions, never one; a name not
+    there yet (what a read takes for version 1) is given its 1 first."""
     from django.core.cache import cache
 
     key = f"version:{name}"
-    cache.add(key, 1, None)
     try:
         cache.incr(key)
-    except ValueError:  # gone again at once (unreachable, or culled): 2 differs from a missing name's 1
-        cache.set(key, 2, None)
+    except ValueError:
+        cache.add(key, 1, None)
+        try:
+            cache.incr(key)
+        except ValueError:  # gone again at once (unreachable, or culled): 2 differs from a missing name's 1
+            cache.set(key, 2, None)
 
 
 def bump(name: str) -> None:

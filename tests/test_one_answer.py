@@ -21,7 +21,9 @@ from reporting.models import MonthlyReport, MonthlySummary
 from reporting.services import report_reopen, report_return
 from tests.seeded import SharedRows
 
-pytestmark = pytest.mark.django_db
+# One worker runs the whole module, so its module-scoped seeding is done once (`make test` uses
+# pytest-xdist's --dist loadgroup), not once in each worker that draws one of its tests.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("one-answer")]
 
 COUNTS = ["expected", "on_time", "late", "missing", "returned", "accepted"]
 

@@ -44,7 +44,9 @@ from reporting.services import report_reopen, report_save_draft, report_snapshot
 from reporting.totals import period_totals, totals_seen_by
 from tests.seeded import SharedRows
 
-pytestmark = pytest.mark.django_db
+# One worker runs the whole module, so its module-scoped seeding is done once (`make test` uses
+# pytest-xdist's --dist loadgroup), not once in each worker that draws one of its tests.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("programmes")]
 
 DONGGUAN = "dongguan-bqw-2023"
 AT_LEAST, EXACTLY = "at_least", "exactly"

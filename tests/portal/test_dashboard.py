@@ -17,7 +17,9 @@ from reporting.demo import seed_reports
 from tests.conftest import PROGRAMME_CODE
 from tests.helpers import ROLES, client_for
 
-pytestmark = pytest.mark.django_db
+# One worker runs the whole module, so its module-scoped seeding is done once (`make test` uses
+# pytest-xdist's --dist loadgroup), not once in each worker that draws one of its tests.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("dashboard")]
 
 # Twelve months of three grouped queries each (two tallies and the totals), the compliance summary and
 # the page, and one count per headline figure of the programme (Dongguan has five): a fixed number

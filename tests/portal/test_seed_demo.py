@@ -44,7 +44,9 @@ from reporting.models import (
 from tests.seeded import SharedRows
 from tests.test_programmes import HEADLINES
 
-pytestmark = pytest.mark.django_db
+# One worker runs the whole module, so its module-scoped seeding is done once (`make test` uses
+# pytest-xdist's --dist loadgroup), not once in each worker that draws one of its tests.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed-demo")]
 
 ROOT = Path(__file__).resolve().parents[2]
 

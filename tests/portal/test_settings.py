@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pytest
 
+# One worker runs the whole module, so `manage` starts its processes once (`make test` uses
+# pytest-xdist's --dist loadgroup), not once in each worker that draws one of its tests.
+pytestmark = pytest.mark.xdist_group("settings")
+
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60  # seconds, for each start
 
