@@ -122,12 +122,39 @@ def _reporting_school_ids(pairing) -> set[int]:
     return _party_school_ids(pairing)
 
 
+def _left_while_reporting(pairing, school_id, month=None) -> bool:
+    """The school was replaced in the pairing where it reported (as the lead school, or as any school
+    where every school reports), from a month after `month` (from any month, without one): it still
+    owes the reports of the months before the replacement, which the engine (reporting.expectations)
+    expects and counts."""
+    every_school = pairing.programme.reporters != "lead"
+    return any(
+        replacement.old_school_id == school_id
+        and (replacement.lead or every_school)
+        and (month is None or replacement.from_month > month)
+        for replacement in pairing.replacements.all()
+    )
+
+
 @rules.predicate
-def is_reporting_liaison(user, pairing) -> bool:
-    """A liaison of a school that reports for the pairing."""
+def is_former_party_liaison(user, pairing) -> bool:
+    """A liaison of a school replaced in the pairing (动态调整): it reads the pairing it left, whose
+    months before the replacement are still its to report, and changes nothing there."""
     if pairing is None or not is_school_liaison(user):
         return False
-    return scope_of(user).school_id in _reporting_school_ids(pairing)
+    return any(
+        replacement.old_school_id == scope_of(user).school_id for replacement in pairing.replacements.all()
+    )
+
+
+@rules.predicate
+def is_reporting_liaison(user, pairing) -> bool:
+    """A liaison of a school that reports for the pairing, or reported there until it was replaced
+    (which months it may start is the engine's to say: reporting.services.report_start)."""
+    if pairing is None or not is_school_liaison(user):
+        return False
+    school_id = scope_of(user).school_id
+    return school_id in _reporting_school_ids(pairing) or _left_while_reporting(pairing, school_id)
 
 
 def _counterpart_within(pairing, area_id) -> bool:
@@ -145,10 +172,13 @@ def is_town_liaison_of(user, pairing) -> bool:
 
 @rules.predicate
 def is_report_author(user, report) -> bool:
-    """A liaison of the report's school, while that school reports for the report's pairing."""
+    """A liaison of the report's school, while that school reports for the report's pairing, or for a
+    month before the school was replaced in it."""
     if report is None or not is_school_liaison(user) or scope_of(user).school_id != report.school_id:
         return False
-    return report.school_id in _reporting_school_ids(report.pairing)
+    return report.school_id in _reporting_school_ids(report.pairing) or _left_while_reporting(
+        report.pairing, report.school_id, report.month
+    )
 
 
 @rules.predicate
@@ -183,7 +213,7 @@ WHILE_OPEN = {
 PERMISSIONS = {
     # The registry and the pairings' workspace.
     "pairing.list": reads_everything | is_town_liaison,  # the pairing list and the compliance matrix
-    "pairing.view": reads_everything | is_party_liaison | is_town_liaison_of,
+    "pairing.view": reads_everything | is_party_liaison | is_former_party_liaison | is_town_liaison_of,
     # The programme's own teams and bases, of no one pairing (Yibin's 306 experts, Ruicheng's bases).
     "programme.teams": reads_everything,
     **{name: who & is_open_pairing for name, who in WHILE_OPEN.items()},

@@ -40,8 +40,13 @@ def pairings_visible_to(user) -> QuerySet[Pairing]:
         return pairings
     if scope.school_id:
         assisted = Pairing.assisting_schools.through.objects.filter(school_id=scope.school_id)
+        # A pairing the school was replaced in stays its to read: it still owes the reports of the
+        # months before the replacement (reporting.expectations), and sends them from here.
+        left = SchoolReplacement.objects.filter(old_school_id=scope.school_id)
         return pairings.filter(
-            Q(lead_university_id=scope.school_id) | Q(pk__in=assisted.values("pairing_id"))
+            Q(lead_university_id=scope.school_id)
+            | Q(pk__in=assisted.values("pairing_id"))
+            | Q(pk__in=left.values("pairing_id"))
         )
     if scope.town_id:
         return pairings.filter(counterpart_within(scope.town_id, user=user))

@@ -22,7 +22,7 @@ from core.policy import require, school_id_of
 from core.uploads import check_upload
 from pairing.models import Pairing
 
-from .expectations import pairing_runs_in
+from .expectations import expected_rows, pairing_runs_in
 from .models import Indicator, IndicatorValue, MonthlyReport, MonthlySummary, ReportAttachment, ReportVersion
 
 
@@ -172,6 +172,11 @@ def report_start(*, pairing: Pairing, month: Month, user) -> MonthlyReport:
     check_month(pairing.programme, month)
     if not pairing_runs_in(pairing, month):
         raise ValidationError({"month": _("The pairing did not run in this month.")})
+    # Whether the school owes this month's report is the engine's answer (reporting.expectations): a
+    # school that replaced another reports from the replacement's month, the school replaced until it.
+    pairings = Pairing.objects.filter(pk=pairing.pk)
+    if not expected_rows(month, pairings=pairings, school_id=school_id_of(user), names=False).count():
+        raise ValidationError({"month": _("Your school does not report for this pairing in this month.")})
     report, created = MonthlyReport.objects.get_or_create(
         pairing=pairing, school_id=school_id_of(user), month=month.first_day, defaults={"created_by": user}
     )

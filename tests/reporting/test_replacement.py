@@ -8,6 +8,7 @@ from core.months import Month
 from pairing.models import Pairing, School, SchoolReplacement
 from pairing.services import pairing_replace_school
 from reporting.expectations import counted_reports, expected_reports, indicator_totals, month_tally
+from reporting.models import MonthlyReport
 from reporting.services import report_save_draft, report_submit
 from tests.reporting.conftest import CHANGAN, DGUT, make_report
 
@@ -113,3 +114,72 @@ def test_the_new_schools_liaison_is_asked_for_no_month_before_the_replacement(re
     response = client_for(liaison).get("/reports/")
     assert CHANGAN not in {row.number for row in response.context["earlier"]}
     assert CHANGAN not in {card["row"].number for card in response.context["cards"]}
+
+
+def test_the_school_replaced_still_sends_this_months_report(reporting_users):
+    """Replaced from the next month, the school still owes this month's report (reporting.expectations):
+    its liaison still reads the pairing, is asked for the month, and starts and submits it; it changes
+    nothing else there."""
+    from core.policy import can
+    from tests.helpers import client_for
+
+    liaison = reporting_users["liaison"]  # 东莞理工学院, the lead of pairing 6
+    this_month = Month.current()
+    pairing_replace_school(
+        pairing=Pairing.objects.get(number=CHANGAN),
+        old=School.objects.get(name=DGUT),
+        new=other_school(School.Kind.UNIVERSITY),
+        reason="调整",
+    )
+    pairing = Pairing.objects.get(number=CHANGAN)
+    assert can(liaison, "pairing.view", pairing) and not can(liaison, "pairing.change", pairing)
+    client = client_for(liaison)
+    assert client.get(f"/pairings/{pairing.pk}/").status_code == 200
+    cards = client.get("/reports/").context["cards"]
+    assert [(card["row"].number, card["row"].month) for card in cards] == [(CHANGAN, this_month)]
+
+    response = client.post(f"/reports/start/{pairing.pk}/{this_month}/")
+    report = MonthlyReport.objects.get(pairing=pairing, school__name=DGUT, month=this_month.first_day)
+    assert response.url == f"/reports/{report.pk}/"
+    data = {"version": report.version, "indicator_activities_held": "3", "indicator_residency_days": "2"}
+    client.post(f"/reports/{report.pk}/", {**data, "submit": "1"})
+    report.refresh_from_db()
+    assert report.status == "submitted" and report.first_submitted_at is not None
+
+
+def test_the_school_replaced_starts_no_month_from_the_replacement_on(reporting_users):
+    """Replaced from this month, the school owes last month's report, not this month's."""
+    from tests.helpers import client_for
+
+    liaison = reporting_users["liaison"]
+    this_month = Month.current()
+    pairing_replace_school(
+        pairing=Pairing.objects.get(number=CHANGAN),
+        old=School.objects.get(name=DGUT),
+        new=other_school(School.Kind.UNIVERSITY),
+        reason="调整",
+        from_month=this_month,
+    )
+    pairing = Pairing.objects.get(number=CHANGAN)
+    client = client_for(liaison)
+    refused = client.post(f"/reports/start/{pairing.pk}/{this_month}/", follow=True)
+    assert "贵校在该月不是此结对的报送学校。" in refused.content.decode()
+    assert not MonthlyReport.objects.filter(pairing=pairing, month=this_month.first_day).exists()
+    started = client.post(f"/reports/start/{pairing.pk}/{this_month.previous()}/")
+    report = MonthlyReport.objects.get(pairing=pairing, month=this_month.previous().first_day)
+    assert started.url == f"/reports/{report.pk}/" and report.school.name == DGUT
+
+
+def test_a_school_starts_no_month_before_it_replaced_another(reporting_users):
+    """The school that replaced another from next month owes nothing this month: starting this
+    month's report is refused with a message, and nothing is created."""
+    from tests.helpers import client_for
+
+    liaison = reporting_users["other_liaison"]  # 广东医科大学, the lead of pairing 4
+    pairing = Pairing.objects.get(number=CHANGAN)
+    pairing_replace_school(
+        pairing=pairing, old=School.objects.get(name=DGUT), new=liaison.profile.school, reason="调整"
+    )
+    response = client_for(liaison).post(f"/reports/start/{pairing.pk}/{Month.current()}/", follow=True)
+    assert "贵校在该月不是此结对的报送学校。" in response.content.decode()
+    assert not MonthlyReport.objects.filter(pairing=pairing, school=liaison.profile.school).exists()
