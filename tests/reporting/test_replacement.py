@@ -116,6 +116,19 @@ def test_the_new_schools_liaison_is_asked_for_no_month_before_the_replacement(re
     assert CHANGAN not in {card["row"].number for card in response.context["cards"]}
 
 
+def dgut_replaced(from_month: Month | None = None) -> Pairing:
+    """Pairing 6 with its lead school, DGUT, replaced by another university (from the next month unless
+    `from_month` says otherwise)."""
+    pairing_replace_school(
+        pairing=Pairing.objects.get(number=CHANGAN),
+        old=School.objects.get(name=DGUT),
+        new=other_school(School.Kind.UNIVERSITY),
+        reason="调整",
+        from_month=from_month,
+    )
+    return Pairing.objects.get(number=CHANGAN)
+
+
 def test_the_school_replaced_still_sends_this_months_report(reporting_users):
     """Replaced from the next month, the school still owes this month's report (reporting.expectations):
     its liaison still reads the pairing, is asked for the month, and starts and submits it; it changes
@@ -125,13 +138,7 @@ def test_the_school_replaced_still_sends_this_months_report(reporting_users):
 
     liaison = reporting_users["liaison"]  # 东莞理工学院, the lead of pairing 6
     this_month = Month.current()
-    pairing_replace_school(
-        pairing=Pairing.objects.get(number=CHANGAN),
-        old=School.objects.get(name=DGUT),
-        new=other_school(School.Kind.UNIVERSITY),
-        reason="调整",
-    )
-    pairing = Pairing.objects.get(number=CHANGAN)
+    pairing = dgut_replaced()
     assert can(liaison, "pairing.view", pairing) and not can(liaison, "pairing.change", pairing)
     client = client_for(liaison)
     assert client.get(f"/pairings/{pairing.pk}/").status_code == 200
@@ -153,14 +160,7 @@ def test_the_school_replaced_starts_no_month_from_the_replacement_on(reporting_u
 
     liaison = reporting_users["liaison"]
     this_month = Month.current()
-    pairing_replace_school(
-        pairing=Pairing.objects.get(number=CHANGAN),
-        old=School.objects.get(name=DGUT),
-        new=other_school(School.Kind.UNIVERSITY),
-        reason="调整",
-        from_month=this_month,
-    )
-    pairing = Pairing.objects.get(number=CHANGAN)
+    pairing = dgut_replaced(from_month=this_month)
     client = client_for(liaison)
     refused = client.post(f"/reports/start/{pairing.pk}/{this_month}/", follow=True)
     assert "贵校在该月不是此结对的报送学校。" in refused.content.decode()
