@@ -137,17 +137,6 @@ def _left_while_reporting(pairing, school_id, month=None) -> bool:
 
 
 @rules.predicate
-def is_former_party_liaison(user, pairing) -> bool:
-    """A liaison of a school replaced in the pairing (动态调整): it reads the pairing it left, whose
-    months before the replacement are still its to report, and changes nothing there."""
-    if pairing is None or not is_school_liaison(user):
-        return False
-    return any(
-        replacement.old_school_id == scope_of(user).school_id for replacement in pairing.replacements.all()
-    )
-
-
-@rules.predicate
 def is_reporting_liaison(user, pairing) -> bool:
     """A liaison of a school that reports for the pairing, or reported there until it was replaced
     (which months it may start is the engine's to say: reporting.services.report_start)."""
@@ -213,7 +202,7 @@ WHILE_OPEN = {
 PERMISSIONS = {
     # The registry and the pairings' workspace.
     "pairing.list": reads_everything | is_town_liaison,  # the pairing list and the compliance matrix
-    "pairing.view": reads_everything | is_party_liaison | is_former_party_liaison | is_town_liaison_of,
+    "pairing.view": reads_everything | is_party_liaison | is_town_liaison_of,
     # The programme's own teams and bases, of no one pairing (Yibin's 306 experts, Ruicheng's bases).
     "programme.teams": reads_everything,
     **{name: who & is_open_pairing for name, who in WHILE_OPEN.items()},

@@ -40,17 +40,26 @@ def pairings_visible_to(user) -> QuerySet[Pairing]:
         return pairings
     if scope.school_id:
         assisted = Pairing.assisting_schools.through.objects.filter(school_id=scope.school_id)
-        # A pairing the school was replaced in stays its to read: it still owes the reports of the
-        # months before the replacement (reporting.expectations), and sends them from here.
-        left = SchoolReplacement.objects.filter(old_school_id=scope.school_id)
         return pairings.filter(
-            Q(lead_university_id=scope.school_id)
-            | Q(pk__in=assisted.values("pairing_id"))
-            | Q(pk__in=left.values("pairing_id"))
+            Q(lead_university_id=scope.school_id) | Q(pk__in=assisted.values("pairing_id"))
         )
     if scope.town_id:
         return pairings.filter(counterpart_within(scope.town_id, user=user))
     return pairings.none()
+
+
+def pairings_reported_by(user) -> QuerySet[Pairing]:
+    """The pairings whose monthly reports the user may be asked for and send: those they see, and for
+    a liaison also those their school was replaced in, which still owe the months before the
+    replacement (reporting.expectations counts them). Those stay out of `pairings_visible_to`: the
+    pairing's workspace (its team, its people's phone numbers) is the new school's, not theirs."""
+    scope = scope_of(user)
+    if not scope.school_id:
+        return pairings_visible_to(user)
+    left = SchoolReplacement.objects.filter(old_school_id=scope.school_id)
+    return Pairing.objects.filter(
+        Q(pk__in=pairings_visible_to(user).values("pk")) | Q(pk__in=left.values("pairing_id"))
+    )
 
 
 def _pairings_or_programme_wide(user) -> Q:

@@ -24,7 +24,13 @@ from core.months import InvalidMonth, Month
 from core.numbers import plain_number
 from core.policy import can, school_id_of, scope_of
 from pairing.models import Programme
-from pairing.selectors import pairings_visible_to, programme_chosen, programme_from, programmes_visible_to
+from pairing.selectors import (
+    pairings_reported_by,
+    pairings_visible_to,
+    programme_chosen,
+    programme_from,
+    programmes_visible_to,
+)
 
 from .expectations import (
     ExpectedPaginator,
@@ -199,7 +205,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             )
         pairing_id = serializers.IntegerField().run_validation(request.data.get("pairing"))
         pairing = get_object_or_404(
-            pairings_visible_to(request.user).select_related("programme"), pk=pairing_id
+            pairings_reported_by(request.user).select_related("programme"), pk=pairing_id
         )
         if not can(request.user, "report.start", pairing):
             raise exceptions.PermissionDenied()

@@ -38,7 +38,7 @@ def school_month_rows(user, month) -> list:
 
     from core.cache import cached_figures
     from core.policy import school_id_of
-    from pairing.selectors import pairings_visible_to
+    from pairing.selectors import pairings_reported_by
 
     from .expectations import expected_reports
 
@@ -46,7 +46,7 @@ def school_month_rows(user, month) -> list:
         f"school-month:{scope_of(user).key}:{month}:{timezone.localdate()}",
         versions=["expectations", f"month:{month}"],
         compute=lambda: expected_reports(
-            month, pairings=pairings_visible_to(user), school_id=school_id_of(user)
+            month, pairings=pairings_reported_by(user), school_id=school_id_of(user)
         ),
     )
 
@@ -153,7 +153,7 @@ def months_maybe_unsubmitted(user, months) -> list:
     from django.db.models import Q
 
     from core.policy import school_id_of
-    from pairing.selectors import pairings_visible_to
+    from pairing.selectors import pairings_reported_by
 
     from .expectations import pairing_runs_in
 
@@ -161,7 +161,7 @@ def months_maybe_unsubmitted(user, months) -> list:
     if school_id is None or not months:
         return list(months)
     parties = (
-        pairings_visible_to(user)
+        pairings_reported_by(user)
         .filter(
             Q(lead_university_id=school_id)
             | Q(assisting_schools=school_id)

@@ -22,7 +22,7 @@ from core.paging import requested_page
 from core.policy import can, require, school_id_of
 from pairing.filters import PairingFilter
 from pairing.models import Programme, School
-from pairing.selectors import pairings_visible_to, programme_chosen_for
+from pairing.selectors import pairings_reported_by, pairings_visible_to, programme_chosen_for
 
 from .expectations import ExpectedPaginator, State, as_rows
 from .forms import AttachmentForm, QueueFilterForm, ReopenForm, ReportForm, ReviewDecisionForm
@@ -146,7 +146,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def start_view(request: HttpRequest, pairing_pk: int, month: str) -> HttpResponse:
-    pairing = get_object_or_404(pairings_visible_to(request.user).select_related("programme"), pk=pairing_pk)
+    pairing = get_object_or_404(pairings_reported_by(request.user).select_related("programme"), pk=pairing_pk)
     require(request.user, "report.start", pairing)
     try:
         report = report_start(pairing=pairing, month=Month.parse(month), user=request.user)
