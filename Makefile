@@ -6,8 +6,8 @@ BIN := $(VENV)/bin
 DEMO_PASSWORD ?= portal-demo-2024
 # `make test` runs the tests in parallel, one pytest-xdist worker per CPU; PYTEST_WORKERS=0 runs
 # them in one process (for --pdb, or to read one test's output in order). `--dist loadgroup` hands
-# a module marked xdist_group to one worker whole, so its module-scoped seeding runs once. PYTEST_ARGS picks tests
-# and options, e.g. `make test PYTEST_ARGS="tests/reporting -k queue"`.
+# a module marked xdist_group to one worker whole, so its module-scoped seeding runs once.
+# PYTEST_ARGS picks tests and options, e.g. `make test PYTEST_ARGS="tests/reporting -k queue"`.
 PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 

@@ -190,6 +190,14 @@ else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Without Redis the cache is the process's memory. Django's default keeps 300 entries, then drops the
+# third least recently used: the demo's five programmes cache more figures than that on a few pages
+# (a month's tally, its rows, each liaison's months), so the pages kept counting them again.
+EMBEDDED_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "OPTIONS": {"MAX_ENTRIES": 20_000},
+}
+
 # Redis: the Celery broker, result backend and cache when REDIS_URL is set; eager tasks otherwise.
 REDIS_URL = parse_redis_url(env_text("REDIS_URL")) if env_text("REDIS_URL") else None
 if REDIS_URL:
@@ -211,7 +219,7 @@ else:
     CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": EMBEDDED_CACHE}
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
