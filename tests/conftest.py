@@ -45,14 +45,18 @@ import gc
 import itertools
 import os
 import socket
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models.signals import post_save
 from django.test import override_settings
 
 from core.apps import grant_bureau_permissions
@@ -74,6 +78,24 @@ def pytest_configure(config) -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """Under `--dist loadgroup`, pytest-xdist hands a group to one worker by adding "@group" to the
+    ids of its tests in each worker (its own hook, before this one). Were a pytest it does not know
+    to ignore that (pytest 9.2 does), every group would be spread over the workers without a word
+    and its module-scoped seeding made in each: stop the run instead."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    lost = [item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+    if lost:
+        message = (
+            f"--dist loadgroup did not group {len(lost)} tests marked xdist_group (e.g. {lost[0]}): "
+            "this pytest and pytest-xdist disagree on test ids; see pyproject.toml's pin"
+        )
+        sys.stderr.write(message + "\n")  # a worker's exception reaches the terminal only as a crash
+        raise pytest.UsageError(message)
 
 
 # live_server runs in a thread while sync Playwright holds an event loop in the test's thread.
@@ -178,6 +200,31 @@ def hide_levels(levels: list[str]) -> None:
         for level in reversed(present):
             for table in FILLED_TABLES[level]:
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+
+
+# A fixture file loaded (loaddata) while committed rows were hidden sets the tables' id sequences
+# below those rows' ids, and a sequence is not rolled back with the transaction: the next test would
+# be handed an id a committed row holds. Noted on every raw save, made right before the next test.
+SEQUENCES_MOVED = False
+
+
+def note_fixture_loaded(sender, raw: bool = False, **kwargs) -> None:
+    global SEQUENCES_MOVED
+    if raw:
+        SEQUENCES_MOVED = True
+
+
+post_save.connect(note_fixture_loaded, dispatch_uid="tests-note-fixture-loaded")
+
+
+def reset_sequences() -> None:
+    """Every table's id sequence to the largest id it holds (PostgreSQL; one round trip)."""
+    global SEQUENCES_MOVED
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    if statements:
+        with connection.cursor() as cursor:
+            cursor.execute("\n".join(statements))
+    SEQUENCES_MOVED = False
 
 
 def need_service(reason: str) -> None:
@@ -295,6 +342,8 @@ def only_requested_registry(request) -> None:
     if not uses_db or not FILLED_TABLES:
         return
     request.getfixturevalue("db")  # the test's transaction (already open for django_db tests)
+    if SEQUENCES_MOVED:  # before hiding anything: the committed rows are all in sight
+        reset_sequences()
     hide_levels([level for level in REGISTRY_LEVELS if level not in request.fixturenames])
 
 
