@@ -88,7 +88,9 @@ def pytest_collection_modifyitems(config, items) -> None:
     and its module-scoped seeding made in each: stop the run instead."""
     if not getattr(config.option, "loadgroup", False):
         return
-    lost = [item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+    lost = [
+        item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid
+    ]
     if lost:
         message = (
             f"--dist loadgroup did not group {len(lost)} tests marked xdist_group (e.g. {lost[0]}): "
