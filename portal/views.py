@@ -102,7 +102,7 @@ def broker_status() -> str:
         return "eager"
     try:
         with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
     except Exception as error:
         return f"error: {error.__class__.__name__}"
     return "ok"

@@ -215,7 +215,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
         ]
     )
     file_format = "csv" if request.GET["format"] == "csv" else "xlsx"
-    if scope.expected_count() * max(programme.indicators.count(), 1) > settings.EXPORT_INLINE_MAX_ROWS:
+    if scope.expected_count * max(programme.indicators.count(), 1) > settings.EXPORT_INLINE_MAX_ROWS:
         # Too large to build inside the request (a province's month of CSV took 38 s, its half-year
         # six minutes): a worker builds it and the page shows its progress.
         job = export_job_create(

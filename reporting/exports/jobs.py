@@ -100,7 +100,7 @@ def export_job_build(job_pk: int) -> str:
         town_id=parameters.get("town") or None,
         school_id=parameters.get("school") or None,
     )
-    expected = max(scope.expected_count() * max(job.programme.indicators.count(), 1), 1)
+    expected = max(scope.expected_count * max(job.programme.indicators.count(), 1), 1)
     extension = job_format(job)
     write = write_range_csv if extension == "csv" else write_range_workbook
     handle, path = tempfile.mkstemp(suffix=f".{extension}")

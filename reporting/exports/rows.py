@@ -10,6 +10,7 @@ the month engine's, except "reopened" for a report returned by a reopening (coun
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import QuerySet
 
@@ -66,9 +67,14 @@ class ExportScope:
     school_id: int | None = None
     narrowed_to: str = ""  # the town and school it is narrowed to, for the file's title ("长安")
 
+    @cached_property
     def expected_count(self) -> int:
+        """The expected reports of every month in scope, counted once per export (the page deciding
+        whether a worker builds it, the job's progress and the workbook's sheets all ask), without the
+        names' joins, which a count does not need: 130 months took 5.7 s when each asker counted them
+        with names, a query per month."""
         return sum(
-            expected_rows(month, pairings=self.pairings, school_id=self.school_id).count()
+            expected_rows(month, pairings=self.pairings, school_id=self.school_id, names=False).count()
             for month in self.months
         )
 

@@ -94,7 +94,7 @@ def summary_sheet(scope: ExportScope) -> tuple[list[Column], list[list]]:
         Column(f"{first}至{last}合计（只计已报送、已重新报送和已通过的月报）", 30, "decimal"),
     ]
     rows = [[i.name_zh, i.unit, ADDED_UP[i.aggregation], totals[i.pk]] for i in indicators]
-    detail_rows = scope.expected_count() * max(len(indicators), 1)
+    detail_rows = scope.expected_count * max(len(indicators), 1)
     if detail_rows > sheet_rows_limit() - 2:
         # Said where the clerk sums 明细: an Excel sheet holds 1,048,574 such rows.
         rows.append(
