@@ -1,5 +1,6 @@
 """REST API of the registry (/api/v1/): read-only, scoped by the same selectors as the pages."""
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -70,9 +71,21 @@ class PersonSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "school", "position", "is_school_leader", "title_grade", "phone", "email"]
 
 
+@extend_schema_field({"type": "array", "items": {"type": "integer"}, "readOnly": True})
+class IdList(serializers.Field):
+    """The ids of a prefetched plain list (to_attr): Django builds no related manager and queryset per
+    pairing for it, as it does for a relation read with .all()."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return [item.pk for item in value]
+
+
 class PairingSerializer(serializers.ModelSerializer):
-    assisting_schools = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    villages = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    assisting_schools = IdList(source="assisting_list")
+    villages = IdList(source="village_list")
     compliance = serializers.SerializerMethodField(
         help_text="Breaches per rule for ?year= (by default the year of its programme's last month, as "
         "the pages show); {} when the pairing did not run that year."
@@ -169,7 +182,10 @@ class PairingViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             pairings_visible_to(self.request.user)
             .select_related("programme")  # its rules, for the compliance of the page
-            .prefetch_related("assisting_schools", "villages")
+            .prefetch_related(
+                Prefetch("assisting_schools", queryset=School.objects.only("pk"), to_attr="assisting_list"),
+                Prefetch("villages", queryset=Area.objects.only("pk"), to_attr="village_list"),
+            )
             .order_by("programme_id", "number")
         )
 

@@ -286,26 +286,29 @@ def pairings_for_compliance(pairings: QuerySet[Pairing], year: int) -> QuerySet[
     as a plain list (`to_attr`, named compliance_*): Django builds no related queryset per pairing for
     a list, which was half the cost of evaluating a page of pairings."""
     year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    return pairings.select_related(
-        "programme", "lead_university", "town", "agreement", "team"
-    ).prefetch_related(
-        Prefetch("assisting_schools", queryset=School.objects.all(), to_attr="compliance_assisting"),
-        Prefetch(
-            "team__memberships",
-            queryset=Membership.objects.select_related("person"),
-            to_attr="compliance_members",
-        ),
-        Prefetch(
-            "team__residencies",
-            queryset=Residency.objects.filter(start_date__lte=year_end, end_date__gte=year_start),
-            to_attr="compliance_residencies",
-        ),
-        Prefetch(
-            "meetings",
-            queryset=JointMeeting.objects.filter(held_on__year=year),
-            to_attr="compliance_meetings",
-        ),
-        Prefetch("practice_bases", queryset=PracticeBase.objects.all(), to_attr="compliance_bases"),
+    # prefetch_related(None): the list's own relations (its villages, for one) are not what the rules read.
+    return (
+        pairings.prefetch_related(None)
+        .select_related("programme", "lead_university", "town", "agreement", "team")
+        .prefetch_related(
+            Prefetch("assisting_schools", queryset=School.objects.all(), to_attr="compliance_assisting"),
+            Prefetch(
+                "team__memberships",
+                queryset=Membership.objects.select_related("person"),
+                to_attr="compliance_members",
+            ),
+            Prefetch(
+                "team__residencies",
+                queryset=Residency.objects.filter(start_date__lte=year_end, end_date__gte=year_start),
+                to_attr="compliance_residencies",
+            ),
+            Prefetch(
+                "meetings",
+                queryset=JointMeeting.objects.filter(held_on__year=year),
+                to_attr="compliance_meetings",
+            ),
+            Prefetch("practice_bases", queryset=PracticeBase.objects.all(), to_attr="compliance_bases"),
+        )
     )
 
 

@@ -130,7 +130,7 @@ def pairing_list_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "pairings": page.object_list,
             "query": query.urlencode(),
-            "has_villages": any(p.villages.all() for p in page.object_list),
+            "has_villages": any(p.village_list for p in page.object_list),
             "has_assisting": programme is not None and bool(programme.assisting_school_kinds),
             "has_own_teams": programme is not None and has_own_teams_or_bases(request.user, programme),
         },
