@@ -176,14 +176,13 @@ def _month_piece(programme: Programme, pairings: QuerySet[Pairing], month: Month
     by_school = tallies_by(month, ("school_",), pairings=pairings, now=now)
     # The month's counts are the schools' tallies added up in place (not a dict of every count for
     # each school: at province scale 15,000 schools).
+    due = programme.is_due(month, now=now)
     month_tally, schools = Tally(), {}
     for (school,), tally in by_school.items():
         month_tally += tally
-        schools[school] = (tally.on_time, tally.due)  # a month not due yet counts in no rate
+        # A month not due yet counts in no school's rate, not even a school whose report is in early
+        # (its own tally has nothing pending): every school is rated over the same months.
+        schools[school] = (tally.on_time, tally.due) if due else (0, 0)
     found = month_tally.as_dict()
     counts = {key: found[key] for key in ("expected", "on_time", "late", "missing", "returned", "accepted")}
-    return {
-        "counts": counts,
-        "schools": schools,
-        "due": programme.is_due(month, now=now),
-    }
+    return {"counts": counts, "schools": schools, "due": due}

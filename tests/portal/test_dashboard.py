@@ -423,3 +423,38 @@ def test_a_team_member_added_leaves_the_months_figures_cached_and_a_pairing_ende
     pairing.end_date = pairing.start_date
     pairing.save()
     assert counts_again(), "a pairing's end changes which reports its months expect"
+
+
+def test_a_month_not_yet_due_counts_in_no_schools_rate_though_one_school_submitted_early(demo):
+    """Every school is rated over the same months, those already due: a school that submits this
+    month's report before the 28th is not rated over one month more than the others."""
+    from collections import Counter
+
+    import time_machine
+
+    from reporting.expectations import expected_reports
+    from reporting.services import report_save_draft, report_submit
+    from tests.reporting.conftest import make_report
+
+    programme = Programme.objects.get(code=PROGRAMME_CODE)
+    today = timezone.localdate()
+    tenth = timezone.make_aware(datetime.datetime(today.year, today.month, 10, 12, 0))
+    with time_machine.travel(tenth, tick=False):
+        report = make_report(demo["liaison"], month=Month.current().first_day, number=6)
+        report_save_draft(
+            report=report, user=demo["liaison"], values={"activities_held": "1", "residency_days": "2"}
+        )
+        report_submit(report=report, user=demo["liaison"], now=tenth)
+        context = client_for(demo["commander"]).get("/dashboard/").context
+        due_months = [
+            Month.parse(month) for month in context["months"] if programme.is_due(Month.parse(month))
+        ]
+    assert Month.current() not in due_months
+    owed = Counter(
+        row.school
+        for month in due_months
+        for row in expected_reports(month, pairings=programme.pairings.all())
+    )
+    rated = {row["school"]: row["due"] for row in context["on_time_by_school"]}
+    assert rated["东莞理工学院"] == owed["东莞理工学院"]
+    assert rated == {school: owed[school] for school in rated}
