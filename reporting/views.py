@@ -231,6 +231,7 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                 False,
             ),
             "draft_saved": saved,  # a refused submit after the save: the summary says what was kept
+            "submitting": request.method == "POST" and "submit" in request.POST,
             "can_review": can(request.user, "report.review", report),
             "decision_form": ReviewDecisionForm(),
             "reopen_form": ReopenForm(),

@@ -124,6 +124,23 @@ def test_a_submit_names_format_and_required_errors_together(liaison, reporting_u
     assert errors["indicator_residency_days"] == ["此指标为必填项。"]
     report.refresh_from_db()
     assert report.status == "draft" and report.version == 1 and not IndicatorValue.objects.exists()
+    # The summary says the submit did not happen, in the words of the button pressed.
+    html = response.content.decode()
+    assert "尚未保存，也未提交：请更正下列问题后再次提交。" in html and "再次保存" not in html
+
+
+def test_on_its_due_day_the_card_says_due_today_not_0_days_left(reporting_users, liaison):
+    import time_machine
+
+    programme = Programme.objects.get(pairings__number=CHANGAN)
+    due_day = timezone.make_aware(
+        datetime.datetime.combine(programme.due_date(Month.current()), datetime.time(9))
+    )
+    with time_machine.travel(due_day, tick=False):
+        html = liaison.get("/reports/").content.decode()
+    assert "今天截止：请在今天结束前（北京时间）提交。" in html and "还剩0天" not in html
+    with time_machine.travel(due_day - datetime.timedelta(days=1), tick=False):
+        assert "还剩1天" in liaison.get("/reports/").content.decode()
 
 
 def test_a_draft_is_saved_without_its_required_indicators(liaison, reporting_users):
@@ -379,6 +396,23 @@ def test_a_reopened_report_reads_as_reopened_not_as_returned(reporting_users, li
     assert "已被退回" not in card and ">已退回</span>" not in card
     detail = liaison.get(f"/reports/{report.pk}/").content.decode()
     assert "重新开放修改的原因：" in detail and "驻点天数需核对" in detail and "退回意见：" not in detail
+    # The banner on the liaison's other pages, the notice and the e-mail say so too, with the time.
+    banner = liaison.get(f"/pairings/{CHANGAN}/").content.decode()
+    assert "的月报已重新开放修改，请修改后重新报送。" in banner and "已被退回" not in banner
+    from django.core import mail
+
+    from core.models import Notice
+    from reporting.reminders import notify_report_returned
+
+    reporting_users["liaison"].email = "liaison@dgut.example"
+    reporting_users["liaison"].save(update_fields=["email"])
+    assert notify_report_returned(report.pk, report.version) == 1
+    until = timezone.localtime(report.reopened_until).strftime("%Y-%m-%d %H:%M")
+    [email] = mail.outbox
+    assert "已重新开放修改" in email.subject and "被退回" not in email.subject
+    assert f"可修改至{until}（北京时间），原因如下：" in email.body and "驻点天数需核对" in email.body
+    assert "请在此期限前修改并重新报送：" in email.body and "被退回" not in email.body
+    assert Notice.objects.get(user=reporting_users["liaison"]).text == email.subject
     # Submitted again, it still says it was reopened, not returned.
     liaison.post(f"/reports/{report.pk}/", {**form_data(report), "submit": "1"})
     again = bureau.get(f"/reports/{report.pk}/").content.decode()
@@ -419,6 +453,8 @@ def test_the_queue_points_to_reports_waiting_in_other_months(reporting_users):
     html = bureau.get("/reports/queue/?month=2024-03").content.decode()
     assert "其他月份待审核：" in html and "2024-02：1份" in html
     assert "?month=2024-02&amp;state=waiting" in html
+    # Each month's link stays on one line (a phone split "2026-" from "10：11份").
+    assert 'class="alert-link ms-2 text-nowrap"' in html
     # The page's own month is not pointed to, and the counts (cached) follow a decision at once.
     assert "其他月份待审核：" not in bureau.get("/reports/queue/?month=2024-02").content.decode()
     bureau.post(f"/reports/{report.pk}/decide/", {"decision": "accept"})
