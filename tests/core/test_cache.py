@@ -26,3 +26,27 @@ def test_the_embedded_cache_keeps_a_demos_worth_of_figures(db):
             assert figure(0) == 0 and computed[-1] == 0 and len(computed) == 1001
         finally:
             caches["default"].clear()
+
+
+def test_bumps_deferred_bump_each_name_once_when_the_block_ends(db):
+    """Inside the block a save's bump changes no version; at its end each name bumped is bumped once
+    (before the commit and again after it, as any bump), however many rows bumped it."""
+    from core.cache import bumps_deferred, versions_stamp
+
+    names = ["registry", "month:2024-02", "reports"]
+    before = versions_stamp(names)
+    with bumps_deferred():
+        for _ in range(50):
+            bump("registry")
+            bump("month:2024-02")
+        assert versions_stamp(names) == before, "nothing bumped inside the block"
+    after = dict(part.split("=") for part in versions_stamp(names).split(","))
+    start = dict(part.split("=") for part in before.split(","))
+    assert int(after["registry"]) == int(start["registry"]) + 1
+    assert int(after["month:2024-02"]) == int(start["month:2024-02"]) + 1
+    assert after["reports"] == start["reports"]
+    bump("registry")  # outside the block, at once again
+    assert (
+        int(dict(p.split("=") for p in versions_stamp(names).split(","))["registry"])
+        == int(start["registry"]) + 2
+    )
