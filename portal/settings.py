@@ -225,14 +225,14 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a task whose worker died goes back on the queue
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A message taken by a worker that vanished entirely (the machine, not just a child) is handed out
-# again after this long; long enough for the longest compilation, whose claim refuses a second copy.
-# A web process handing a task to the broker (core/outbox.py) tries the connection twice, at once,
-# then leaves the task to the outbox's sweep: kombu's default kept each request of a user waiting
-# while it retried (0.8 s a task measured with Redis stopped, ten waits in one test of the broker
-# being down). The worker's own connection has its own retries (broker_connection_max_retries).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A message taken by a worker that vanished entirely (the machine, not just a child) is handed out
+    # again after this long; long enough for the longest compilation, whose claim refuses a second copy.
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60),
+    # A web process handing a task to the broker (core/outbox.py) tries the connection twice, at once,
+    # then leaves the task to the outbox's sweep: kombu's default kept each request of a user waiting
+    # while it retried (0.8 s a task measured with Redis stopped, ten waits in one test of the broker
+    # being down). The worker's own connection keeps its retries (broker_connection_max_retries).
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0,
