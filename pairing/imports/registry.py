@@ -344,6 +344,9 @@ def _refuse_shared_villages(registry: Registry, rows: list[Row], index: dict[str
     village another live pairing holds, or another row of the file gives its pairing, is an error
     naming that pairing. A village moves as on the pairing's page: removed from the one first (an
     import, or the page), then added to the other (the database refuses it the other way round)."""
+    # The live pairings holding each village in the registry, then the rows of the file that add it.
+    # Only a row that adds a village is refused: the holder's own row keeps it (an unchanged row was
+    # refused, naming the new row's number as if it were a pairing).
     holders: dict[tuple, list[int]] = {}
     for pairing in registry.pairings.values():
         if pairing.status != Pairing.Status.ENDED:
@@ -356,13 +359,17 @@ def _refuse_shared_villages(registry: Registry, rows: list[Row], index: dict[str
         and row.plan is not None
         and getattr(registry.pairings.get(row.number), "status", None) != Pairing.Status.ENDED
     ]
+    adders: dict[tuple, list[int]] = {}
     for row in live:
         for village in row.plan.villages:
-            if row.number not in holders.setdefault(key_of(village), []):
-                holders[key_of(village)].append(row.number)
+            if row.number not in holders.get(key_of(village), []):
+                adders.setdefault(key_of(village), []).append(row.number)
     for row in live:
         for village in row.plan.villages:
-            others = [number for number in holders[key_of(village)] if number != row.number]
+            key = key_of(village)
+            if row.number in holders.get(key, []):
+                continue  # the village is this pairing's already
+            others = [number for number in [*holders.get(key, []), *adders[key]] if number != row.number]
             if others:
                 row.problems.append(
                     Problem(

@@ -400,6 +400,8 @@ def test_a_village_of_another_live_pairing_is_refused_naming_it(bureau):
                 "新民社区（长安）已属于第6对结对，请先从该结对移除。",
             )
         ]
+    # Pairing 6's own row, unchanged, keeps its village: it was refused, naming pairing 9 or 1.
+    assert by_number[6].outcome == "unchanged" and by_number[6].problems == []
     assert response.context.get("token") is None
     assert Pairing.objects.filter(villages__name="新民社区").count() == 1
 
