@@ -15,7 +15,7 @@ from pairing.models import Pairing, Programme
 from reporting.models import IndicatorValue, MonthlyReport, ReportAttachment
 from reporting.services import report_save_draft, report_submit
 from tests.helpers import QUERY_BUDGET
-from tests.reporting.conftest import CHANGAN, client_for, form_data, make_report
+from tests.reporting.conftest import CHANGAN, DGUT, client_for, form_data, make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -445,6 +445,30 @@ def test_the_liaisons_pages_say_when_this_months_report_is_still_due(reporting_u
         f"/reports/{report.pk}/decide/", {"decision": "return", "comment": "补充"}
     )
     assert "月报已被退回，请修改后重新报送" in liaison.get(f"/pairings/{CHANGAN}/").content.decode()
+
+
+def test_a_school_in_two_pairings_is_told_of_each_pairings_report_by_its_name(reporting_users, liaison):
+    """Two reports due the same month read as two different lines, each naming its pairing (the banner
+    said the same sentence twice, a third of a phone's screen, with nothing to tell them apart)."""
+    from pairing.models import Area, School
+    from tests.factories import PairingFactory
+
+    pairing = Pairing.objects.get(number=CHANGAN)
+    second = PairingFactory(
+        programme=pairing.programme,
+        number=99,
+        lead_university=School.objects.get(name=DGUT),
+        town=Area.objects.get(name="谢岗", kind__in=Area.TOWN_KINDS),
+        start_date=pairing.start_date,
+    )
+    month = Month.current()
+    banners = re.findall(r"您[^<]*的月报尚未报送", liaison.get(f"/pairings/{CHANGAN}/").content.decode())
+    assert sorted(banners) == sorted(
+        [
+            f"您{month}（第{CHANGAN}对结对：长安）的月报尚未报送",
+            f"您{month}（第99对结对：{second.town}）的月报尚未报送",
+        ]
+    )
 
 
 def test_the_queue_points_to_reports_waiting_in_other_months(reporting_users):
