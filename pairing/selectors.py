@@ -12,6 +12,7 @@ from core.months import Month
 from core.policy import can, require, scope_of
 
 from .models import (
+    Agreement,
     Area,
     Membership,
     Pairing,
@@ -375,4 +376,19 @@ def compliance_overview(*, user, programme: Programme, year: int, filters=None):
         compute=lambda: compliance_summary(pairings, year=year),
         inline=pairings.count() <= INLINE_COMPLIANCE_PAIRINGS,
         refresh=("pairing.refresh_compliance", key, user.pk, programme.pk, year, filters_text),
+    )
+
+
+def review_subject_changed_since(pairing: Pairing, subject: str, moment) -> bool:
+    """Whether the pairing's team (the team or its members) or agreement, as `subject` names them
+    (PairingReview.Subject), was changed after `moment`, read from their history: one or two queries."""
+    if subject == PairingReview.Subject.AGREEMENT:
+        return Agreement.history.filter(pairing_id=pairing.pk, history_date__gt=moment).exists()
+    try:
+        team = pairing.team.pk  # selected with the pairing on its page
+    except ServiceTeam.DoesNotExist:
+        return False
+    return (
+        ServiceTeam.history.filter(id=team, history_date__gt=moment).exists()
+        or Membership.history.filter(team_id=team, history_date__gt=moment).exists()
     )

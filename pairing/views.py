@@ -62,6 +62,7 @@ from .selectors import (
     pairings_visible_to,
     programme_chosen_for,
     programme_from,
+    review_subject_changed_since,
     school_suggestions,
     teams_visible_to,
     town_suggestions,
@@ -290,10 +291,16 @@ def pairing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def latest_reviews(pairing) -> list:
-    """The newest decision on each subject (team, agreement), from the prefetched reviews."""
+    """The newest decision on each subject (team, agreement), from the prefetched reviews; a returned
+    one says whether its subject changed since (`changed_since`): corrected, waiting to be reviewed
+    again, rather than still as it was returned."""
     latest = {}
     for review in pairing.reviews.all():  # newest first
         latest.setdefault(review.subject, review)
+    for review in latest.values():
+        review.changed_since = review.decision == review.Decision.RETURNED and review_subject_changed_since(
+            pairing, review.subject, review.decided_at
+        )
     return list(latest.values())
 
 

@@ -186,11 +186,29 @@ def test_bureau_returns_the_team_with_a_comment_the_liaison_sees(users, liaison)
     review = PairingReview.objects.get()
     assert (review.reviewer, review.decision) == (users["bureau"], "returned")
     assert "请补充两名中级职称队员" in liaison.get(f"/pairings/{CHANGAN}/").content.decode()
+    assert "退回后已修改" not in liaison.get(f"/pairings/{CHANGAN}/").content.decode()
     pairing = Pairing.objects.get(number=CHANGAN)
     MembershipFactory(team=ServiceTeamFactory(pairing=pairing), person__school=pairing.lead_university)
+    # Corrected since: the page says it waits to be reviewed again, to the liaison and the bureau.
+    for client in (liaison, bureau):
+        assert "退回后已修改，等待重新审核。" in client.get(f"/pairings/{CHANGAN}/").content.decode()
     bureau.post(url, {"subject": "team", "decision": "accepted"})
     html = liaison.get(f"/pairings/{CHANGAN}/").content.decode()
     assert "已通过" in html and "请补充两名中级职称队员" not in html
+
+
+def test_a_returned_agreement_uploaded_again_reads_as_waiting_for_review(users, liaison):
+    """The liaison uploads the scan the bureau asked for: the page no longer reads as if the agreement
+    were still as it was returned."""
+    assert upload_agreement(liaison, "协议.pdf", PDF).status_code == 302
+    bureau = client_for(users["bureau"])
+    url = f"/pairings/{CHANGAN}/review/"
+    bureau.post(url, {"subject": "agreement", "decision": "returned", "comment": "请上传盖章页"})
+    html = liaison.get(f"/pairings/{CHANGAN}/").content.decode()
+    assert "请上传盖章页" in html and "退回后已修改" not in html
+    assert upload_agreement(liaison, "盖章页.pdf", PDF).status_code == 302
+    html = bureau.get(f"/pairings/{CHANGAN}/").content.decode()
+    assert "请上传盖章页" in html and "退回后已修改，等待重新审核。" in html
 
 
 def test_bureau_ends_a_pairing_with_a_reason_in_the_history(users):
