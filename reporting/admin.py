@@ -4,11 +4,15 @@ they change in the portal, through the services and their checks, and are kept."
 
 from django.contrib import admin
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_mixins import HistoryAdmin, ReadOnlyAdmin, ReadOnlyInline, ReferencedRowsAreKept
+from core.numbers import plain_number
 
 from .models import (
+    VERSION_ACTIONS,
     ExportJob,
     Figure,
     Indicator,
@@ -80,7 +84,12 @@ class FigureAdmin(ReferencedRowsAreKept, HistoryAdmin):
 
 class IndicatorValueInline(ReadOnlyInline, admin.TabularInline):
     model = IndicatorValue
-    readonly_fields = ["indicator", "value"]
+    fields = ["indicator", "value_shown"]
+    readonly_fields = ["indicator", "value_shown"]
+
+    @admin.display(description=_("value"))
+    def value_shown(self, obj) -> str:
+        return plain_number(obj.value)  # 20, not 20.00, as the portal writes it
 
 
 class AttachmentInline(ReadOnlyInline, admin.TabularInline):
@@ -114,7 +123,7 @@ class MonthlyReportAdmin(ReadOnlyAdmin, HistoryAdmin):
         "reviewed_at",
         "reviewed_by",
         "created_by",
-        "narratives",
+        "narratives_shown",
         "difficulties",
         "next_month_plan",
         "review_comment",
@@ -124,14 +133,48 @@ class MonthlyReportAdmin(ReadOnlyAdmin, HistoryAdmin):
     def portal_url(self, obj) -> str:
         return reverse("reporting:detail", args=[obj.pk])
 
+    @admin.display(description=_("progress by kind of cooperation"))
+    def narratives_shown(self, obj) -> str:
+        """Each kind of cooperation by its name, as the report's page shows it (not the stored JSON)."""
+        names = dict(obj.pairing.programme.category_choices())
+        entries = [(names.get(code, code), text) for code, text in obj.narratives.items() if text]
+        return format_html_join(mark_safe("<br>"), "<strong>{}</strong>：{}", entries) or "-"
+
+
+class VersionActionFilter(admin.SimpleListFilter):
+    """The versions' actions by name (the field holds the dotted codes, "report.submitted")."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return [(code, label) for code, label in VERSION_ACTIONS.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
 
 @admin.register(ReportVersion)
 class ReportVersionAdmin(ReportRecordAdmin):
-    list_display = ["report", "number", "action", "status", "actor", "created_at"]
-    list_filter = ["action", "status"]
+    list_display = ["report", "number", "action_shown", "status", "actor", "created_at"]
+    list_filter = [VersionActionFilter, "status"]
     search_fields = ["report__school__name", "comment"]
     list_select_related = ["report__school", "actor"]
-    readonly_fields = ["report", "number", "action", "status", "snapshot", "comment", "actor", "created_at"]
+    readonly_fields = [
+        "report",
+        "number",
+        "action_shown",
+        "status",
+        "snapshot",
+        "comment",
+        "actor",
+        "created_at",
+    ]
+    fields = readonly_fields  # the action in words, not also its code
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_shown(self, obj) -> str:
+        return obj.action_label  # "已报送", not "report.submitted"
 
 
 @admin.register(MonthlySummary)

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from core.cells import validate_not_formula
 from core.months import Month, is_late
+from core.numbers import plain_number
 from pairing.models import Pairing, Programme, School
 
 
@@ -267,7 +268,7 @@ class IndicatorValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator}: {self.value}"
+        return f"{self.indicator}: {plain_number(self.value)}"
 
 
 class ReportVersionQuerySet(models.QuerySet):

@@ -474,3 +474,37 @@ def test_the_search_of_indicator_values_finds_what_djangos_own_search_finds(staf
         ("东莞市机电工程学校", "residency_days")
     ]
     assert staff.get("/admin/reporting/indicatorvalue/", {"q": "东莞理工"}).status_code == 200
+
+
+def test_a_report_reads_in_the_admin_as_on_its_page(staff, users, indicators):
+    """The admin's read-only report: each kind of cooperation by its name (not the stored JSON with
+    its English codes), values as the portal writes them, and each version's action in words."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from pairing.models import WorkCategory
+    from reporting.models import ReportVersion
+    from reporting.services import report_save_draft, report_submit
+    from tests.reporting.conftest import make_report
+
+    programme = Programme.objects.get()
+    WorkCategory.objects.create(programme=programme, code="culture", name_zh="文化振兴", name_en="Culture")
+    report = make_report(users["liaison"])
+    report_save_draft(
+        report=report,
+        user=users["liaison"],
+        values={"activities_held": "20", "residency_days": "9"},
+        narratives={"culture": "开展文化活动"},
+    )
+    report_submit(
+        report=report,
+        user=users["liaison"],
+        now=datetime.datetime(2024, 2, 20, tzinfo=ZoneInfo("Asia/Shanghai")),
+    )
+    page = staff.get(url(report, "change")).content.decode()
+    assert "<strong>文化振兴</strong>：开展文化活动" in page and '"culture"' not in page
+    assert ">20<" in page and "20.00" not in page
+    versions = staff.get(reverse("admin:reporting_reportversion_changelist")).content.decode()
+    assert ">已报送<" in versions and ">report.submitted<" not in versions
+    version = ReportVersion.objects.filter(report=report, action="report.submitted").get()
+    assert ">report.submitted<" not in staff.get(url(version, "change")).content.decode()
