@@ -395,9 +395,11 @@ if PRODUCTION:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 REST_FRAMEWORK = {
+    # Token first: a request with no credentials is answered 401 with `WWW-Authenticate: Token` (with
+    # the session first, DRF answers 403, which tells an API client nothing about signing in).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     # Every endpoint asks the policy (core/api.py); a viewset names what each action needs.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "core.api.PolicyPermission"],

@@ -389,3 +389,11 @@ def test_the_api_says_each_programmes_shape_and_each_pairings_lead_unit(users):
     assert ruicheng["counterpart_label"] == "合作县" and "residency" not in ruicheng["rules"]
     pairings = api.get("/api/v1/pairings/", {"programme": ruicheng["id"]}).json()["results"]
     assert pairings and all(p["lead_unit"] for p in pairings)
+
+
+def test_a_call_without_credentials_is_told_to_authenticate(db):
+    """401 with the scheme to use (a token, or the session of a signed-in browser), not a bare 403."""
+
+    response = Client().get("/api/v1/pairings/")
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
+    assert response.json() == {"detail": "身份认证信息未提供。"}

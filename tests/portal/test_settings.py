@@ -240,5 +240,5 @@ def test_production_sends_plain_http_to_https_and_keeps_the_api_docs_behind_a_lo
     assert answers["https"] == [302, "/accounts/login/?next=/", "max-age=31536000; includeSubDomains"]
     assert answers["healthz_redirected"] is False
     # The schema and the docs need a login there (tests/test_permission_matrix.py has every role).
-    assert answers["schema"] == [403, None]
+    assert answers["schema"] == [401, None]
     assert answers["docs"] == [302, "/accounts/login/?next=/api/docs/"]
