@@ -189,19 +189,33 @@ class PairingViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("programme_id", "number")
         )
 
-    def year(self) -> int | None:
-        """The year of the compliance shown (?year=), None by default; a malformed one is refused (400)."""
+    def year(self, programme: Programme | None = None) -> int | None:
+        """The year of the compliance shown (?year=), None by default; a malformed one is refused (400),
+        and for one pairing a year its programme does not run, naming the years it does (as its page)."""
         text = self.request.query_params.get("year", "").strip()
         if not text:
             return None
-        if not (text.isdigit() and 2000 <= int(text) <= 2100):
+        if not (text.isdigit() and len(text) == 4):
             raise exceptions.ValidationError({"year": [_("Enter a year such as 2024.")]})
+        years = programme.report_years() if programme is not None else range(2000, 2101)
+        if int(text) not in years:
+            raise exceptions.ValidationError(
+                {
+                    "year": [
+                        _("%(year)s is not a year of this programme: it runs %(first)s–%(last)s.")
+                        % {"year": text, "first": years[0], "last": years[-1]}
+                        if programme is not None
+                        else _("Enter a year from %(first)s to %(last)s.")
+                        % {"first": years[0], "last": years[-1]}
+                    ]
+                }
+            )
         return int(text)
 
-    def with_compliance(self, pairings: list) -> dict:
+    def with_compliance(self, pairings: list, programme: Programme | None = None) -> dict:
         """Each pairing's breaches in the year asked for, or by default in the year its programme's
         pages open on (the year of its last month: an ended programme's last year, not this one)."""
-        asked = self.year()
+        asked = self.year(programme)
         years = {pairing.pk: asked or pairing.programme.last_month().year for pairing in pairings}
         compliance = {}
         for year in set(years.values()):
@@ -215,7 +229,8 @@ class PairingViewSet(viewsets.ReadOnlyModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         pairing = self.get_object()
-        return Response(self.get_serializer(pairing, context=self.with_compliance([pairing])).data)
+        context = self.with_compliance([pairing], pairing.programme)
+        return Response(self.get_serializer(pairing, context=context).data)
 
 
 class MembershipSerializer(serializers.ModelSerializer):

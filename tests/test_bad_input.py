@@ -102,6 +102,8 @@ def test_a_month_or_programme_that_cannot_be_read_is_named(clients, indicators, 
         ("/api/v1/reports/?programme=1000", 400, "选择一个有效的选项"),
         ("/api/v1/totals/99999/", 404, "没有这个项目。"),
         ("/api/v1/pairings/?year=x", 400, "请填写年份，例如2024。"),
+        ("/api/v1/pairings/?year=1999", 400, "请填写2000至2100之间的年份。"),
+        ("/api/v1/pairings/6/?year=1999", 400, "1999不在本项目的年份内：本项目为2024–"),
         ("/api/v1/totals/1/?from=2024-10&to=2024-01", 400, "结束月份早于开始月份。"),
     ],
 )
