@@ -77,8 +77,16 @@ class PairingFilter(django_filters.FilterSet):
 
     @property
     def problems(self) -> list[str]:
-        """What could not be understood, in words (names, then the form's own errors)."""
-        return [*self.name_errors, *(str(e) for errors in self.form.errors.values() for e in errors)]
+        """What could not be understood, in words (names, then the form's own errors, each after the
+        label of the filter it is about, said once per filter)."""
+        problems = list(self.name_errors)
+        for name, errors in self.form.errors.items():
+            field = self.form.fields.get(name)
+            label = str(field.label) if field is not None and field.label else name
+            problems.append(
+                gettext("%(filter)s: %(problem)s") % {"filter": label, "problem": " ".join(map(str, errors))}
+            )
+        return problems
 
     @property
     def chosen_town_name(self) -> str:

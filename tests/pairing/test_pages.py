@@ -75,7 +75,12 @@ def test_a_filter_value_that_is_not_understood_is_named_and_ignored(bureau_clien
     response = bureau_client.get("/pairings/", {"town": "abc", "status": "bogus"})
     assert response.status_code == 400  # bad input: said, and the list shown without it
     assert len(response.context["pairings"]) == 8
-    assert "部分筛选条件无法识别，已忽略" in response.content.decode()
+    html = response.content.decode()
+    assert "部分筛选条件无法识别，已忽略" in html
+    # Each problem after the filter it is about (it was Django's sentence alone, twice).
+    problems = response.context["filter"].problems
+    assert [problem.split("：")[0] for problem in problems] == ["结对地区", "状态"], problems
+    assert all(problem in html for problem in problems)
 
 
 def test_detail_shows_parties_and_villages(bureau_client):
