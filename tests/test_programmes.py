@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
 from django.utils import translation
 
 from core.months import Month
@@ -284,6 +285,12 @@ def test_every_pairing_and_registry_row_is_valid_under_its_programmes_shape():
     for model in [Indicator, IndicatorMinimum, Figure]:
         for row in model.objects.all():
             row.full_clean()
+    # No member joins a pairing's team before the pairing began (the workspace's form refuses it;
+    # WHUT's residents joined "2020-08-01", before their pairing's 2021-01-01).
+    early = Membership.objects.filter(
+        team__pairing__isnull=False, joined_on__lt=F("team__pairing__start_date")
+    ).values_list("person__name", "joined_on", "team__pairing__start_date")
+    assert list(early) == []
     shapes = {"yibin-2024": 10, "whut-shiquan-2021": 1, "uestc-cengong-2013": 1, "ruicheng-2021": 22}
     for code, count in shapes.items():
         programme = Programme.objects.get(code=code)
