@@ -409,6 +409,23 @@ def own_cache_namespace(settings, request):
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_flush_of_the_shared_redis():
+    """In CI the cache and the Celery broker share one Redis database (REDIS_URL): a test emptying the
+    cache there (FLUSHDB) also emptied the queues, bindings and unacknowledged messages of the other
+    xdist worker's tests, and a task put back after its worker was killed was lost. Tests keep to
+    their own key prefix instead (own_cache_namespace); emptying the Redis cache fails here."""
+    from core.cache import TolerantRedisCache
+
+    def refuse(self):
+        raise AssertionError("a test emptied the Redis cache, which is the broker's database in CI")
+
+    original = TolerantRedisCache.clear
+    TolerantRedisCache.clear = refuse
+    yield
+    TolerantRedisCache.clear = original
+
+
 @pytest.fixture
 def eager_tasks():
     """Run tasks in-process here even when REDIS_URL points at a broker (the worker tests cover the

@@ -1,16 +1,10 @@
 """core/cache.py: versioned figures read several at a time, and one Redis client per pool."""
 
-import pytest
-from django.core.cache import cache
-
 from core.cache import TolerantRedisCache, bump, cached_figures, cached_figures_many
 
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+# No test empties the cache: each reads and writes under its own key prefix (tests/conftest.py,
+# own_cache_namespace), and in CI the cache's Redis database is the broker's, whose queues a flush
+# would empty under the other worker's tests (tests/conftest.py, no_flush_of_the_shared_redis).
 
 
 def counted(results: dict, name: str, value):
