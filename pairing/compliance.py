@@ -73,6 +73,8 @@ def team_leader(pairing: Pairing, context: RuleContext) -> list[str]:
         return []
     if not leaders:
         return [_("The service team has no leader")]
+    if any(m.person.is_school_leader for m in leaders):  # e.g. of the university replaced
+        return [_("The team leader is a school-level leader, but not of this pairing's university")]
     return [_("The team leader must be a school-level leader of the university")]
 
 
@@ -84,6 +86,8 @@ def team_deputy(pairing: Pairing, context: RuleContext) -> list[str]:
         return []
     if not deputies:
         return [_("The service team has no deputy leader")]
+    if any(m.person.is_school_leader for m in deputies):  # e.g. of the vocational school replaced
+        return [_("The deputy leader is a school-level leader, but not of this pairing's vocational school")]
     return [_("The deputy leader must be a school-level leader of the vocational school")]
 
 

@@ -17,6 +17,7 @@ from tests.factories import (
     PairingFactory,
     PersonFactory,
     ProgrammeFactory,
+    SchoolFactory,
     ServiceTeamFactory,
 )
 from tests.helpers import QUERY_BUDGET
@@ -94,7 +95,15 @@ def test_leader_must_be_a_school_level_leader_of_the_university():
 def test_a_leader_from_the_vocational_school_does_not_count():
     pairing = build_compliant_pairing()
     Person.objects.filter(memberships__role="leader").update(school=pairing.assisting_schools.get())
-    assert breaches(pairing, "leader") == ["队长须为高校校级领导"]
+    assert breaches(pairing, "leader") == ["队长是校级领导，但不是本结对高校的校级领导"]
+
+
+def test_a_deputy_of_the_vocational_school_replaced_is_told_as_such_not_as_lacking_rank():
+    """After the vocational school is replaced, its 副校长 still on the team is a school-level leader,
+    of a school no longer a party: said so, rather than "must be a school-level leader"."""
+    pairing = build_compliant_pairing()
+    pairing.assisting_schools.set([SchoolFactory()])
+    assert breaches(pairing, "deputy") == ["副队长是校级领导，但不是本结对中职学校的校级领导"]
 
 
 def test_deputy_must_be_a_school_level_leader_of_the_vocational_school():
