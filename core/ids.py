@@ -12,9 +12,15 @@ ID_PATTERN = "[0-9]{1,18}"  # below 2**63: every id a bigint column can hold
 MAX_ID = 10**18 - 1
 
 
+def plain_digits(text: str) -> bool:
+    """Digits int() reads: ASCII ones. str.isdigit() is true of superscripts ("²⁰²⁴") too, which
+    int() refuses with a ValueError: a server error wherever a parameter was read that way."""
+    return text.isascii() and text.isdigit()
+
+
 def id_or_none(value) -> int | None:
     text = str(value if value is not None else "").strip()
-    if not text.isdigit() or len(text) > 18:
+    if not plain_digits(text) or len(text) > 18:
         return None
     return int(text)
 

@@ -182,7 +182,7 @@ def _month_piece(programme: Programme, pairings: QuerySet[Pairing], month: Month
         month_tally += tally
         # A month not due yet counts in no school's rate, not even a school whose report is in early
         # (its own tally has nothing pending): every school is rated over the same months.
-        schools[school] = (tally.on_time, tally.due) if due else (0, 0)
+        schools[school] = (tally.on_time, tally.rated(due)) if due else (0, 0)
     found = month_tally.as_dict()
     counts = {key: found[key] for key in ("expected", "on_time", "late", "missing", "returned", "accepted")}
     return {"counts": counts, "schools": schools, "due": due}

@@ -9,7 +9,7 @@ from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 
 from core.api import PolicyPermission
-from core.ids import ID_PATTERN
+from core.ids import ID_PATTERN, plain_digits
 from core.policy import scope_of
 
 from .compliance import breaches_of
@@ -195,7 +195,7 @@ class PairingViewSet(viewsets.ReadOnlyModelViewSet):
         text = self.request.query_params.get("year", "").strip()
         if not text:
             return None
-        if not (text.isdigit() and len(text) == 4):
+        if not (plain_digits(text) and len(text) == 4):
             raise exceptions.ValidationError({"year": [_("Enter a year such as 2024.")]})
         years = programme.report_years() if programme is not None else range(2000, 2101)
         if int(text) not in years:

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import plain_digits
+
 from .models import Agreement, Membership, PairingReview, Person, PracticeBase, Residency
 from .services import pairing_schools, residency_places
 
@@ -294,7 +296,9 @@ class SuggestField(forms.Field):
 
     def name_of(self, pk) -> str:
         found = (
-            self.queryset.filter(pk=pk).values_list("name", flat=True).first() if str(pk).isdigit() else None
+            self.queryset.filter(pk=pk).values_list("name", flat=True).first()
+            if plain_digits(str(pk)) and len(str(pk)) < 19
+            else None
         )
         return found or ""
 
@@ -305,7 +309,7 @@ class SuggestField(forms.Field):
             return None
         found = (
             list(self.queryset.filter(pk=int(pk))[:1])
-            if pk.isdigit() and len(pk) < 19
+            if plain_digits(pk) and len(pk) < 19
             else list(self.queryset.filter(name=text)[:2])
         )
         if len(found) != 1:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.excel import WorkbookRejected
+from core.ids import plain_digits
 from core.paging import requested_page
 from core.policy import can, require
 
@@ -310,7 +311,7 @@ def requested_year(request: HttpRequest, programme: Programme) -> tuple[int, boo
     a year was asked for that is not one of them: the page then says so (a message) and answers 400."""
     text = request.GET.get("year", "").strip()
     years = programme.report_years()
-    year = int(text) if text.isdigit() and len(text) <= 4 else None
+    year = int(text) if plain_digits(text) and len(text) <= 4 else None
     if year in years:
         return year, True
     if text:

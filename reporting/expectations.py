@@ -536,13 +536,19 @@ class Tally:
 
     @property
     def due(self) -> int:
-        """The reports a rate is taken of: all of them once the month is due (each then submitted or
-        missing), none while some are still pending (a rate of the early few would read 100%)."""
+        """The reports due so far: all of them once nothing is pending (each submitted or missing)."""
         return 0 if self.pending else self.submitted + self.missing
 
-    def rate(self, part: int) -> int | None:
+    def rated(self, month_is_due: bool) -> int:
+        """The reports a rate is taken of: all of them once the month is due, none before it, however
+        many are in early (a rate of the early few would read 100%, and a school, or a town, whose
+        reports are all in early would be rated over a month more than the others)."""
+        return self.due if month_is_due else 0
+
+    def rate(self, part: int, *, month_is_due: bool) -> int | None:
         """A percentage of the reports that were due, or None when the month is not due yet."""
-        return round(100 * part / self.due) if self.due else None
+        rated = self.rated(month_is_due)
+        return round(100 * part / rated) if rated else None
 
     def as_dict(self) -> dict[str, int]:
         """The counts every place shows (pages, API, workbook), by the same names."""

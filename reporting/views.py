@@ -520,7 +520,13 @@ def status_view(request: HttpRequest) -> HttpResponse:
     )
     months = list(reversed(Month.between(first, min(Month(month.year, 12), last))))
     table = [
-        {"month": each, "tally": tally, "on_time_rate": tally.rate(tally.on_time)}
+        {
+            "month": each,
+            "tally": tally,
+            "on_time_rate": tally.rate(
+                tally.on_time, month_is_due=bool(programme) and programme.is_due(each)
+            ),
+        }
         for each, tally in zip(months, cached_tallies(request.user, programme, months, pairings), strict=True)
     ]
     missing = ExpectedPaginator(

@@ -6,7 +6,8 @@ from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
-BAD = ["abc", "2024-13", "99999999999999999999", "-1"]
+# "²⁰²⁴": digits to str.isdigit(), not to int() (superscripts).
+BAD = ["abc", "2024-13", "99999999999999999999", "-1", "²⁰²⁴", "³"]
 # Each page with the parameters it reads.
 PAGES = {
     "bureau": {

@@ -529,7 +529,11 @@ class Worksheet(PartReader):
                 self.inspection.too_long(self.scan.name, self.cell_row, self.column)
 
     def check_shared_string(self):
-        if self.shared_index.isdigit() and int(self.shared_index) in self.inspection.long_strings:
+        if (
+            self.shared_index.isascii()
+            and self.shared_index.isdigit()
+            and int(self.shared_index) in self.inspection.long_strings
+        ):
             self.inspection.too_long(self.scan.name, self.cell_row, self.column)
 
     def refuse_rows(self) -> NoReturn:
@@ -555,7 +559,7 @@ class Worksheet(PartReader):
 
     def start_row(self, attributes):
         number = attributes.get("r")
-        if number and not number.isdigit():
+        if number and not (number.isascii() and number.isdigit()):
             self.inspection.unreadable()
         self.row = int(number) if number else self.row + 1
         self.row_elements += 1

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.cells import FORMULA_STARTS
 from core.excel import Problem, UploadedWorkbook, WorkbookRejected, check_sheet, open_workbook
+from core.ids import plain_digits
 
 from ..models import Programme, School
 from .columns import (
@@ -161,7 +162,7 @@ def rows_of(book: UploadedWorkbook, programme: Programme, columns: list[Column])
         number = cell(NUMBER)
         if isinstance(number, float) and number.is_integer():
             number = int(number)
-        if isinstance(number, str) and number.strip().isdigit():
+        if isinstance(number, str) and plain_digits(number.strip()):
             number = int(number.strip())
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
             problem(1, _("序号 must be a whole number from 1."))

@@ -147,11 +147,15 @@ def test_a_rate_is_of_a_due_month_only():
     from reporting.expectations import State, Tally
 
     early = Tally(Counter({State.NOT_STARTED: 16, State.DRAFT: 1, State.SUBMITTED_ON_TIME: 1}), on_time=1)
-    assert early.due == 0 and early.rate(early.on_time) is None
+    assert early.due == 0 and early.rate(early.on_time, month_is_due=False) is None
     due = Tally(Counter({State.MISSING: 17, State.SUBMITTED_ON_TIME: 1}), on_time=1)
-    assert due.due == 18 and due.rate(due.on_time) == 6
+    assert due.due == 18 and due.rate(due.on_time, month_is_due=True) == 6
     returned_late = Tally(Counter({State.RETURNED: 1, State.ACCEPTED: 1}), on_time=1, late=1)
-    assert returned_late.due == 2 and returned_late.rate(returned_late.late) == 50
+    assert returned_late.due == 2 and returned_late.rate(returned_late.late, month_is_due=True) == 50
+    # Every report in early (a town's two schools, say): still no rate before the month is due.
+    all_early = Tally(Counter({State.SUBMITTED_ON_TIME: 2}), on_time=2)
+    assert all_early.rated(month_is_due=False) == 0 and all_early.rate(2, month_is_due=False) is None
+    assert all_early.rate(2, month_is_due=True) == 100
 
 
 def test_a_months_cached_counts_are_kept_across_midnight_and_counted_again_at_its_deadline(reporting_users):

@@ -585,6 +585,32 @@ def test_the_missing_list_is_kept_until_a_report_of_its_month_changes(reporting_
     assert len(rows) == 17 and "东莞理工学院" not in rows and read
 
 
+def test_a_month_whose_reports_are_all_in_early_has_no_rate_until_it_is_due(reporting_users):
+    """A town's two schools both submit on the 10th: the town liaison's status table gives the month
+    no on-time rate before the 28th, as the dashboard rates no school over it (one rule: a month
+    counts in a rate once it is due)."""
+    import time_machine
+
+    tenth = timezone.make_aware(datetime.datetime(2024, 2, 10, 12))
+    with time_machine.travel(tenth, tick=False):
+        for key, school in [("liaison", DGUT), ("assisting_liaison", "东莞市机电工程学校")]:
+            report = make_report(reporting_users[key], school=school)
+            report_save_draft(
+                report=report,
+                user=reporting_users[key],
+                values={"activities_held": "1", "residency_days": "2"},
+            )
+            report_submit(report=report, user=reporting_users[key], now=tenth)
+        table = client_for(reporting_users["town_liaison"]).get("/reports/status/", {"month": "2024-02"})
+    february = next(e for e in table.context["table"] if e["month"] == Month(2024, 2))
+    assert (february["tally"].expected, february["tally"].on_time, february["tally"].pending) == (2, 2, 0)
+    assert february["on_time_rate"] is None
+    with time_machine.travel(tenth + datetime.timedelta(days=20), tick=False):
+        table = client_for(reporting_users["town_liaison"]).get("/reports/status/", {"month": "2024-02"})
+    february = next(e for e in table.context["table"] if e["month"] == Month(2024, 2))
+    assert february["on_time_rate"] == 100
+
+
 def test_status_table_offers_no_month_or_year_before_the_first_report_month(reporting_users):
     """The year's months before the programme's first report month are neither rows nor links: each
     would answer 400 ("reports start from ...")."""
