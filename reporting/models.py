@@ -1,7 +1,6 @@
 """Monthly progress reports (进展情况月报): the indicators a programme collects, one report per school,
 pairing and month, its versions and attachments, and the reminders already sent."""
 
-import calendar
 import datetime
 from decimal import Decimal
 
@@ -84,7 +83,7 @@ class Indicator(models.Model):
         for a count of days (天), no more days than the month has (30 in November, not 31)."""
         if month is None or self.unit != "天":
             return self.maximum
-        days = Decimal(calendar.monthrange(month.year, month.month)[1])
+        days = Decimal(Month.of(month).last_day.day)
         return days if self.maximum is None else min(self.maximum, days)
 
     def clean(self) -> None:

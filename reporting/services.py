@@ -4,7 +4,6 @@ Each step checks who may take it and from which status, records a version with i
 (`report.submitted`), and sends what it must send after the transaction commits.
 """
 
-import calendar
 import datetime
 import re
 import unicodedata
@@ -79,7 +78,7 @@ def parse_indicator_value(indicator: Indicator, raw, *, month=None) -> Decimal |
         )
     maximum = indicator.maximum_in(month)
     if maximum is not None and value > maximum:
-        days = calendar.monthrange(month.year, month.month)[1] if month is not None else None
+        days = Month.of(month).last_day.day if month is not None else None
         if indicator.unit == "天" and maximum == days:  # bounded by the month's days (31 in October too)
             raise ValidationError(
                 _("The value cannot be above %(maximum)s: %(month)s has %(maximum)s days.")
