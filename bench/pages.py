@@ -16,6 +16,11 @@
    floor (bench/urls.py: the same login, one query) for SECONDS at concurrency 8: ABAB... in the same
    run, so both see the same machine. No round starts that would take the page past BUDGET seconds.
 
+The page cache is on, as in production with Redis (core/page_cache.py): the load asks for the same
+page again and again with nothing written meanwhile, so after its first request a page is served whole
+from the cache, which is what a reader re-reading an unchanged month gets. `--no-page-cache` renders
+every request afresh: what a page costs the first time after a write.
+
 Prints one line per page: the status, p50 and p95 latency (ms) and requests/s under that load, the
 ratio (the median over rounds of the floor's requests/s divided by the page's: how many floor
 requests the server answers in the time of one page), how long the page took alone in-process while
@@ -89,6 +94,11 @@ def main() -> None:
     parser.add_argument("--role", action="append", choices=list(ROLES), help="only these roles (repeatable)")
     parser.add_argument("--page", action="append", choices=list(PAGES), help="only these pages (repeatable)")
     parser.add_argument("--no-counts", action="store_true", help="skip counting queries")
+    parser.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="serve every page afresh (PAGE_CACHE=0): what a page costs the first time after a change",
+    )
     parser.add_argument("--count-queries", help=argparse.SUPPRESS)  # internal: JSON of one database
     args = parser.parse_args()
     if args.count_queries:
@@ -101,6 +111,8 @@ def main() -> None:
     pages = [(page, role) for role in roles for page, (_path, who) in PAGES.items() if role in who]
     pages = [(page, role) for page, role in pages if not args.page or page in args.page]
     environment = data.environment_for(dataset.database_url)
+    if args.no_page_cache:
+        environment["PAGE_CACHE"] = "0"
     collect_static(environment)  # the production storage's manifest, for the counts and for gunicorn
     wanted = sorted({page for page, _role in pages})
     dongguan = data.sibling_url(dataset.database_url, "portal_bench_dongguan")
@@ -115,7 +127,8 @@ def main() -> None:
     print(
         f"\npages at {dataset.pairings} pairings ({data.database_name(dataset.database_url)}, data of {dataset.month}); "
         f"gunicorn 2 sync workers, concurrency {CONCURRENCY}, {args.rounds}×({args.seconds:g} s page + "
-        f"{args.seconds:g} s floor), timeout {args.timeout} s",
+        f"{args.seconds:g} s floor), timeout {args.timeout} s, "
+        f"page cache {'off' if args.no_page_cache else 'on'}",
         flush=True,
     )
     print(header(dataset.pairings), flush=True)

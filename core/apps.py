@@ -1,6 +1,7 @@
 from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -31,6 +32,12 @@ def grant_bureau_permissions(sender, using="default", **kwargs) -> None:
         )
 
 
+def watch_writes(sender, connection, **kwargs) -> None:
+    from .page_cache import install
+
+    install(connection)
+
+
 class CoreConfig(AppConfig):
     default = True  # this module also declares the admin's config
     name = "core"
@@ -41,6 +48,8 @@ class CoreConfig(AppConfig):
 
         # Not limited to this app's signal: apps migrated after it get their permissions later.
         post_migrate.connect(grant_bureau_permissions, dispatch_uid="core.grant_bureau_permissions")
+        # Every connection notes its writes, so the pages kept whole know when they changed.
+        connection_created.connect(watch_writes, dispatch_uid="core.watch_writes")
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

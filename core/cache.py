@@ -229,6 +229,9 @@ def latest_figures(key: str, *, versions: list[str], compute, inline: bool, refr
         value = compute()
         store_latest(key, stamp, value)
         return Latest(value, True, timezone.now())
+    from .page_cache import uncacheable
+
+    uncacheable()  # the page shows an older figure, or none, until the worker has computed it
     if cache.add(f"refreshing:{key}:{stamp}", 1, 15 * 60):
         from .outbox import enqueue
 

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from core.api import PolicyPermission
 from core.ids import ID_PATTERN, plain_digits
+from core.page_cache import CachedReads
 from core.policy import scope_of
 
 from .compliance import breaches_of
@@ -171,7 +172,7 @@ class PairingApiFilter(PairingFilter):
         return super().filter_school(queryset, name, value)
 
 
-class PairingViewSet(viewsets.ReadOnlyModelViewSet):
+class PairingViewSet(CachedReads, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ID_PATTERN
     serializer_class = PairingSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]

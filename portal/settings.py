@@ -148,6 +148,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Below the session, CSRF, authentication and messages: pages kept whole (core/page_cache.py).
+    "core.page_cache.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Below the messages middleware, so a notice it adds is stored with the response.
@@ -200,6 +202,9 @@ EMBEDDED_CACHE = {
 
 # Redis: the Celery broker, result backend and cache when REDIS_URL is set; eager tasks otherwise.
 REDIS_URL = parse_redis_url(env_text("REDIS_URL")) if env_text("REDIS_URL") else None
+# Pages kept whole until the data changes (core/page_cache.py). On by default only with Redis: the
+# cache must be one for all of the server's processes, which a process's local memory is not.
+PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL

@@ -22,6 +22,7 @@ from core.cache import cached_figures
 from core.ids import ID_PATTERN
 from core.months import InvalidMonth, Month
 from core.numbers import plain_number
+from core.page_cache import CachedReads
 from core.policy import can, school_id_of, scope_of
 from pairing.models import Programme
 from pairing.selectors import (
@@ -144,7 +145,7 @@ class ReportFilter(django_filters.FilterSet):
         fields = ["status", "school", "pairing", "programme"]
 
 
-class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReportViewSet(CachedReads, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = ID_PATTERN
     serializer_class = ReportSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
@@ -298,7 +299,7 @@ class SummarySerializer(serializers.ModelSerializer):
         )
 
 
-class SummaryViewSet(viewsets.ReadOnlyModelViewSet):
+class SummaryViewSet(CachedReads, viewsets.ReadOnlyModelViewSet):
     """The compiled months: bureau and commanders see them; for anyone else the list is empty."""
 
     lookup_value_regex = ID_PATTERN
@@ -385,7 +386,7 @@ class ExpectedRowsPagination(PageNumberPagination):
         return self.paginate_queryset(None, request, view)
 
 
-class MonthViewSet(viewsets.GenericViewSet):
+class MonthViewSet(CachedReads, viewsets.GenericViewSet):
     """A month's live figures (/api/v1/months/2024-02/?programme=1) and its expected reports with their
     states (/api/v1/months/2024-02/reports/?state=missing), from the same engine as the pages."""
 

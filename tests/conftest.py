@@ -317,6 +317,14 @@ def fast_password_hashing():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def pages_kept_whole():
+    """The page cache on, as in production, with or without Redis (each test has its own key prefix,
+    own_cache_namespace, and each process its own local memory): tests/core/test_page_cache.py."""
+    with override_settings(PAGE_CACHE=True):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def api_unthrottled():
     """The API counts no request in tests (the permission matrix and the schema fuzz alone send
     hundreds as one user, and a count would outlive the test in the cache); the tests of the limits
