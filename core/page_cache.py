@@ -25,13 +25,17 @@ from __future__ import annotations
 
 import contextvars
 import datetime
+import functools
 import hashlib
+import os
 import re
 import zoneinfo
+from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse
+from django.utils import timezone
 
 from .cache import _increment
 
@@ -56,10 +60,26 @@ CACHED_PAGES = frozenset(
 
 # A statement that changes rows (a CTE may too). Read with `match`, so only its first word counts.
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|TRUNCATE|COPY|ALTER|CREATE|DROP|REPLACE|MERGE)\b", re.I)
+_SESSION_WRITE = re.compile(r'\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?django_session"?\s', re.I)
 _CTE_WRITE = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.I)
 
 # Set by a view whose page must not be kept (figures still being worked out), for this request.
 _uncacheable: contextvars.ContextVar[bool] = contextvars.ContextVar("page_uncacheable", default=False)
+
+
+# The moment the page being rendered stops being true without any write (a reopened report's window
+# closing, a compilation's heartbeat going quiet), for this request: it is kept until then at most.
+_valid_until: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar(
+    "page_valid_until", default=None
+)
+
+
+def valid_until(moment: datetime.datetime) -> None:
+    """The page being rendered shows something that changes by itself at `moment` (finer than the
+    hour the key carries): it is kept until then at most."""
+    current = _valid_until.get()
+    if current is None or moment < current:
+        _valid_until.set(moment)
 
 
 def uncacheable() -> None:
@@ -85,16 +105,23 @@ def _pending_bump(conn) -> bool:
     return any(entry[1] is _bump_after_commit for entry in conn.run_on_commit)
 
 
+def _changed_rows(context) -> bool:
+    """Whether the statement may have changed a row: an UPDATE or DELETE that matched none did not
+    (reading a report marks its notices read, most often none)."""
+    return getattr(context.get("cursor"), "rowcount", -1) != 0
+
+
 def note_writes(execute, sql, params, many, context):
     """An execute wrapper on every connection (installed by CoreConfig.ready): after a statement that
-    writes, the data's version is counted up once the transaction commits (at once in autocommit)."""
+    writes, the data's version is counted up once the transaction commits (at once in autocommit).
+    Writes to the sessions' table do not count: a page's key carries its session's data instead."""
     result = execute(sql, params, many, context)
-    if _is_write(sql):
+    if _is_write(sql) and _changed_rows(context) and not _SESSION_WRITE.match(str(sql)):
         conn = context["connection"]
         if not conn.in_atomic_block:
             _increment(VERSION_NAME)
         elif not _pending_bump(conn):
-            transaction.on_commit(_bump_after_commit, using=conn.alias)
+            transaction.on_commit(_bump_after_commit, using=conn.alias, robust=True)
     return result
 
 
@@ -113,9 +140,44 @@ def _version() -> int:
     return cache.get(f"version:{VERSION_NAME}", 1)
 
 
-def _key(version: int, parts: list[str]) -> str:
+@functools.cache
+def build_id() -> str:
+    """What the code, templates, translations and static files of this install are: a release changes
+    it (a page kept by the previous release names its hashed CSS and scripts, which may be gone). Read
+    once a process from the files' sizes and times; BUILD_ID (environment) names it instead."""
+    named = os.environ.get("BUILD_ID")
+    if named:
+        return named
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    roots = [
+        base / name for name in ("core", "portal", "pairing", "reporting", "oversight", "templates", "locale")
+    ]
+    manifest = Path(settings.STATIC_ROOT or base / "staticfiles") / "staticfiles.json"
+    files = [manifest] if manifest.exists() else []
+    for root in roots:
+        files.extend(path for path in root.rglob("*") if path.suffix in {".py", ".html", ".mo", ".txt"})
+    for path in sorted(files):
+        stat = path.stat()
+        digest.update(
+            f"{path.relative_to(base) if path.is_relative_to(base) else path}:{stat.st_size}:{stat.st_mtime_ns}\n".encode()
+        )
+    return digest.hexdigest()[:16]
+
+
+def _key(version: int, request, parts: list[str]) -> str:
     hour = datetime.datetime.now(BEIJING).strftime("%Y-%m-%dT%H")
-    text = "\x1f".join([str(version), connection.settings_dict["NAME"] or "", hour, *parts])
+    text = "\x1f".join(
+        [
+            str(version),
+            build_id(),
+            str(connection.settings_dict["NAME"] or ""),
+            hour,
+            request.scheme,
+            request.get_host(),
+            *parts,
+        ]
+    )
     return "page:" + hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -142,10 +204,22 @@ def _store(key: str, response) -> None:
 
     if response.status_code != 200 or response.streaming or response.cookies:
         return
-    if response.has_header("Cache-Control") and "private" not in response.headers["Cache-Control"]:
-        return  # a download or a page that asked for its own caching rules
+    if response.has_header("Cache-Control"):
+        return  # a download or a page that set its own rules (never_cache)
+    timeout = PAGE_TIMEOUT
+    until = _valid_until.get()
+    if until is not None:
+        timeout = min(timeout, int((until - timezone.now()).total_seconds()))
+        if timeout <= 0:
+            return
     headers = [(name, value) for name, value in response.headers.items() if name.lower() != "set-cookie"]
-    cache.set(key, (response.status_code, response.content, headers), PAGE_TIMEOUT)
+    cache.set(key, (response.status_code, response.content, headers), timeout)
+
+
+def _session_data(session) -> str:
+    """The session's data (the programme picked last, a draft of the queue's form), which its writes no
+    longer count for: part of the key instead."""
+    return repr(sorted(session.items(), key=lambda item: item[0]))
 
 
 def _has_messages(request) -> bool:
@@ -161,7 +235,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _uncacheable.set(False)
+        token, until_token = _uncacheable.set(False), _valid_until.set(None)
         try:
             response = self.get_response(request)
             key = getattr(request, "_page_cache_key", None)
@@ -170,8 +244,15 @@ class PageCacheMiddleware:
             return response
         finally:
             _uncacheable.reset(token)
+            _valid_until.reset(until_token)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        try:
+            return self._cached(request)
+        except DatabaseError:
+            return None  # the view meets the lost database too, and answers with the 503 page
+
+    def _cached(self, request):
         match = request.resolver_match
         if (
             request.method != "GET"
@@ -186,10 +267,12 @@ class PageCacheMiddleware:
             return None
         key = _key(
             _version(),
+            request,
             [
                 "page",
                 str(request.user.pk),
                 request.session.session_key or "",
+                _session_data(request.session),
                 request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
                 getattr(request, "LANGUAGE_CODE", ""),
                 request.get_full_path(),
@@ -218,6 +301,7 @@ class CachedReads:
             return
         key = _key(
             _version(),
+            request._request,
             [
                 "api",
                 str(request.user.pk),

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from core.cells import validate_not_formula
 from core.months import Month, is_late
 from core.numbers import plain_number
+from core.page_cache import valid_until
 from pairing.models import Pairing, Programme, School
 
 
@@ -247,7 +248,12 @@ class MonthlyReport(models.Model):
     def is_editable(self) -> bool:
         if self.status not in self.EDITABLE:
             return False
-        return self.reopened_until is None or timezone.now() <= self.reopened_until
+        if self.reopened_until is None:
+            return True
+        if timezone.now() > self.reopened_until:
+            return False
+        valid_until(self.reopened_until)  # a page saying "change it" is kept no longer than this
+        return True
 
 
 class IndicatorValue(models.Model):
@@ -484,9 +490,12 @@ class MonthlySummary(models.Model):
     @property
     def is_stalled(self) -> bool:
         """Running, but silent for longer than a live run ever is (its worker died): restart it."""
-        return self.state == self.State.RUNNING and (
-            self.heartbeat_at is None or self.heartbeat_at < timezone.now() - STALLED_AFTER
-        )
+        if self.state != self.State.RUNNING:
+            return False
+        if self.heartbeat_at is None or self.heartbeat_at < timezone.now() - STALLED_AFTER:
+            return True
+        valid_until(self.heartbeat_at + STALLED_AFTER)  # a page saying "running" is kept no longer
+        return False
 
     @property
     def is_stale(self) -> bool:

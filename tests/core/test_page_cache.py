@@ -10,10 +10,11 @@ import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from rest_framework.test import APIClient
 
-from core.page_cache import _bump_after_commit, _is_write
+from core.page_cache import _bump_after_commit, _is_write, _pending_bump
 from pairing.models import Area, Pairing
 
 pytestmark = pytest.mark.django_db
@@ -253,3 +254,136 @@ def test_a_session_without_its_csrf_cookie_is_not_kept(users, pairing_activity, 
     assert settings.CSRF_COOKIE_NAME in first.cookies
     del client.cookies[settings.CSRF_COOKIE_NAME]
     assert not hit(client.get("/pairings/"))
+
+
+def kept_timeouts(monkeypatch) -> list[int]:
+    """The timeout of every page kept from now on."""
+    from django.core.cache import caches
+
+    kept = []
+    cache = caches["default"]
+    real = cache.set
+
+    def spy(key, value, timeout=None, **kwargs):
+        if key.startswith("page:"):
+            kept.append(timeout)
+        return real(key, value, timeout, **kwargs)
+
+    monkeypatch.setattr(cache, "set", spy)
+    return kept
+
+
+def test_a_running_compilation_is_kept_no_longer_than_until_it_would_show_as_stalled(
+    users, pairing_activity, indicators, monkeypatch
+):
+    from reporting.models import STALLED_AFTER, MonthlySummary
+
+    client = signed_in(users["bureau"])
+    MonthlySummary.objects.create(
+        programme=Pairing.objects.first().programme,
+        month=datetime.date(2024, 2, 1),
+        state="running",
+        progress=40,
+        heartbeat_at=timezone.now(),
+    )
+    commit()
+    kept = kept_timeouts(monkeypatch)
+    assert "stalled-badge" not in client.get("/reports/summaries/").content.decode()
+    assert len(kept) == 1 and 0 < kept[0] <= STALLED_AFTER.total_seconds()
+
+
+def test_a_reopened_report_is_kept_no_longer_than_its_window(
+    users, pairing_activity, indicators, monkeypatch
+):
+    from reporting.services import report_accept, report_reopen, report_save_draft, report_submit
+    from tests.reporting.conftest import make_report
+
+    with time_machine.travel(datetime.datetime(2024, 2, 21, 10, tzinfo=BEIJING), tick=False):
+        report = make_report(users["liaison"])  # February 2024's, shown as this month's card
+        values = {"activities_held": "1", "residency_days": "2"}
+        report_save_draft(report=report, user=users["liaison"], values=values)
+        report_submit(
+            report=report, user=users["liaison"], now=datetime.datetime(2024, 2, 20, tzinfo=BEIJING)
+        )
+        report_accept(report=report, reviewer=users["bureau"])
+        report_reopen(report=report, reviewer=users["bureau"], reason="更正数据")
+    report.refresh_from_db()
+    assert report.reopened_until.astimezone(BEIJING).month == 2
+    client = signed_in(users["liaison"])
+    kept = kept_timeouts(monkeypatch)
+    with time_machine.travel(report.reopened_until - datetime.timedelta(minutes=5), tick=False):
+        page = client.get("/reports/")
+    assert page.status_code == 200 and "继续填写" in page.content.decode()
+    assert len(kept) == 1 and 0 < kept[0] <= 5 * 60
+
+
+def test_a_page_asking_for_its_own_caching_rules_is_not_kept(users, pairing_activity, indicators, rf):
+    from django.http import HttpResponse
+    from django.utils.cache import add_never_cache_headers
+
+    from core.page_cache import _store
+
+    response = HttpResponse("x")
+    add_never_cache_headers(response)
+    _store("page:test-never-cache", response)
+    from django.core.cache import cache
+
+    assert cache.get("page:test-never-cache") is None
+    _store("page:test-plain", HttpResponse("y"))
+    assert cache.get("page:test-plain") is not None  # the same call keeps a page without such rules
+
+
+def test_an_api_answer_is_kept_per_host(users, pairing_activity, indicators):
+    client = APIClient()
+    client.force_authenticate(users["bureau"])
+    client.get("/api/v1/pairings/?page_size=1", HTTP_HOST="localhost")
+    assert hit(client.get("/api/v1/pairings/?page_size=1", HTTP_HOST="localhost"))
+    other = client.get("/api/v1/pairings/?page_size=1", HTTP_HOST="127.0.0.1")
+    assert not hit(other)
+    assert "localhost" not in other.content.decode()
+
+
+def test_a_write_that_changes_no_row_keeps_the_pages(users, pairing_activity, indicators):
+    client = signed_in(users["bureau"])
+    client.get("/pairings/")
+    Area.objects.filter(pk=-1).update(name="无")  # matches nothing, as reading a report's notices mostly does
+    assert hit(client.get("/pairings/"))
+
+
+def test_the_session_data_is_part_of_the_key_and_its_writes_do_not_count(users, pairing_activity, indicators):
+    client = signed_in(users["bureau"])
+    client.get("/pairings/")
+    session = client.session
+    session["portal-test"] = "changed"  # e.g. the programme picked last
+    session.save()
+    assert not _pending_bump(connection), "a session's write is not a change of the data"
+    assert not hit(client.get("/pairings/"))
+    assert hit(client.get("/pairings/"))
+
+
+def test_a_sqlite_database_named_by_a_path_keeps_pages(users, pairing_activity, indicators, monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.setitem(connection.settings_dict, "NAME", Path("/tmp/portal.sqlite3"))
+    client = signed_in(users["bureau"])
+    assert client.get("/pairings/").status_code == 200
+    assert hit(client.get("/pairings/"))
+
+
+def test_a_lost_database_answers_the_503_page_on_a_kept_page_too(
+    users, pairing_activity, indicators, monkeypatch
+):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    client = Client(raise_request_exception=False)
+    client.force_login(users["bureau"])
+
+    def lost(self):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(SessionStore, "_get_session_from_db", lost)
+    monkeypatch.setattr(connection, "is_usable", lambda: False)
+    monkeypatch.setattr(connection, "close", lambda: None)
+    response = client.get("/pairings/")
+    assert response.status_code == 503
