@@ -32,11 +32,13 @@ page then shows "timeout" (an error shows its status) and the run goes on.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -95,6 +97,13 @@ def main() -> None:
     parser.add_argument("--page", action="append", choices=list(PAGES), help="only these pages (repeatable)")
     parser.add_argument("--no-counts", action="store_true", help="skip counting queries")
     parser.add_argument(
+        "--changes-per-second",
+        type=float,
+        default=0,
+        help="count the data's version up this often during the run, as that many committed writes "
+        "would (each makes every kept page render afresh once)",
+    )
+    parser.add_argument(
         "--no-page-cache",
         action="store_true",
         help="serve every page afresh (PAGE_CACHE=0): what a page costs the first time after a change",
@@ -128,12 +137,17 @@ def main() -> None:
         f"\npages at {dataset.pairings} pairings ({data.database_name(dataset.database_url)}, data of {dataset.month}); "
         f"gunicorn 2 sync workers, concurrency {CONCURRENCY}, {args.rounds}×({args.seconds:g} s page + "
         f"{args.seconds:g} s floor), timeout {args.timeout} s, "
-        f"page cache {'off' if args.no_page_cache else 'on'}",
+        f"page cache {'off' if args.no_page_cache else 'on'}"
+        + (f", {args.changes_per_second:g} changes/s" if args.changes_per_second else ""),
         flush=True,
     )
     print(header(dataset.pairings), flush=True)
     floors: list[Window] = []
-    with celery_worker(environment), gunicorn(environment, timeout=args.timeout, name="pages") as port:
+    with (
+        celery_worker(environment),
+        gunicorn(environment, timeout=args.timeout, name="pages") as port,
+        changes(args.changes_per_second),
+    ):
         sessions = {role: login(port, ROLES[role][0], data.PASSWORD) for role in roles}
         for page, role in pages:
             found = big[role][page]
@@ -150,6 +164,31 @@ def main() -> None:
         + (f", errors {statuses(answers)}" if statuses(answers) else "")
     )
     print(f"total {time.perf_counter() - started:.0f} s")
+
+
+@contextlib.contextmanager
+def changes(per_second: float):
+    """What `per_second` committed writes do to the kept pages, without the writes' own cost: the data's
+    version counted up (core/page_cache.py) from a thread of this process, through the same cache."""
+    if not per_second:
+        yield
+        return
+    from core.cache import _increment
+    from core.page_cache import VERSION_NAME
+
+    stop = threading.Event()
+
+    def count_up():
+        while not stop.wait(1 / per_second):
+            _increment(VERSION_NAME)
+
+    thread = threading.Thread(target=count_up, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def measure(port: int, session: dict, url: str, expected: int, args) -> tuple[dict, list[Window]]:

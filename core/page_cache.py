@@ -113,10 +113,13 @@ def _changed_rows(context) -> bool:
 
 def note_writes(execute, sql, params, many, context):
     """An execute wrapper on every connection (installed by CoreConfig.ready): after a statement that
-    writes, the data's version is counted up once the transaction commits (at once in autocommit).
-    Writes to the sessions' table do not count: a page's key carries its session's data instead."""
+    writes, the data's version is counted up once the transaction commits (at once in autocommit);
+    nothing is counted with PAGE_CACHE off. Writes to the sessions' table do not count: a page's key
+    carries its session's data instead."""
     result = execute(sql, params, many, context)
-    if _is_write(sql) and _changed_rows(context) and not _SESSION_WRITE.match(str(sql)):
+    if not settings.PAGE_CACHE or not _is_write(sql):
+        return result
+    if _changed_rows(context) and not _SESSION_WRITE.match(str(sql)):
         conn = context["connection"]
         if not conn.in_atomic_block:
             _increment(VERSION_NAME)

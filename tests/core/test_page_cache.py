@@ -387,3 +387,12 @@ def test_a_lost_database_answers_the_503_page_on_a_kept_page_too(
     monkeypatch.setattr(connection, "close", lambda: None)
     response = client.get("/pairings/")
     assert response.status_code == 503
+
+
+def test_with_the_page_cache_off_nothing_is_kept_or_counted(users, pairing_activity, indicators, settings):
+    settings.PAGE_CACHE = False
+    client = signed_in(users["bureau"])
+    client.get("/pairings/")
+    assert not hit(client.get("/pairings/"))
+    Area.objects.filter(name="长安").update(name="长安关闭缓存")
+    assert not _pending_bump(connection)
