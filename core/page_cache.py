@@ -101,8 +101,18 @@ def _bump_after_commit() -> None:
 
 
 def _pending_bump(conn) -> bool:
-    """Whether the current transaction has written and not yet committed."""
-    return any(entry[1] is _bump_after_commit for entry in conn.run_on_commit)
+    """Whether the current transaction has written and not yet committed: whether the bump after its
+    commit is among the connection's commit callbacks. Where it was last found is looked at first, so
+    a transaction of many writes (and many callbacks) does not read the whole list at each one."""
+    entries = conn.run_on_commit
+    mark = getattr(conn, "_page_bump_mark", None)
+    if mark is not None and mark[0] < len(entries) and entries[mark[0]] is mark[1]:
+        return True
+    for index, entry in enumerate(entries):
+        if entry[1] is _bump_after_commit:
+            conn._page_bump_mark = (index, entry)
+            return True
+    return False
 
 
 def _changed_rows(context) -> bool:
@@ -125,6 +135,7 @@ def note_writes(execute, sql, params, many, context):
             _increment(VERSION_NAME)
         elif not _pending_bump(conn):
             transaction.on_commit(_bump_after_commit, using=conn.alias, robust=True)
+            conn._page_bump_mark = (len(conn.run_on_commit) - 1, conn.run_on_commit[-1])
     return result
 
 

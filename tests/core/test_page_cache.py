@@ -1,6 +1,7 @@
 """core/page_cache.py: a page kept whole is served again only while nothing it could show has changed,
 only to the one who asked for it, and never past the hour or a write, whatever made the write."""
 
+import contextlib
 import datetime
 import uuid
 import zoneinfo
@@ -396,3 +397,20 @@ def test_with_the_page_cache_off_nothing_is_kept_or_counted(users, pairing_activ
     assert not hit(client.get("/pairings/"))
     Area.objects.filter(name="长安").update(name="长安关闭缓存")
     assert not _pending_bump(connection)
+
+
+def test_a_write_rolled_back_with_its_savepoint_leaves_the_pages_kept(users, pairing_activity, indicators):
+    from django.db import transaction
+
+    client = signed_in(users["bureau"])
+    client.get("/pairings/")
+    with contextlib.suppress(RuntimeError), transaction.atomic():
+        Area.objects.filter(name="长安").update(name="长安回滚")
+        assert _pending_bump(connection)
+        raise RuntimeError("rolled back")
+    assert not _pending_bump(connection)
+    assert hit(client.get("/pairings/"))
+    for _ in range(3):  # many writes in one transaction: noticed once, found again at once
+        Area.objects.filter(name="长安").update(name="长安")
+    assert [entry[1] for entry in connection.run_on_commit].count(_bump_after_commit) == 1
+    assert not hit(client.get("/pairings/"))
