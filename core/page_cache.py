@@ -115,9 +115,15 @@ def _pending_bump(conn) -> bool:
     return False
 
 
-def _changed_rows(context) -> bool:
+_UPDATE_OR_DELETE = re.compile(r"\s*(UPDATE|DELETE)\b", re.I)
+
+
+def _changed_rows(sql: str, context) -> bool:
     """Whether the statement may have changed a row: an UPDATE or DELETE that matched none did not
-    (reading a report marks its notices read, most often none)."""
+    (reading a report marks its notices read, most often none). Only theirs is read: an INSERT ...
+    RETURNING counts 0 rows in SQLite until its row is fetched, after this wrapper has returned."""
+    if not _UPDATE_OR_DELETE.match(sql):
+        return True
     return getattr(context.get("cursor"), "rowcount", -1) != 0
 
 
@@ -129,7 +135,7 @@ def note_writes(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     if not settings.PAGE_CACHE or not _is_write(sql):
         return result
-    if _changed_rows(context) and not _SESSION_WRITE.match(str(sql)):
+    if _changed_rows(str(sql), context) and not _SESSION_WRITE.match(str(sql)):
         conn = context["connection"]
         if not conn.in_atomic_block:
             _increment(VERSION_NAME)
@@ -253,12 +259,23 @@ class PageCacheMiddleware:
         try:
             response = self.get_response(request)
             key = getattr(request, "_page_cache_key", None)
-            if key is not None and not _uncacheable.get() and not _has_messages(request) and _usable():
+            if key is not None and self._keep(request):
                 _store(key, response)
             return response
         finally:
             _uncacheable.reset(token)
             _valid_until.reset(until_token)
+
+    @staticmethod
+    def _keep(request) -> bool:
+        # A page whose view wrote its session (the programme picked, noted for the next pages) is not
+        # kept: a hit would skip that write.
+        return (
+            not _uncacheable.get()
+            and not _has_messages(request)
+            and not request.session.modified
+            and _usable()
+        )
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         try:

@@ -414,3 +414,42 @@ def test_a_write_rolled_back_with_its_savepoint_leaves_the_pages_kept(users, pai
         Area.objects.filter(name="长安").update(name="长安")
     assert [entry[1] for entry in connection.run_on_commit].count(_bump_after_commit) == 1
     assert not hit(client.get("/pairings/"))
+
+
+def test_rows_added_through_the_orm_show_at_once(users, pairing_activity, indicators):
+    """An INSERT ... RETURNING (SQLite counts its row only once fetched) changes the data too."""
+    from pairing.models import JointMeeting
+
+    pairing = Pairing.objects.filter(lead_university__name="东莞理工学院").first()
+    client = signed_in(users["bureau"])
+    client.get(f"/pairings/{pairing.pk}/")
+    assert hit(client.get(f"/pairings/{pairing.pk}/"))
+    committed(
+        lambda: JointMeeting.objects.create(
+            pairing=pairing, held_on=datetime.date(2025, 6, 3), attendees="缓存测试会议"
+        )
+    )
+    page = client.get(f"/pairings/{pairing.pk}/")
+    assert not hit(page)
+    assert "缓存测试会议" in page.content.decode()
+
+
+def test_a_page_that_notes_the_programme_picked_is_not_kept(users, pairing_activity, indicators):
+    """The view notes ?programme= in the session for the menu's pages: a hit would skip that."""
+    from pairing.selectors import CHOSEN_PROGRAMME
+
+    programme = Pairing.objects.first().programme
+    client = signed_in(users["bureau"])
+
+    def picked_elsewhere():  # as opening another programme's page would note it
+        session = client.session
+        session[CHOSEN_PROGRAMME] = -1
+        session.save()
+
+    for _ in range(2):
+        picked_elsewhere()
+        page = client.get(f"/dashboard/?programme={programme.pk}")
+        assert not hit(page)
+        assert client.session[CHOSEN_PROGRAMME] == programme.pk
+    client.get(f"/dashboard/?programme={programme.pk}")
+    assert hit(client.get(f"/dashboard/?programme={programme.pk}"))  # noted: the same page each time now

@@ -288,6 +288,9 @@ def test_a_name_that_begins_like_a_formula_is_refused_naming_its_cell(bureau, co
         (workbook(seed_rows(), headers=HEADERS[:4]), "此处应为“中职学校”列，实际为“空”。"),
         (workbook(seed_rows(), sheet="Sheet1"), "缺少工作表“签约结对关系安排表”。"),
     ],
+    # Named, not by their bytes: a workbook carries the time it was made, so two pytest-xdist workers
+    # collecting a second apart would see different tests and stop the run.
+    ids=["not a workbook", "extra column", "missing column", "missing sheet"],
 )
 def test_a_wrong_workbook_is_refused_whole(bureau, content, message):
     programme = Programme.objects.get()
