@@ -24,7 +24,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/lockouts/", views.lockouts_view, name="lockouts"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("pairings/", include("pairing.urls")),
     path("reports/", include("reporting.urls")),
     path("api/", include("portal.api")),

@@ -15,10 +15,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.lockouts import locked_until, lockout_lift, lockouts_now
+from core.models import Profile
 from core.outbox import backlog
 from core.policy import can, require
 from pairing.selectors import pairings_visible_to
@@ -40,6 +42,19 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect("pairing:detail", pk=pairings[0].pk)
         return render(request, "portal/liaison_home.html", {"pairings": pairings})
     return render(request, "portal/no_role.html", status=403)
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; for a signed-in user the language of their e-mail and notices
+    (Profile.language) follows the one they chose to read the portal in."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        profile = Profile.objects.filter(user=request.user).first()
+        if profile is not None and profile.language != language:
+            profile.language = language
+            profile.save(update_fields=["language"])
+    return response
 
 
 def _next_minute(moment: datetime.datetime) -> datetime.datetime:

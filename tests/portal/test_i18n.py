@@ -73,3 +73,19 @@ def test_an_unknown_language_in_the_switch_keeps_chinese():
 def test_an_english_browser_still_gets_chinese_until_the_user_switches():
     html = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get("/accounts/login/").content.decode()
     assert 'lang="zh-hans"' in html and "用户名" in html
+
+
+@pytest.mark.django_db
+def test_a_signed_in_users_notices_follow_the_language_they_switch_to(users):
+    client = Client()
+    client.force_login(users["liaison"])
+    assert users["liaison"].profile.language == "zh-hans"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/reports/"})
+    users["liaison"].profile.refresh_from_db()
+    assert users["liaison"].profile.language == "en"
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/reports/"})  # unknown: nothing changes
+    users["liaison"].profile.refresh_from_db()
+    assert users["liaison"].profile.language == "en"
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/reports/"})
+    users["liaison"].profile.refresh_from_db()
+    assert users["liaison"].profile.language == "zh-hans"
