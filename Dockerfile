@@ -14,6 +14,10 @@ COPY pyproject.toml README.md ./
 RUN pip install --no-cache-dir .
 COPY --from=assets /build/node_modules ./node_modules
 COPY . .
+# The release's name in the kept pages' key (core/page_cache.py), e.g. --build-arg BUILD_ID=$(git rev-parse HEAD);
+# empty, the portal reads it from its files' sizes and times.
+ARG BUILD_ID=""
+ENV BUILD_ID=${BUILD_ID}
 # collectstatic needs production settings; these values exist only for this build step.
 RUN PORTAL_ENV=production SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py collectstatic --noinput \
     && useradd --create-home --uid 10001 portal \

@@ -146,8 +146,10 @@ def note_writes(execute, sql, params, many, context):
 
 
 def install(conn) -> None:
+    """First of the connection's wrappers: `connection.execute_wrapper()` removes the last one when its
+    block ends, which would be this one on a connection opened inside such a block."""
     if note_writes not in conn.execute_wrappers:
-        conn.execute_wrappers.append(note_writes)
+        conn.execute_wrappers.insert(0, note_writes)
 
 
 def _enabled() -> bool:

@@ -246,15 +246,17 @@ def test_a_page_showing_figures_a_worker_still_counts_is_not_kept(
     assert hit(client.get("/pairings/compliance/"))
 
 
-def test_a_session_without_its_csrf_cookie_is_not_kept(users, pairing_activity, indicators):
+def test_a_session_without_its_csrf_cookie_is_not_kept(users, pairing_activity, indicators, monkeypatch):
     """Such a page makes a new CSRF secret for its forms and sends it as a cookie, which a kept page
     would not send again."""
     client = signed_in(users["bureau"])
+    kept = kept_timeouts(monkeypatch)
     del client.cookies[settings.CSRF_COOKIE_NAME]
     first = client.get("/pairings/")
     assert settings.CSRF_COOKIE_NAME in first.cookies
     del client.cookies[settings.CSRF_COOKIE_NAME]
     assert not hit(client.get("/pairings/"))
+    assert kept == [], "nothing stored"
 
 
 def kept_timeouts(monkeypatch) -> list[int]:
