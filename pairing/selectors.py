@@ -141,12 +141,17 @@ def pairing_list(*, user, filters: dict | None = None) -> QuerySet[Pairing]:
     return PairingFilter(filters or {}, queryset=queryset).qs
 
 
-def pairing_get_for_user(*, user, pk: int) -> Pairing:
-    """One pairing with its parties, villages, team, agreement, bases and meetings, or 404."""
+def pairing_get_for_user(*, user, pk: int, whole: bool = True) -> Pairing:
+    """One pairing with its parties, villages, team, agreement, bases and meetings, or 404. Without
+    `whole`, only the pairing with its programme, parties and town (one query): the pages that change
+    it or serve one of its files read the rest, if at all, themselves (on a form's page the eleven
+    prefetches cost more than the page)."""
+    pairings = pairings_visible_to(user).select_related("programme", "lead_university", "town", "lead_unit")
     try:
+        if not whole:
+            return pairings.get(pk=pk)
         return (
-            pairings_visible_to(user)
-            .select_related("programme", "lead_university", "town", "lead_unit", "agreement", "team")
+            pairings.select_related("agreement", "team")
             .prefetch_related(
                 "assisting_schools",
                 "villages__parent",
@@ -178,7 +183,7 @@ def pairing_get_for_user(*, user, pk: int) -> Pairing:
 def pairing_get_for(*, user, pk, permission: str) -> Pairing:
     """The pairing for a page that acts on it: 404 to those who cannot see it, 403 to those who may
     only read it."""
-    pairing = pairing_get_for_user(user=user, pk=pk)
+    pairing = pairing_get_for_user(user=user, pk=pk, whole=False)
     require(user, permission, pairing)
     return pairing
 

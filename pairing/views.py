@@ -730,7 +730,7 @@ def adjust_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def agreement_file_view(request: HttpRequest, pk: int) -> FileResponse:
     """The scanned agreement, only to those who may see the pairing (404 to everyone else)."""
-    pairing = pairing_get_for_user(user=request.user, pk=pk)
+    pairing = pairing_get_for_user(user=request.user, pk=pk, whole=False)
     agreement = Agreement.objects.filter(pairing=pairing).first()
     if agreement is None or not agreement.scanned_file:
         raise Http404("No scanned agreement")
@@ -741,7 +741,7 @@ def agreement_file_view(request: HttpRequest, pk: int) -> FileResponse:
 def agreement_scan_view(request: HttpRequest, pk: int, record: int) -> FileResponse:
     """A scan as the agreement held it at one point of its history (an earlier scan is kept when a new
     one is uploaded), to those who may see the pairing; the pairing's history page links here."""
-    pairing = pairing_get_for_user(user=request.user, pk=pk)
+    pairing = pairing_get_for_user(user=request.user, pk=pk, whole=False)
     kept = Agreement.history.filter(pairing_id=pairing.pk, history_id=record).first()
     if kept is None or not kept.scanned_file:
         raise Http404("No such scan")

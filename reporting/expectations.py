@@ -203,8 +203,16 @@ class _Deadlines:
         self.due = [pk for pk, moment in self.late_from.items() if now >= moment]
 
     def late_from_expression(self, programme: str) -> Case:
+        # One branch per distinct moment, not per programme (most programmes share their due day):
+        # each branch costs Django a filter to build, and the rows' query has four of these.
+        programmes_by_moment: dict[datetime.datetime, list[int]] = {}
+        for pk, moment in self.late_from.items():
+            programmes_by_moment.setdefault(moment, []).append(pk)
         return Case(
-            *[When(**{programme: pk}, then=Value(moment)) for pk, moment in self.late_from.items()],
+            *[
+                When(**{f"{programme}__in": pks}, then=Value(moment))
+                for moment, pks in programmes_by_moment.items()
+            ],
             default=Value(None),
             output_field=DateTimeField(),
         )
