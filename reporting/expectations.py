@@ -28,7 +28,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
@@ -200,7 +202,24 @@ class _Deadlines:
     def __init__(self, month: Month, now: datetime.datetime):
         due_days = dict(Programme.objects.values_list("pk", "report_due_day"))
         self.late_from = {pk: month.late_from(day) for pk, day in due_days.items()}
-        self.due = [pk for pk, moment in self.late_from.items() if now >= moment]
+        self.due = sorted(pk for pk, moment in self.late_from.items() if now >= moment)
+
+    def groups(self) -> tuple[tuple[int, ...], ...]:
+        """The programmes that share a moment, each group sorted, the groups by their first id."""
+        by_moment: dict[datetime.datetime, list[int]] = {}
+        for pk, moment in self.late_from.items():
+            by_moment.setdefault(moment, []).append(pk)
+        return tuple(sorted(tuple(sorted(pks)) for pks in by_moment.values()))
+
+    def standing_in(self, moments: list[datetime.datetime]) -> _Deadlines:
+        """The same deadlines with each group's moment replaced by one of `moments` (in the order of
+        `groups`), and the same programmes due: the deadlines of a query template (_Template)."""
+        other = object.__new__(_Deadlines)
+        other.late_from = {
+            pk: moment for pks, moment in zip(self.groups(), moments, strict=True) for pk in pks
+        }
+        other.due = self.due
+        return other
 
     def late_from_expression(self, programme: str) -> Case:
         # One branch per distinct moment, not per programme (most programmes share their due day):
@@ -283,13 +302,15 @@ def _parts(
     school_id: int | None,
     now: datetime.datetime,
     names: bool = True,
+    deadlines: _Deadlines | None = None,
+    with_replacements: bool | None = None,
 ):
     """The parts of the month's rows: each pairing's lead school, its assisting schools, and the
     schools replaced since the month (pairing.models.SchoolReplacement), which stay the parties of
     the months before the replacement. A school that replaced another from a later month is no
     party yet. Each part is one query with the month's report joined (LEFT OUTER JOIN), the state
     computed in SQL."""
-    deadlines = _Deadlines(month, now)
+    deadlines = deadlines or _Deadlines(month, now)
     running = running_in(pairings, month).order_by().values("pk")
     every_school = Programme.Reporters.EVERY_SCHOOL
     lead = Pairing.objects.filter(pk__in=running)
@@ -299,7 +320,8 @@ def _parts(
     replaced = SchoolReplacement.objects.filter(pairing__in=running, from_month__gt=month.first_day).filter(
         Q(lead=True) | Q(pairing__programme__reporters=every_school)
     )
-    with_replacements = replacements_after(month)
+    if with_replacements is None:
+        with_replacements = replacements_after(month)
     if with_replacements:
         lead = lead.exclude(joined_after(month.first_day, pairing="pk", school="lead_university_id"))
         assisting = assisting.exclude(joined_after(month.first_day, pairing="pairing_id", school="school_id"))
@@ -386,12 +408,15 @@ def expected_rows(
     now: datetime.datetime | None = None,
     names: bool = True,
     top: int | None = None,
+    deadlines: _Deadlines | None = None,
+    with_replacements: bool | None = None,
 ) -> QuerySet:
     """The month's expected reports as one SQL query (a UNION of its parts), ordered by programme,
     pairing number, lead first, then school name. Filter by `states` or lateness; page it with slices
     and count it with `.count()`; turn its dicts into rows with `as_rows`."""
     now = now or timezone.now()
-    parts = _parts(month, pairings if pairings is not None else Pairing.objects.all(), school_id, now, names)
+    pairings = pairings if pairings is not None else Pairing.objects.all()
+    parts = _parts(month, pairings, school_id, now, names, deadlines, with_replacements)
     if states is not None:
         parts = [part.filter(state__in=list(states)) for part in parts]
     if late is not None:
@@ -464,9 +489,111 @@ def as_rows(values: Iterable[dict], month: Month) -> Iterator[ExpectedRow]:
         )
 
 
+class _Template:
+    """The month engine's queries kept as SQL templates, one per shape, for PostgreSQL.
+
+    Building a month's rows or tally through the ORM costs about 6 ms of Python before the database
+    sees it (two or three parts, each with a filtered relation, a dozen annotations and the state's
+    CASE), whatever the data's size; the dashboard's twelve months or the status table's eleven paid
+    it each time, and at demo scale it was most of those pages' time. The query differs from one
+    month to the next only in its parameters: the month's first and last day, and the moment from
+    which each group of programmes (those sharing a due day) is late. So it is built once, for a
+    stand-in month (January 1111, which no real row or filter holds) and stand-in moments, and its
+    SQL is kept with the positions of those stand-ins among its parameters; a month is then the
+    template with its own values put in. Whatever else shapes the query is in the template's key:
+    the pairings' own SQL and parameters, the school, the programmes due by now and how they share
+    moments, whether a school was replaced after the month, and the caller's shape (the tally's
+    fields, the rows' filters). SQLite runs the ORM's query as it is (its dates and times become
+    strings as the query is compiled, and are read back through converters)."""
+
+    STAND_IN = Month(1111, 1)
+    KEPT = 512
+    made: dict[tuple, tuple[str, list]] = {}
+
+    @staticmethod
+    def usable() -> bool:
+        return connection.vendor == "postgresql"
+
+    @classmethod
+    def rows(cls, shape: tuple, month: Month, pairings, school_id, now, build) -> list[dict]:
+        """The rows of `build(month, pairings, deadlines, with_replacements)` (a values query) as dicts,
+        read through the template of its shape."""
+        now = now or timezone.now()
+        pairings = pairings if pairings is not None else Pairing.objects.all()
+        deadlines = _Deadlines(month, now)
+        with_replacements = replacements_after(month)
+        groups = deadlines.groups()
+        pairings_sql, pairings_params = pairings.query.sql_with_params()
+        key = (
+            shape,
+            pairings_sql,
+            repr(pairings_params),
+            school_id,
+            with_replacements,
+            tuple(deadlines.due),
+            groups,
+        )
+        template = cls.made.get(key)
+        if template is None:
+            template = cls._make(month, pairings, deadlines, with_replacements, groups, build)
+            if len(cls.made) >= cls.KEPT:
+                cls.made.clear()
+            cls.made[key] = template
+        sql, slots = template
+        values = {"first": month.first_day, "last": month.last_day}
+        values |= {index: deadlines.late_from[pks[0]] for index, pks in enumerate(groups)}
+        params = [values[slot] if found else slot for found, slot in slots]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            names = [column.name for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    @classmethod
+    def _make(cls, month, pairings, deadlines, with_replacements, groups, build) -> tuple[str, list]:
+        zone = ZoneInfo(settings.TIME_ZONE)
+        moments = [datetime.datetime(1111, 2, 1 + index, tzinfo=zone) for index in range(len(groups))]
+        query = build(cls.STAND_IN, pairings, deadlines.standing_in(moments), with_replacements).query
+        sql, params = query.sql_with_params()
+        stand_ins = {cls.STAND_IN.first_day: "first", cls.STAND_IN.last_day: "last"}
+        slots = []
+        for param in params:
+            if isinstance(param, datetime.datetime) and param in moments:
+                slots.append((True, moments.index(param)))
+            elif type(param) is datetime.date and param in stand_ins:
+                slots.append((True, stand_ins[param]))
+            else:
+                slots.append((False, param))
+        # The month's first day is in every shape (the pairings running in it): a template without it
+        # would repeat the stand-in's rows for every month.
+        assert (True, "first") in slots, "the month's stand-in is not among the query's parameters"
+        return sql, slots
+
+
 def expected_reports(month: Month, **filters) -> list[ExpectedRow]:
     """Every expected report of the month as rows (for a small scope: one school, one page)."""
-    return list(as_rows(expected_rows(month, **filters), month))
+    if not _Template.usable():
+        return list(as_rows(expected_rows(month, **filters), month))
+    pairings = filters.pop("pairings", None)
+    school_id, now = filters.pop("school_id", None), filters.pop("now", None)
+    states = filters.pop("states", None)
+    shape = ("rows", tuple(states) if states is not None else None, tuple(sorted(filters.items())))
+    values = _Template.rows(
+        shape,
+        month,
+        pairings,
+        school_id,
+        now,
+        lambda month, pairings, deadlines, with_replacements: expected_rows(
+            month,
+            pairings=pairings,
+            school_id=school_id,
+            states=states,
+            deadlines=deadlines,
+            with_replacements=with_replacements,
+            **filters,
+        ),
+    )
+    return list(as_rows(values, month))
 
 
 @dataclass
@@ -594,6 +721,24 @@ def tallies_by(
 ) -> dict[tuple, Tally]:
     """The month's tally per value of some row fields (e.g. ("school_id_", "school_") for one tally per
     school), counted by the database in one query (each part of the rows grouped, the groups united)."""
+
+    def build(month, pairings, deadlines=None, with_replacements=None):
+        return _tally_query(month, fields, pairings, school_id, now, deadlines, with_replacements)
+
+    if _Template.usable():
+        entries = _Template.rows(("tally", fields), month, pairings, school_id, now, build)
+    else:
+        entries = build(month, pairings if pairings is not None else Pairing.objects.all())
+    # A key may come from more than one part of the rows: its counts add up.
+    found: dict[tuple, Tally] = {}
+    for entry in entries:
+        key = tuple(entry[name] for name in fields)
+        found.setdefault(key, Tally()).add(entry["state"], entry["on_time"], entry["late"], entry["n"])
+    return found
+
+
+def _tally_query(month, fields, pairings, school_id, now, deadlines=None, with_replacements=None) -> QuerySet:
+    """Each part of the month's rows grouped by the database, the groups of all parts in one query."""
     now = now or timezone.now()
     grouped = [
         part.annotate(
@@ -610,15 +755,9 @@ def tallies_by(
         )
         .values(*fields, "state", "on_time", "late")
         .annotate(n=Count("*"))
-        for part in _parts(month, pairings if pairings is not None else Pairing.objects.all(), school_id, now)
+        for part in _parts(month, pairings, school_id, now, True, deadlines, with_replacements)
     ]
-    # Each part grouped by the database, the groups of all parts read in one query (a key may come
-    # from more than one part: its counts add up).
-    found: dict[tuple, Tally] = {}
-    for entry in grouped[0].union(*grouped[1:], all=True):
-        key = tuple(entry[name] for name in fields)
-        found.setdefault(key, Tally()).add(entry["state"], entry["on_time"], entry["late"], entry["n"])
-    return found
+    return grouped[0].union(*grouped[1:], all=True)
 
 
 def counted_reports(

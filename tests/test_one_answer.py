@@ -354,3 +354,59 @@ def test_the_banner_names_the_same_months_never_submitted_as_the_engine(demo):
         pairing=pairing, old=old, new=new_user.profile.school, reason="动态调整", from_month=month.shift(-3)
     )
     assert check([old_user.username, new_user.username])[0] > 0
+
+
+def test_the_engines_templates_answer_as_its_orm_queries_do(demo):
+    """The month engine reads its rows and tallies on PostgreSQL through SQL templates, one per shape
+    (reporting.expectations._Template): for every month of the demo's programmes, before and after a
+    return, a reopen and a replacement, in every scope, they give what the ORM's queries give."""
+    from django.db import connection
+
+    from pairing.models import Pairing, School
+    from pairing.services import pairing_replace_school
+    from reporting import expectations
+    from tests.conftest import need_service
+
+    if connection.vendor != "postgresql":
+        need_service("the templates are PostgreSQL's (DATABASE_URL)")
+
+    def answers(month, scope) -> tuple:
+        rows = expectations.expected_reports(month, **scope)
+        waiting = expectations.expected_reports(month, states=expectations.State.WAITING_REVIEW, **scope)
+        by_school = expectations.tallies_by(month, ("school_id_", "school_"), **scope)
+        whole = expectations.month_tally(month, **scope)
+        return rows, waiting, {key: tally.as_dict() for key, tally in by_school.items()}, whole.as_dict()
+
+    def compare() -> int:
+        compared = 0
+        other = Programme.objects.exclude(pk=demo.pk).order_by("pk").first()
+        scopes = [
+            {},
+            {"pairings": Pairing.objects.filter(programme=demo)},
+            {"school_id": demo.pairings.order_by("number").first().lead_university_id},
+            {"school_id": other.pairings.order_by("number").first().lead_university_id},
+        ]
+        for month in [Month.current().shift(-back) for back in range(-1, 3)]:
+            for scope in scopes:
+                templated = answers(month, scope)
+                with pytest.MonkeyPatch.context() as patch:
+                    patch.setattr(expectations._Template, "usable", staticmethod(lambda: False))
+                    assert templated == answers(month, scope), (str(month), scope)
+                compared += len(templated[0])
+        return compared
+
+    assert compare() > 100  # rows compared, so a template that read nothing would not pass
+    bureau_user = User.objects.get(username="bureau")
+    latest = Month.current().previous()
+    submitted = (
+        MonthlyReport.objects.filter(month=latest.first_day, status="submitted").order_by("pk").first()
+    )
+    report_return(report=submitted, reviewer=bureau_user, comment="请补充驻点天数")
+    accepted = MonthlyReport.objects.filter(month=latest.previous().first_day, status="accepted").first()
+    report_reopen(report=accepted, reviewer=bureau_user, reason="数字有误，请核对")
+    pairing = demo.pairings.filter(assisting_schools__isnull=False).order_by("number").first()
+    old = pairing.assisting_schools.order_by("name").first()
+    new = School.objects.filter(kind=old.kind).exclude(pk__in=pairing.assisting_schools.all()).first()
+    pairing_replace_school(pairing=pairing, old=old, new=new, reason="动态调整")
+    assert expectations.replacements_after(latest.previous())
+    assert compare() > 100
