@@ -515,9 +515,11 @@ class _Template:
         return connection.vendor == "postgresql"
 
     @classmethod
-    def rows(cls, shape: tuple, month: Month, pairings, school_id, now, build) -> list[dict]:
+    def rows(
+        cls, shape: tuple, month: Month, pairings, school_id, now, build, around: str = "{}"
+    ) -> list[dict]:
         """The rows of `build(month, pairings, deadlines, with_replacements)` (a values query) as dicts,
-        read through the template of its shape."""
+        read through the template of its shape; `around` wraps its SQL (e.g. to count its rows)."""
         now = now or timezone.now()
         pairings = pairings if pairings is not None else Pairing.objects.all()
         deadlines = _Deadlines(month, now)
@@ -526,6 +528,7 @@ class _Template:
         pairings_sql, pairings_params = pairings.query.sql_with_params()
         key = (
             shape,
+            around,
             pairings_sql,
             repr(pairings_params),
             school_id,
@@ -544,7 +547,7 @@ class _Template:
         values |= {index: deadlines.late_from[pks[0]] for index, pks in enumerate(groups)}
         params = [values[slot] if found else slot for found, slot in slots]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(around.format(sql), params)
             names = [column.name for column in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -594,6 +597,32 @@ def expected_reports(month: Month, **filters) -> list[ExpectedRow]:
         ),
     )
     return list(as_rows(values, month))
+
+
+def expected_count(
+    month: Month, *, pairings: QuerySet[Pairing] | None = None, school_id: int | None = None
+) -> int:
+    """How many reports the month expects (of these pairings, of this school), counted by the database
+    without the names' joins and the ordering."""
+    if not _Template.usable():
+        return expected_rows(month, pairings=pairings, school_id=school_id, names=False).count()
+    [found] = _Template.rows(
+        ("count",),
+        month,
+        pairings,
+        school_id,
+        None,
+        lambda month, pairings, deadlines, with_replacements: expected_rows(
+            month,
+            pairings=pairings,
+            school_id=school_id,
+            names=False,
+            deadlines=deadlines,
+            with_replacements=with_replacements,
+        ),
+        around="SELECT COUNT(*) AS n FROM ({}) AS expected",
+    )
+    return found["n"]
 
 
 @dataclass

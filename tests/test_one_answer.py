@@ -375,7 +375,9 @@ def test_the_engines_templates_answer_as_its_orm_queries_do(demo):
         waiting = expectations.expected_reports(month, states=expectations.State.WAITING_REVIEW, **scope)
         by_school = expectations.tallies_by(month, ("school_id_", "school_"), **scope)
         whole = expectations.month_tally(month, **scope)
-        return rows, waiting, {key: tally.as_dict() for key, tally in by_school.items()}, whole.as_dict()
+        counted = expectations.expected_count(month, **scope)
+        tallies = {key: tally.as_dict() for key, tally in by_school.items()}
+        return rows, waiting, tallies, whole.as_dict(), counted
 
     def compare() -> int:
         compared = 0
