@@ -572,16 +572,15 @@ class _Template:
         return sql, slots
 
 
-def expected_reports(month: Month, **filters) -> list[ExpectedRow]:
-    """Every expected report of the month as rows (for a small scope: one school, one page)."""
-    if not _Template.usable():
-        return list(as_rows(expected_rows(month, **filters), month))
+def _templated_rows(month: Month, filters: dict, around: str = "{}") -> list[dict]:
+    """`expected_rows(month, **filters)` read through its template (_Template)."""
+    filters = dict(filters)
     pairings = filters.pop("pairings", None)
     school_id, now = filters.pop("school_id", None), filters.pop("now", None)
-    states = filters.pop("states", None)
-    shape = ("rows", tuple(states) if states is not None else None, tuple(sorted(filters.items())))
-    values = _Template.rows(
-        shape,
+    if filters.get("states") is not None:
+        filters["states"] = tuple(filters["states"])
+    return _Template.rows(
+        ("rows", tuple(sorted(filters.items()))),
         month,
         pairings,
         school_id,
@@ -590,13 +589,19 @@ def expected_reports(month: Month, **filters) -> list[ExpectedRow]:
             month,
             pairings=pairings,
             school_id=school_id,
-            states=states,
             deadlines=deadlines,
             with_replacements=with_replacements,
             **filters,
         ),
+        around=around,
     )
-    return list(as_rows(values, month))
+
+
+def expected_reports(month: Month, **filters) -> list[ExpectedRow]:
+    """Every expected report of the month as rows (for a small scope: one school, one page)."""
+    if not _Template.usable():
+        return list(as_rows(expected_rows(month, **filters), month))
+    return list(as_rows(_templated_rows(month, filters), month))
 
 
 def expected_count(
@@ -604,24 +609,10 @@ def expected_count(
 ) -> int:
     """How many reports the month expects (of these pairings, of this school), counted by the database
     without the names' joins and the ordering."""
+    filters = {"pairings": pairings, "school_id": school_id, "names": False}
     if not _Template.usable():
-        return expected_rows(month, pairings=pairings, school_id=school_id, names=False).count()
-    [found] = _Template.rows(
-        ("count",),
-        month,
-        pairings,
-        school_id,
-        None,
-        lambda month, pairings, deadlines, with_replacements: expected_rows(
-            month,
-            pairings=pairings,
-            school_id=school_id,
-            names=False,
-            deadlines=deadlines,
-            with_replacements=with_replacements,
-        ),
-        around="SELECT COUNT(*) AS n FROM ({}) AS expected",
-    )
+        return expected_rows(month, **filters).count()
+    [found] = _templated_rows(month, filters, around="SELECT COUNT(*) AS n FROM ({}) AS expected")
     return found["n"]
 
 
