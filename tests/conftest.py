@@ -335,6 +335,20 @@ def api_unthrottled():
 
 
 @pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings, django_db_createdb):
+    """On PostgreSQL the test database is a copy of a migrated template (tests/schema_template.py),
+    which Django then keeps (`migrate` finds nothing to apply); it is dropped at the end of the run.
+    `--reuse-db` and `--create-db` behave as pytest-django documents."""
+    from tests.schema_template import copy_test_database, drop_test_database
+
+    reuse = request.config.getvalue("reuse_db")
+    copied = None if reuse or django_db_createdb else copy_test_database()
+    yield bool(reuse or copied)
+    if copied:
+        drop_test_database(copied)
+
+
+@pytest.fixture(scope="session")
 def registry_database(django_db_setup, django_db_blocker, fast_password_hashing) -> None:
     """Makes every level once for this process, outside any test's transaction (see the docstring)."""
     with django_db_blocker.unblock():
