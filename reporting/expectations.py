@@ -31,6 +31,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
@@ -445,7 +446,33 @@ class _RowsWindow:
         self.month, self.filters = month, filters
 
     def __getitem__(self, window: slice):
+        start, stop = window.start or 0, window.stop
+        if _Template.usable() and window.step is None and stop is not None:
+            # The rows up to the window's end, as dicts, read through the template of their shape.
+            limit = f"{{}} LIMIT {int(stop) - int(start)} OFFSET {int(start)}"
+            return _LazyRows(lambda: _templated_rows(self.month, {**self.filters, "top": stop}, around=limit))
         return expected_rows(self.month, top=window.stop, **self.filters)[window]
+
+
+class _LazyRows:
+    """A page's rows read when first used, as a sliced queryset is: a page whose rows are cached
+    (reporting.selectors.cached_page_rows) reads nothing on a hit."""
+
+    def __init__(self, read):
+        self._read = read
+
+    @cached_property
+    def _rows(self) -> list[dict]:
+        return self._read()
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index):
+        return self._rows[index]
 
 
 class ExpectedPaginator(Paginator):
@@ -525,7 +552,10 @@ class _Template:
         deadlines = _Deadlines(month, now)
         with_replacements = replacements_after(month)
         groups = deadlines.groups()
-        pairings_sql, pairings_params = pairings.query.sql_with_params()
+        try:
+            pairings_sql, pairings_params = pairings.query.sql_with_params()
+        except EmptyResultSet:  # no pairings at all (`.none()`): no rows, as the ORM's query gives
+            return []
         key = (
             shape,
             around,
@@ -538,7 +568,10 @@ class _Template:
         )
         template = cls.made.get(key)
         if template is None:
-            template = cls._make(month, pairings, deadlines, with_replacements, groups, build)
+            try:
+                template = cls._make(month, pairings, deadlines, with_replacements, groups, build)
+            except EmptyResultSet:  # a filter no row can meet (`states=[]`): none, as the ORM gives
+                return []
             if len(cls.made) >= cls.KEPT:
                 cls.made.clear()
             cls.made[key] = template
@@ -612,8 +645,8 @@ def expected_count(
     filters = {"pairings": pairings, "school_id": school_id, "names": False}
     if not _Template.usable():
         return expected_rows(month, **filters).count()
-    [found] = _templated_rows(month, filters, around="SELECT COUNT(*) AS n FROM ({}) AS expected")
-    return found["n"]
+    found = _templated_rows(month, filters, around="SELECT COUNT(*) AS n FROM ({}) AS expected")
+    return found[0]["n"] if found else 0
 
 
 @dataclass

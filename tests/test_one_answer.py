@@ -357,9 +357,10 @@ def test_the_banner_names_the_same_months_never_submitted_as_the_engine(demo):
 
 
 def test_the_engines_templates_answer_as_its_orm_queries_do(demo):
-    """The month engine reads its rows and tallies on PostgreSQL through SQL templates, one per shape
-    (reporting.expectations._Template): for every month of the demo's programmes, before and after a
-    return, a reopen and a replacement, in every scope, they give what the ORM's queries give."""
+    """The month engine reads its rows, tallies and counts on PostgreSQL through SQL templates, one per
+    shape (reporting.expectations._Template): for the next, this and the last month, before and after
+    a return, a reopen and a replacement, for every programme, one and one school, they give what the
+    ORM's queries give."""
     from django.db import connection
 
     from pairing.models import Pairing, School
@@ -377,18 +378,22 @@ def test_the_engines_templates_answer_as_its_orm_queries_do(demo):
         whole = expectations.month_tally(month, **scope)
         counted = expectations.expected_count(month, **scope)
         tallies = {key: tally.as_dict() for key, tally in by_school.items()}
-        return rows, waiting, tallies, whole.as_dict(), counted
+        pages = expectations.ExpectedPaginator(month, 7, **scope)
+        paged = [list(expectations.as_rows(pages.get_page(number).object_list, month)) for number in (1, 2)]
+        return rows, waiting, tallies, whole.as_dict(), counted, paged
 
     def compare() -> int:
         compared = 0
-        other = Programme.objects.exclude(pk=demo.pk).order_by("pk").first()
         scopes = [
             {},
             {"pairings": Pairing.objects.filter(programme=demo)},
             {"school_id": demo.pairings.order_by("number").first().lead_university_id},
-            {"school_id": other.pairings.order_by("number").first().lead_university_id},
         ]
-        for month in [Month.current().shift(-back) for back in range(-1, 3)]:
+        assert expectations.expected_reports(Month.current(), pairings=Pairing.objects.none()) == []
+        assert expectations.expected_count(Month.current(), pairings=Pairing.objects.none()) == 0
+        assert expectations.month_tally(Month.current(), pairings=Pairing.objects.none()).expected == 0
+        assert expectations.expected_reports(Month.current(), states=[]) == []
+        for month in [Month.current().shift(-back) for back in range(-1, 2)]:
             for scope in scopes:
                 templated = answers(month, scope)
                 with pytest.MonkeyPatch.context() as patch:
