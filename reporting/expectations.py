@@ -284,8 +284,14 @@ def replacements_after(month: Month) -> bool:
     return cached_figures(
         f"replacements-after:{month}",
         versions=["expectations"],
-        compute=lambda: SchoolReplacement.objects.filter(from_month__gt=month.first_day).exists(),
+        compute=lambda: replaced_after(month).exists(),
     )
+
+
+def replaced_after(month: Month) -> QuerySet[SchoolReplacement]:
+    """The replacements from a month after this one (the rule `replacements_after` and the engine's
+    templates both ask)."""
+    return SchoolReplacement.objects.filter(from_month__gt=month.first_day)
 
 
 def joined_after(month_first_day, *, pairing: str, school: str) -> Exists:
@@ -590,12 +596,10 @@ class _Template:
         """Each programme's due day, and whether a school was replaced in some pairing from a month
         after this one (`replacements_after`), in one round trip."""
         programmes = connection.ops.quote_name(Programme._meta.db_table)
-        replacements = connection.ops.quote_name(SchoolReplacement._meta.db_table)
+        replaced_sql, replaced_params = replaced_after(month).values("pk").query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id, report_due_day, EXISTS (SELECT 1 FROM {replacements} WHERE from_month > %s) "
-                f"FROM {programmes}",
-                [month.first_day],
+                f"SELECT id, report_due_day, EXISTS ({replaced_sql}) FROM {programmes}", replaced_params
             )
             found = cursor.fetchall()
         if not found:  # no programme, so no rows whatever the replacements
@@ -605,7 +609,9 @@ class _Template:
     @classmethod
     def _make(cls, month, pairings, deadlines, with_replacements, groups, build) -> tuple[str, list]:
         zone = ZoneInfo(settings.TIME_ZONE)
-        moments = [datetime.datetime(1111, 2, 1 + index, tzinfo=zone) for index in range(len(groups))]
+        # An hour apart, however many groups (a day of the month would run out past the 28th).
+        first = datetime.datetime(1111, 2, 1, tzinfo=zone)
+        moments = [first + datetime.timedelta(hours=index) for index in range(len(groups))]
         query = build(cls.STAND_IN, pairings, deadlines.standing_in(moments), with_replacements).query
         sql, params = query.sql_with_params()
         stand_ins = {cls.STAND_IN.first_day: "first", cls.STAND_IN.last_day: "last"}
