@@ -1,5 +1,6 @@
 """Small helpers shared by the tests."""
 
+import re
 from contextlib import contextmanager
 
 from django.test import Client
@@ -25,6 +26,25 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+# What a page loads: scripts, stylesheets, images, frames and CSS url()s.
+_LOADED = re.compile(
+    r"""<(?:script|img|iframe|source)\b[^>]*\bsrc=["']([^"']+)["']"""
+    r"""|<link\b[^>]*\bhref=["']([^"']+)["']"""
+    r"""|url\(\s*["']?([^"')\s]+)""",
+    re.IGNORECASE,
+)
+
+
+def loaded_urls(html: str) -> list[str]:
+    """Every address a page makes the browser load (not the links a person may follow)."""
+    return [next(group for group in match.groups() if group) for match in _LOADED.finditer(html)]
+
+
+def off_site(html: str) -> list[str]:
+    """The addresses among `loaded_urls` that leave the portal's own host (a CDN, say)."""
+    return [url for url in loaded_urls(html) if re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", url, re.I)]
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from core.numbers import plain_number
 from pairing.models import Programme
 from reporting.demo import seed_reports
 from tests.conftest import PROGRAMME_CODE
-from tests.helpers import ROLES, client_for
+from tests.helpers import ROLES, client_for, loaded_urls, off_site
 
 # One worker runs the whole module, so its module-scoped seeding is done once (`make test` uses
 # pytest-xdist's --dist loadgroup), not once in each worker that draws one of its tests.
@@ -72,7 +72,8 @@ def test_every_chart_has_its_numbers_as_a_table(demo):
             and f'aria-describedby="table-{chart}"' in html
             and f'id="table-{chart}"' in html
         )
-    assert "/static/vendor/chartjs/chart.umd.min.js" in html and "cdn" not in html.lower()
+    assert "/static/vendor/chartjs/chart.umd.min.js" in loaded_urls(html)
+    assert off_site(html) == []
     submission = response.context["submission"]
     last_complete = submission[-2]
     assert (
