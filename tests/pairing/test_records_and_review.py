@@ -1,6 +1,7 @@
 """Meetings, plans, agreements (with private files), practice bases, the bureau's review and adjustment."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -229,13 +230,26 @@ def test_bureau_ends_a_pairing_with_a_reason_in_the_history(users):
 def test_a_pairing_does_not_end_before_a_month_due_or_reported(users):
     """Ending a pairing before a month that is due, or has a report on record, would take that
     month's reports out of the record (and out of its compiled figures): refused, with the earliest
-    day it can end; that day is accepted."""
+    day it can end; that day is accepted. Run on the 10th of this month, Beijing time: from the
+    day after the due day this month is due itself, and the second case (a report begun for a month
+    not yet due) has no such month."""
+    import time_machine
+
+    tenth = datetime.datetime.combine(
+        Month.current().first_day.replace(day=10), datetime.time(10), tzinfo=ZoneInfo("Asia/Shanghai")
+    )
+    with time_machine.travel(tenth, tick=False):
+        _pairing_does_not_end_before_a_month_due_or_reported(users)
+
+
+def _pairing_does_not_end_before_a_month_due_or_reported(users):
     from reporting.expectations import month_tally
     from reporting.models import MonthlyReport
 
     pairing = Pairing.objects.get(number=CHANGAN)
     current = Month.current()
-    due = current if pairing.programme.is_due(current) else current.previous()
+    due = current.previous()
+    assert not pairing.programme.is_due(current) and pairing.programme.is_due(due)
     before = month_tally(due).expected
     bureau = client_for(users["bureau"])
     url = f"/pairings/{CHANGAN}/adjust/"
