@@ -67,7 +67,43 @@ from pairing.models import Area, Programme, School, ServiceTeam
 from reporting.models import Indicator
 
 
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--clock",
+        metavar="MOMENT",
+        help=(
+            "run the suite as if the clock read MOMENT (ISO 8601 with its offset, e.g. "
+            "2026-12-01T00:20+08:00) and ticked on from there; see the README's 'Tests and the date'"
+        ),
+    )
+
+
+def start_clock(config) -> None:
+    """`--clock MOMENT`: every test runs with the clock started at MOMENT (time-machine, ticking),
+    in every worker. CI runs on whatever day it is; this is how a test that only passes on some days
+    of the month is found before a CI run on such a day finds it."""
+    moment = config.getoption("clock", None)
+    if not moment:
+        return
+    import time_machine
+
+    try:
+        when = datetime.datetime.fromisoformat(moment)
+    except ValueError:
+        raise pytest.UsageError(f"--clock {moment!r} is not an ISO 8601 moment") from None
+    if when.tzinfo is None:
+        raise pytest.UsageError(f"--clock {moment!r} needs its offset, e.g. {when.isoformat()}+08:00")
+    traveller = time_machine.travel(when, tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
+
+
 def pytest_configure(config) -> None:
+    start_clock(config)
+    _tune_the_garbage_collector()
+
+
+def _tune_the_garbage_collector() -> None:
     """Python's cyclic garbage collector, tuned for a test process: what is loaded by now (Django,
     the apps, the test modules) is moved out of its reach (`gc.freeze`), and it runs after 50,000
     new container objects rather than 700. A test makes hundreds of thousands of short-lived ORM

@@ -129,7 +129,9 @@ def test_a_submit_names_format_and_required_errors_together(liaison, reporting_u
     assert "尚未保存，也未提交：请更正下列问题后再次提交。" in html and "再次保存" not in html
 
 
-def test_on_its_due_day_the_card_says_due_today_not_0_days_left(reporting_users, liaison):
+def test_on_its_due_day_the_card_says_due_today_not_0_days_left(reporting_users):
+    """The liaison signs in on the day itself: a session begun before the 14th would have expired
+    (two weeks) by this month's due day."""
     import time_machine
 
     programme = Programme.objects.get(pairings__number=CHANGAN)
@@ -137,10 +139,12 @@ def test_on_its_due_day_the_card_says_due_today_not_0_days_left(reporting_users,
         datetime.datetime.combine(programme.due_date(Month.current()), datetime.time(9))
     )
     with time_machine.travel(due_day, tick=False):
-        html = liaison.get("/reports/").content.decode()
+        response = client_for(reporting_users["liaison"]).get("/reports/")
+    html = response.content.decode()
+    assert response.status_code == 200
     assert "今天截止：请在今天结束前（北京时间）提交。" in html and "还剩0天" not in html
     with time_machine.travel(due_day - datetime.timedelta(days=1), tick=False):
-        assert "还剩1天" in liaison.get("/reports/").content.decode()
+        assert "还剩1天" in client_for(reporting_users["liaison"]).get("/reports/").content.decode()
 
 
 def test_a_draft_is_saved_without_its_required_indicators(liaison, reporting_users):
