@@ -328,15 +328,19 @@ def test_a_decision_recounts_its_own_months_sums_and_keeps_the_others(demo, monk
 
 def test_the_trend_table_shows_this_months_counted_numbers_so_far_marked(demo):
     """This month is not due: the line leaves it out, and the table shows what its counted reports
-    add up to so far, marked, the same numbers the API's month gives (and the period's total counts)."""
-    from core.months import Month
+    add up to so far, marked, the same numbers the API's month gives (and the period's total counts).
+    On the 10th: from the day after the due day (the 29th to the 31st) this month is due."""
+    import time_machine
 
     programme = Programme.objects.get()
-    client = client_for(demo["bureau"])
-    response = client.get("/dashboard/")
-    this = str(Month.current())
-    index = response.context["months"].index(this)
-    api = client.get(f"/api/v1/months/{this}/", {"programme": programme.pk}).json()["totals"]
+    this = Month.current()
+    tenth = timezone.make_aware(datetime.datetime(this.year, this.month, 10, 12))
+    with time_machine.travel(tenth, tick=False):
+        assert not programme.is_due(this)
+        client = client_for(demo["bureau"])
+        response = client.get("/dashboard/")
+        api = client.get(f"/api/v1/months/{this}/", {"programme": programme.pk}).json()["totals"]
+    index = response.context["months"].index(str(this))
     html = response.content.decode()
     for trend in response.context["trends"]:
         value, so_far = trend["cells"][index]
