@@ -6,6 +6,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from pairing.models import Pairing
 from reporting.models import MonthlyReport
@@ -132,7 +133,8 @@ def test_select_all_and_the_confirm_dialog_work_on_the_review_queue(new_page, se
     page.on("dialog", dismiss)
     with page.expect_navigation():  # nothing ticked: no question; the server says to tick first
         page.get_by_role("button", name="通过所选").click()
-    assert asked == [] and page.get_by_text("请先勾选要通过或退回的月报。").is_visible()
+    assert asked == []
+    expect(page.get_by_text("请先勾选要通过或退回的月报。")).to_be_visible()
     page.remove_listener("dialog", dismiss)
     decisions.clear()
     boxes = page.locator("input[name=report]")

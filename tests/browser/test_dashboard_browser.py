@@ -2,6 +2,7 @@
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 
 from pairing.models import Programme
 from reporting.demo import seed_reports
@@ -19,7 +20,7 @@ def test_commander_sees_the_dashboard_and_downloads_an_export(
     page.goto(f"{server.url}/dashboard/")
     page.wait_for_function("Chart.instances && Object.keys(Chart.instances).length === 4")
     page.screenshot(path=screenshots / "dashboard-1280.png", full_page=True)
-    assert page.get_by_role("heading", name="阶段目标").is_visible()
+    expect(page.get_by_role("heading", name="阶段目标")).to_be_visible()
     # The trends of indicators in different units each have an axis titled with the unit.
     axes = page.evaluate(
         """() => {

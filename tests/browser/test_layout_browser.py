@@ -4,6 +4,7 @@ header (the most links of any role) holds on one line at 1366 px in both languag
 folds into the menu, which opens with every link."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.login import log_in
 from tests.factories import ProgrammeFactory
@@ -42,10 +43,10 @@ def test_the_navigation_fits_at_1280_pixels(new_page, server, users, screenshots
     page = bureau_page(new_page, server, users, language, 1280, 900)
     for path in ["/pairings/compliance/", "/dashboard/"]:
         page.goto(server.url + path)
-        assert page.locator("select[name=programme]").first.is_visible()
+        expect(page.locator("select[name=programme]").first).to_be_visible()
         assert page.evaluate(STICKING_OUT) == [], path
         assert page.evaluate("document.documentElement.scrollWidth") <= 1280, path
-        assert page.locator("nav.navbar button[type=submit]").last.is_visible()  # log out, in view
+        expect(page.locator("nav.navbar button[type=submit]").last).to_be_visible()  # log out, in view
     page.screenshot(path=screenshots / f"navbar-1280-{language}.png")
 
 
@@ -98,7 +99,7 @@ def test_the_bureau_header_stays_on_one_line_at_1366_pixels(
         assert header["height"] <= 60, (path, header)
         assert page.evaluate(STICKING_OUT) == [], path
         assert page.evaluate("document.documentElement.scrollWidth") <= 1366, path
-        assert page.locator("nav.navbar button[type=submit]").last.is_visible()  # log out, in view
+        expect(page.locator("nav.navbar button[type=submit]").last).to_be_visible()  # log out, in view
     page.locator("nav.navbar").screenshot(
         path=screenshots / f"navbar-1366-{request.node.callspec.id.removeprefix('chromium-')}.png"
     )
@@ -115,8 +116,8 @@ def test_the_bureau_header_folds_into_the_menu_on_a_phone(new_page, server, user
     links = phone.locator("#main-nav .nav-link")
     assert links.count() >= 9
     for index in range(links.count()):
-        assert links.nth(index).is_visible()
-    assert phone.locator("nav.navbar button[type=submit]").last.is_visible()  # log out
+        expect(links.nth(index)).to_be_visible()
+    expect(phone.locator("nav.navbar button[type=submit]").last).to_be_visible()  # log out
     assert phone.evaluate(STICKING_OUT) == []
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.locator("nav.navbar").screenshot(path=screenshots / f"navbar-390-{language}-open.png")

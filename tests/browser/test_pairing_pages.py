@@ -2,6 +2,7 @@
 it and opens a pairing, on desktop and phone."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.login import log_in
 
@@ -35,9 +36,9 @@ def test_bureau_filters_by_town_and_opens_the_pairing(new_page, server, users, s
     rows.first.get_by_role("link", name="长安").click()
     page.wait_for_url("**/pairings/6/")
     parties = page.locator("section[aria-labelledby=parties-heading]")
-    assert parties.get_by_text("东莞理工学院").is_visible()
-    assert parties.get_by_text("东莞市机电工程学校").is_visible()
-    assert parties.get_by_text("新民社区").is_visible()
+    expect(parties.get_by_text("东莞理工学院")).to_be_visible()
+    expect(parties.get_by_text("东莞市机电工程学校")).to_be_visible()
+    expect(parties.get_by_text("新民社区")).to_be_visible()
     page.screenshot(path=screenshots / f"pairing-detail-changan-{width}.png", full_page=True)
     # On a phone nothing may stick out sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -2,6 +2,7 @@
 the liaison corrects and resubmits; the bureau accepts; the report is read-only."""
 
 import pytest
+from playwright.sync_api import expect
 
 from reporting.models import MonthlyReport, ReportAttachment
 from tests.browser.login import log_in, log_in_through_form
@@ -31,12 +32,12 @@ def test_report_cycle_on_a_phone(new_page, server, users, indicators, screenshot
     phone.get_by_label("深入融入人才兴镇").fill("举办电商直播技能培训班1期。")
     # A required figure left empty: no "submit?" first, the page names it at once.
     phone.get_by_role("button", name="提交", exact=True).click()
-    assert phone.locator("#error-summary").get_by_text("此指标为必填项。").is_visible()
+    expect(phone.locator("#error-summary").get_by_text("此指标为必填项。")).to_be_visible()
     assert asked == []
     phone.get_by_label("开展活动场次").fill("-2")
     phone.get_by_role("button", name="提交", exact=True).click()
     summary = phone.locator("#error-summary")
-    assert summary.get_by_text("数值不能为负数。").is_visible()
+    expect(summary.get_by_text("数值不能为负数。")).to_be_visible()
     assert phone.get_by_label("深入融入人才兴镇").input_value() == "举办电商直播技能培训班1期。"
     phone.screenshot(path=screenshots / "report-error-390.png", full_page=True)
     # A photo attached after typing, before saving: the page asks first, and cancelling keeps it all.
@@ -50,7 +51,7 @@ def test_report_cycle_on_a_phone(new_page, server, users, indicators, screenshot
     assert not ReportAttachment.objects.exists()
     phone.get_by_label("开展活动场次").fill("4")
     phone.get_by_role("button", name="提交", exact=True).click()
-    assert phone.get_by_text("月报已报送。").is_visible()
+    expect(phone.get_by_text("月报已报送。")).to_be_visible()
     assert asked and asked[-1].startswith("确定提交此月报吗？")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     report = MonthlyReport.objects.get()
@@ -62,20 +63,21 @@ def test_report_cycle_on_a_phone(new_page, server, users, indicators, screenshot
     bureau.get_by_role("link", name="东莞理工学院").click()
     bureau.get_by_label("给联络员的意见").fill("请补充驻点人员名单。")
     bureau.get_by_role("button", name="退回并附意见").click()
-    assert bureau.get_by_text("月报已退回联络员。").is_visible()
+    expect(bureau.get_by_text("月报已退回联络员。")).to_be_visible()
 
     phone.goto(f"{server.url}/reports/{report.pk}/")
-    assert phone.locator("#review-comment").get_by_text("请补充驻点人员名单。").is_visible()
+    expect(phone.locator("#review-comment").get_by_text("请补充驻点人员名单。")).to_be_visible()
     phone.get_by_label("驻点服务天数").fill("8")
     phone.get_by_role("button", name="提交", exact=True).click()
-    assert phone.get_by_text("月报已报送。").is_visible()
+    expect(phone.get_by_text("月报已报送。")).to_be_visible()
 
     bureau.reload()
     changed = bureau.locator("#changes").get_by_role("row", name="驻点服务天数")
-    assert changed.is_visible() and changed.get_by_text("8 天", exact=True).is_visible()
+    expect(changed).to_be_visible()
+    expect(changed.get_by_text("8 天", exact=True)).to_be_visible()
     bureau.screenshot(path=screenshots / "report-review-1280.png", full_page=True)
     bureau.get_by_role("button", name="审核通过").click()
-    assert bureau.get_by_text("月报已审核通过并锁定。").is_visible()
+    expect(bureau.get_by_text("月报已审核通过并锁定。")).to_be_visible()
 
     phone.goto(f"{server.url}/reports/{report.pk}/")
     assert phone.locator("#report-status").inner_text() == "已通过"

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from pairing.demo import seed_pairing_activity
 from pairing.models import Membership, Pairing, Programme, Residency
@@ -57,7 +58,7 @@ def test_liaison_fixes_team_and_residency_and_the_matrix_turns_green(new_page, s
     phone.screenshot(path=screenshots / "member-add-390.png", full_page=True)
     phone.get_by_role("button", name="添加队员").click()
     phone.wait_for_url("**/pairings/6/")
-    assert phone.get_by_text("黄小明已加入服务工作队。").is_visible()
+    expect(phone.get_by_text("黄小明已加入服务工作队。")).to_be_visible()
 
     phone.get_by_role("link", name="登记驻点").click()
     # First a mistake: the end before the start is named and nothing is saved.
@@ -66,13 +67,13 @@ def test_liaison_fixes_team_and_residency_and_the_matrix_turns_green(new_page, s
     phone.get_by_label("黄小明").check()
     phone.get_by_label("驻点镇村").select_option(label="新民社区")
     phone.get_by_role("button", name="登记驻点").click()
-    assert phone.locator("#error-summary").get_by_text("驻点结束日期早于开始日期。").is_visible()
+    expect(phone.locator("#error-summary").get_by_text("驻点结束日期早于开始日期。")).to_be_visible()
     phone.screenshot(path=screenshots / "residency-error-390.png", full_page=True)
     phone.get_by_label("驻点开始日期").fill(f"{LAST_YEAR}-06-01")
     phone.get_by_label("驻点结束日期").fill(f"{LAST_YEAR}-06-30")
     phone.get_by_role("button", name="登记驻点").click()
     phone.wait_for_url("**/pairings/6/")
-    assert phone.get_by_text("已登记驻点30天。").is_visible()
+    expect(phone.get_by_text("已登记驻点30天。")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
     after = cell_states(bureau, server.url)
@@ -88,14 +89,18 @@ def test_the_adjustment_form_shows_only_the_chosen_adjustments_fields(new_page, 
     adjustment = bureau.get_by_label("调整事项")
     # Nothing chosen at first (ending the pairing cannot be undone): no action's fields shown.
     assert adjustment.input_value() == ""
-    assert not bureau.locator("#id_end_date").is_visible() and not bureau.locator("#id_village").is_visible()
+    expect(bureau.locator("#id_end_date")).to_be_hidden()
+    expect(bureau.locator("#id_village")).to_be_hidden()
     adjustment.select_option("end")
-    assert bureau.locator("#id_end_date").is_visible() and not bureau.locator("#id_village").is_visible()
+    expect(bureau.locator("#id_end_date")).to_be_visible()
+    expect(bureau.locator("#id_village")).to_be_hidden()
     adjustment.select_option("add_village")
-    assert bureau.locator("#id_village").is_visible() and not bureau.locator("#id_end_date").is_visible()
-    assert not bureau.locator("#id_new").is_visible()
+    expect(bureau.locator("#id_village")).to_be_visible()
+    expect(bureau.locator("#id_end_date")).to_be_hidden()
+    expect(bureau.locator("#id_new")).to_be_hidden()
     adjustment.select_option("replace_school")
-    assert bureau.locator("#id_old").is_visible() and bureau.locator("#id_new").is_visible()
+    expect(bureau.locator("#id_old")).to_be_visible()
+    expect(bureau.locator("#id_new")).to_be_visible()
     # The school is typed: the suggestions (of this programme) fill the list and the chosen one's id.
     bureau.locator("#id_old").select_option(label="东莞市机电工程学校")
     with bureau.expect_response(lambda response: "/pairings/choices/schools/" in response.url) as answer:
