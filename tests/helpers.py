@@ -2,6 +2,8 @@
 
 import re
 from contextlib import contextmanager
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 from django.test import Client
 
@@ -28,23 +30,60 @@ def client_for(user) -> Client:
     return client
 
 
-# What a page loads: scripts, stylesheets, images, frames and CSS url()s.
-_LOADED = re.compile(
-    r"""<(?:script|img|iframe|source)\b[^>]*\bsrc=["']([^"']+)["']"""
-    r"""|<link\b[^>]*\bhref=["']([^"']+)["']"""
-    r"""|url\(\s*["']?([^"')\s]+)""",
-    re.IGNORECASE,
-)
+# What a page makes the browser load: src, srcset, data and poster attributes, the links whose rel
+# loads something, and url() and @import in its style (not what its scripts fetch).
+_LOADING_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload", "manifest"}
+_CSS_URL = re.compile(r"""url\(\s*["']?([^"')\s]+)|@import\s+["']([^"']+)""", re.IGNORECASE)
+
+
+class _Loads(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name in ("src", "data", "poster"):
+            if attrs.get(name) and (name != "data" or tag == "object"):
+                self.urls.append(attrs[name])
+        for name in ("srcset", "imagesrcset"):
+            for candidate in (attrs.get(name) or "").split(","):
+                if candidate.strip():
+                    self.urls.append(candidate.split()[0])
+        if (
+            tag == "link"
+            and attrs.get("href")
+            and _LOADING_RELS & set((attrs.get("rel") or "").lower().split())
+        ):
+            self.urls.append(attrs["href"])
+        if attrs.get("style"):
+            self._css(attrs["style"])
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self._css(data)
+
+    def _css(self, text):
+        self.urls.extend(
+            next(group for group in match.groups() if group) for match in _CSS_URL.finditer(text)
+        )
 
 
 def loaded_urls(html: str) -> list[str]:
     """Every address a page makes the browser load (not the links a person may follow)."""
-    return [next(group for group in match.groups() if group) for match in _LOADED.finditer(html)]
+    parser = _Loads()
+    parser.feed(html)
+    return parser.urls
 
 
-def off_site(html: str) -> list[str]:
+def off_site(html: str, host: str = "testserver") -> list[str]:
     """The addresses among `loaded_urls` that leave the portal's own host (a CDN, say)."""
-    return [url for url in loaded_urls(html) if re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", url, re.I)]
+    return [url for url in loaded_urls(html) if urlsplit(url).netloc not in ("", host)]
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,12 +26,15 @@ class Config:
 
 def test_the_clock_starts_at_the_moment_given_and_ticks_on():
     before = datetime.datetime.now(datetime.UTC)
-    config = Config("2026-11-30T23:59:58+08:00")
+    config = Config("2026-11-30T23:59:00+08:00")
     start_clock(config)
     try:
         beijing = datetime.datetime.now(ZoneInfo("Asia/Shanghai"))
         assert (beijing.date(), beijing.hour, beijing.minute) == (datetime.date(2026, 11, 30), 23, 59)
         assert Month.current() == Month(2026, 11)
+        first = datetime.datetime.now(datetime.UTC)
+        time.sleep(0.01)
+        assert datetime.datetime.now(datetime.UTC) > first  # it ticks
         assert len(config.cleanups) == 1
     finally:
         for cleanup in config.cleanups:
