@@ -1,9 +1,11 @@
 """Small helpers shared by the tests."""
 
+import datetime
 import re
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from django.test import Client
 
@@ -22,6 +24,19 @@ ROLES = [
     "other_town_liaison",
     "no_role",
 ]
+
+
+def on_the_tenth():
+    """Travels (time-machine, the clock stopped) to noon, Beijing time, on the 10th of this month: this
+    month is not yet due there and the month before is. Tests about a month not yet due run there:
+    from the day after the due day (the 29th to the 31st) this month is due itself."""
+    import time_machine
+
+    from core.months import Month
+
+    this = Month.current()
+    noon = datetime.datetime(this.year, this.month, 10, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
+    return time_machine.travel(noon, tick=False)
 
 
 def client_for(user) -> Client:

@@ -1,7 +1,6 @@
 """Meetings, plans, agreements (with private files), practice bases, the bureau's review and adjustment."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,7 +10,7 @@ from django.utils import timezone
 from core.months import Month
 from pairing.models import Agreement, Area, JointMeeting, Pairing, PairingReview, PracticeBase, School
 from tests.factories import MembershipFactory, ServiceTeamFactory, VillageFactory
-from tests.helpers import client_for
+from tests.helpers import client_for, on_the_tenth
 
 pytestmark = pytest.mark.django_db
 
@@ -233,12 +232,7 @@ def test_a_pairing_does_not_end_before_a_month_due_or_reported(users):
     day it can end; that day is accepted. Run on the 10th of this month, Beijing time: from the
     day after the due day this month is due itself, and the second case (a report begun for a month
     not yet due) has no such month."""
-    import time_machine
-
-    tenth = datetime.datetime.combine(
-        Month.current().first_day.replace(day=10), datetime.time(10), tzinfo=ZoneInfo("Asia/Shanghai")
-    )
-    with time_machine.travel(tenth, tick=False):
+    with on_the_tenth():
         _pairing_does_not_end_before_a_month_due_or_reported(users)
 
 

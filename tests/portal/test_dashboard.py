@@ -15,7 +15,7 @@ from core.numbers import plain_number
 from pairing.models import Programme
 from reporting.demo import seed_reports
 from tests.conftest import PROGRAMME_CODE
-from tests.helpers import ROLES, client_for, loaded_urls, off_site
+from tests.helpers import ROLES, client_for, loaded_urls, off_site, on_the_tenth
 
 # One worker runs the whole module, so its module-scoped seeding is done once (`make test` uses
 # pytest-xdist's --dist loadgroup), not once in each worker that draws one of its tests.
@@ -85,11 +85,10 @@ def test_every_chart_has_its_numbers_as_a_table(demo):
 
 
 def test_a_month_not_yet_due_is_a_gap_in_the_trends_not_a_zero(demo):
-    import time_machine
 
     # On the 10th the month's reports are not due; the month before is.
     today = timezone.localdate().replace(day=10)
-    with time_machine.travel(datetime.datetime(today.year, today.month, 10, 12, 0), tick=False):
+    with on_the_tenth():
         response = client_for(demo["commander"]).get("/dashboard/")
     months, trend = response.context["months"], response.context["trends"][0]
     assert trend["values"][months.index(today.strftime("%Y-%m"))] is None
@@ -330,12 +329,9 @@ def test_the_trend_table_shows_this_months_counted_numbers_so_far_marked(demo):
     """This month is not due: the line leaves it out, and the table shows what its counted reports
     add up to so far, marked, the same numbers the API's month gives (and the period's total counts).
     On the 10th: from the day after the due day (the 29th to the 31st) this month is due."""
-    import time_machine
-
     programme = Programme.objects.get()
     this = Month.current()
-    tenth = timezone.make_aware(datetime.datetime(this.year, this.month, 10, 12))
-    with time_machine.travel(tenth, tick=False):
+    with on_the_tenth():
         assert not programme.is_due(this)
         client = client_for(demo["bureau"])
         response = client.get("/dashboard/")
@@ -435,21 +431,17 @@ def test_a_month_not_yet_due_counts_in_no_schools_rate_though_one_school_submitt
     month's report before the 28th is not rated over one month more than the others."""
     from collections import Counter
 
-    import time_machine
-
     from reporting.expectations import expected_reports
     from reporting.services import report_save_draft, report_submit
     from tests.reporting.conftest import make_report
 
     programme = Programme.objects.get(code=PROGRAMME_CODE)
-    today = timezone.localdate()
-    tenth = timezone.make_aware(datetime.datetime(today.year, today.month, 10, 12, 0))
-    with time_machine.travel(tenth, tick=False):
+    with on_the_tenth():
         report = make_report(demo["liaison"], month=Month.current().first_day, number=6)
         report_save_draft(
             report=report, user=demo["liaison"], values={"activities_held": "1", "residency_days": "2"}
         )
-        report_submit(report=report, user=demo["liaison"], now=tenth)
+        report_submit(report=report, user=demo["liaison"], now=timezone.now())  # the 10th: the clock stands
         context = client_for(demo["commander"]).get("/dashboard/").context
         due_months = [
             Month.parse(month) for month in context["months"] if programme.is_due(Month.parse(month))
