@@ -2,7 +2,8 @@
 month or a programme that cannot be read answers 400 or 404 with a message in the user's language."""
 
 import pytest
-from django.test import Client
+
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +40,7 @@ PAGES = {
 def clients(users):
     signed_in = {}
     for key, user in [("bureau", users["bureau"]), ("liaison-dgut", users["liaison"])]:
-        client = Client()
-        client.force_login(user)
-        signed_in[key] = client
+        signed_in[key] = client_for(user)
     return signed_in
 
 

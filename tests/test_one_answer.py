@@ -19,6 +19,7 @@ from pairing.models import Programme
 from reporting.compilation import compile_month
 from reporting.models import MonthlyReport, MonthlySummary
 from reporting.services import report_reopen, report_return
+from tests.helpers import client_for
 from tests.seeded import SharedRows
 
 # One worker runs the whole module, so its module-scoped seeding is done once (`make test` uses
@@ -63,9 +64,7 @@ def demo(demo_seeded) -> Programme:
 
 
 def signed_in(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
+    return client_for(User.objects.get(username=username))
 
 
 def workbook_figures(summary: MonthlySummary) -> tuple[dict, dict]:

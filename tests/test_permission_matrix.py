@@ -29,6 +29,7 @@ from reporting.compilation import compile_month
 from reporting.models import ExportJob, MonthlyReport
 from reporting.services import attachment_add, report_save_draft, report_submit
 from tests.helpers import ROLES as SIGNED_IN
+from tests.helpers import sign_in
 from tests.reporting.conftest import make_report
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +116,7 @@ def world(users, indicators, settings, tmp_path):
 def client_for(role, users) -> Client:
     client = Client()
     if role != "anonymous":
-        client.force_login(users[role])
+        sign_in(client, users[role])
     return client
 
 

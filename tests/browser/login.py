@@ -3,16 +3,15 @@ the browser a session cookie (the form costs a page load, two fills and a redire
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.test import Client
 
 from tests.conftest import PASSWORD
+from tests.helpers import client_for
 
 
 def log_in(page, base_url: str, username: str) -> None:
     """Gives the page's browser context the session of `username`, made by Django's test client in
     the test's transaction (which the `server` shares). Opens no page."""
-    client = Client()
-    client.force_login(User.objects.get(username=username))
+    client = client_for(User.objects.get(username=username))
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies(
         [{"name": cookie.key, "value": cookie.value, "url": base_url, "httpOnly": True, "sameSite": "Lax"}]

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from pairing.models import Area, Pairing, Programme
 from tests.factories import bulk_pairings
-from tests.helpers import QUERY_BUDGET, client_for
+from tests.helpers import QUERY_BUDGET, client_for, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +112,7 @@ def test_the_matrix_shows_the_chosen_programmes_rules_and_its_unpaired_schools(u
 
     other = ProgrammeFactory(name="县校合作测试", rules=["team_size", "resident"])
     client = Client()
-    client.force_login(users["bureau"])
+    sign_in(client, users["bureau"])
     response = client.get("/pairings/compliance/")
     assert [rule.code for rule in response.context["rules"]] == Programme.objects.get(
         code="dongguan-bqw-2023"
@@ -140,7 +140,7 @@ def test_at_province_scale_a_worker_counts_and_the_page_shows_the_latest_counts_
     queued = []
     monkeypatch.setattr("core.outbox.enqueue", lambda *args: queued.append(args))
     client = Client()
-    client.force_login(users["bureau"])
+    sign_in(client, users["bureau"])
     response = client.get("/pairings/compliance/")
     assert response.context["summary"] is None
     assert "正在统计结对情况，请稍后刷新。" in response.content.decode()
@@ -191,7 +191,7 @@ def test_a_programme_with_no_rules_says_so_instead_of_an_empty_matrix(users):
         ("zh-hans", "本项目未设合规要求。"),  # last, so Chinese stays the active language
     ]:
         client = Client()
-        client.force_login(users["bureau"])
+        sign_in(client, users["bureau"])
         client.cookies["django_language"] = language
         response = client.get("/pairings/compliance/", {"programme": programme.pk})
         html = response.content.decode()
@@ -212,7 +212,7 @@ def test_the_dashboard_says_so_when_every_pairing_keeps_every_rule(users):
     programme = ProgrammeFactory(name="县校合作测试", rules=["team_size"], min_team_size=0)
     PairingFactory(programme=programme)
     client = Client()
-    client.force_login(users["bureau"])
+    sign_in(client, users["bureau"])
     html = client.get("/dashboard/", {"programme": programme.pk}).content.decode()
     assert "所有结对均符合全部要求，没有违反任何规则。" in html and 'id="chart-compliance"' not in html
     programme.min_team_size = 6  # the pairing has no team: it now breaks the rule

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from pairing.models import Area, School
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +15,7 @@ def test_a_change_in_the_admin_is_recorded_with_its_user(users):
     bureau.is_staff = True
     bureau.save()
     client = Client()
-    client.force_login(bureau)
+    sign_in(client, bureau)
     school = School.objects.get(name="东莞理工学院")
     form = client.get(f"/admin/pairing/school/{school.pk}/change/").context["adminform"].form
     data = {name: form[name].value() for name in form.fields if form[name].value() is not None}

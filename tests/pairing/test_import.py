@@ -15,6 +15,7 @@ from core.models import Profile
 from core.months import Month
 from pairing.models import Area, Pairing, Programme, School, SchoolReplacement
 from reporting.expectations import expected_reports, month_tally
+from tests.helpers import sign_in
 from tests.pairing.test_fixture import TABLE, VILLAGE_TOWNS
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def workbook(rows, headers=HEADERS, sheet="签约结对关系安排表") -> byte
 @pytest.fixture
 def bureau(users) -> Client:
     client = Client()
-    client.force_login(users["bureau"])
+    sign_in(client, users["bureau"])
     return client
 
 
@@ -344,7 +345,7 @@ def test_a_programme_without_villages_yet_gets_no_other_programmes_in_its_exampl
 @pytest.mark.parametrize("role", ["commander", "liaison", "town_liaison", "no_role"])
 def test_only_bureau_staff_import(users, role):
     client = Client()
-    client.force_login(users[role])
+    sign_in(client, users[role])
     assert client.get("/pairings/import/").status_code == 404
     assert client.get("/pairings/import/template/").status_code == 404
 

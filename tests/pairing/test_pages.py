@@ -7,7 +7,7 @@ from django.test import Client
 
 from pairing.models import Area, Pairing, Programme
 from tests.factories import PairingFactory
-from tests.helpers import QUERY_BUDGET, client_for
+from tests.helpers import QUERY_BUDGET, client_for, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def bureau_client(users) -> Client:
     client = Client()
-    client.force_login(users["bureau"])
+    sign_in(client, users["bureau"])
     return client
 
 

@@ -28,6 +28,7 @@ from pairing.models import (
     ServiceTeam,
 )
 from reporting.models import Indicator
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_the_list_and_add_pages_open_in_chinese(users, model):
     bureau.is_staff = True
     bureau.save()
     client = Client()
-    client.force_login(bureau)
+    sign_in(client, bureau)
     info = (model._meta.app_label, model._meta.model_name)
     response = client.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "东莞"})
     assert response.status_code == 200
@@ -82,7 +83,7 @@ def staff(users) -> Client:
     bureau.is_staff = True
     bureau.save()
     client = Client()
-    client.force_login(bureau)
+    sign_in(client, bureau)
     return client
 
 
@@ -246,7 +247,7 @@ def test_no_changelist_filter_grows_with_the_registry(users):
     bureau.is_staff = True
     bureau.save()
     client = Client()
-    client.force_login(bureau)
+    sign_in(client, bureau)
 
     def filter_choices() -> dict[str, int]:
         found = {}

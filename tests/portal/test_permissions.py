@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from tests.helpers import ROLES as SIGNED_IN_ROLES
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ HOME_TARGETS = {
 def client_for(role: str, users) -> Client:
     client = Client()
     if role != "anonymous":
-        client.force_login(users[role])
+        sign_in(client, users[role])
     return client
 
 

@@ -11,6 +11,7 @@ from django.test import Client
 
 from pairing.models import Pairing
 from reporting.services import report_save_draft, report_submit
+from tests.helpers import sign_in
 from tests.reporting.conftest import make_report
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +114,7 @@ def test_no_page_needs_inline_code_or_a_style_attribute(users, submitted_report)
     for role, paths in pages(pairing, submitted_report.pk).items():
         client = Client()
         if role != "anonymous":
-            client.force_login(users[role])
+            sign_in(client, users[role])
         for path in paths:
             response = client.get(path)
             assert response["Content-Type"].startswith("text/html"), path
@@ -126,7 +127,7 @@ def test_no_page_needs_inline_code_or_a_style_attribute(users, submitted_report)
 def test_the_liaisons_open_report_form_asks_before_submitting(users, indicators):
     report = make_report(users["liaison"])
     client = Client()
-    client.force_login(users["liaison"])
+    sign_in(client, users["liaison"])
     html = client.get(f"/reports/{report.pk}/").content.decode()
     assert 'data-confirm="确定提交此月报吗？' in html
     assert inline_code(html) == []
@@ -134,7 +135,7 @@ def test_the_liaisons_open_report_form_asks_before_submitting(users, indicators)
 
 def test_every_response_carries_the_policies(users):
     client = Client()
-    client.force_login(users["bureau"])
+    sign_in(client, users["bureau"])
     for path in ["/pairings/", "/api/v1/pairings/", "/accounts/login/"]:
         response = client.get(path)
         policy = dict(
