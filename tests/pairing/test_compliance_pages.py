@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from pairing.models import Area, Pairing, Programme
 from tests.factories import bulk_pairings
-from tests.helpers import QUERY_BUDGET, client_for, sign_in
+from tests.helpers import QUERY_BUDGET, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -105,14 +105,12 @@ def test_matrix_runs_the_same_number_of_queries_for_8_and_200_pairings(
 
 
 def test_the_matrix_shows_the_chosen_programmes_rules_and_its_unpaired_schools(users):
-    from django.test import Client
 
     from pairing.models import Pairing, Programme
     from tests.factories import ProgrammeFactory
 
     other = ProgrammeFactory(name="县校合作测试", rules=["team_size", "resident"])
-    client = Client()
-    sign_in(client, users["bureau"])
+    client = client_for(users["bureau"])
     response = client.get("/pairings/compliance/")
     assert [rule.code for rule in response.context["rules"]] == Programme.objects.get(
         code="dongguan-bqw-2023"
@@ -131,7 +129,6 @@ def test_the_matrix_shows_the_chosen_programmes_rules_and_its_unpaired_schools(u
 
 
 def test_at_province_scale_a_worker_counts_and_the_page_shows_the_latest_counts_meanwhile(users, monkeypatch):
-    from django.test import Client
 
     from core.cache import bump
     from pairing import selectors, tasks
@@ -139,8 +136,7 @@ def test_at_province_scale_a_worker_counts_and_the_page_shows_the_latest_counts_
     monkeypatch.setattr(selectors, "INLINE_COMPLIANCE_PAIRINGS", 0)
     queued = []
     monkeypatch.setattr("core.outbox.enqueue", lambda *args: queued.append(args))
-    client = Client()
-    sign_in(client, users["bureau"])
+    client = client_for(users["bureau"])
     response = client.get("/pairings/compliance/")
     assert response.context["summary"] is None
     assert "正在统计结对情况，请稍后刷新。" in response.content.decode()
@@ -180,7 +176,6 @@ def test_an_ended_programmes_matrix_opens_on_its_last_year_and_offers_only_its_y
 
 
 def test_a_programme_with_no_rules_says_so_instead_of_an_empty_matrix(users):
-    from django.test import Client
 
     from tests.factories import PairingFactory, ProgrammeFactory
 
@@ -190,8 +185,7 @@ def test_a_programme_with_no_rules_says_so_instead_of_an_empty_matrix(users):
         ("en", "This programme applies no compliance rules."),
         ("zh-hans", "本项目未设合规要求。"),  # last, so Chinese stays the active language
     ]:
-        client = Client()
-        sign_in(client, users["bureau"])
+        client = client_for(users["bureau"])
         client.cookies["django_language"] = language
         response = client.get("/pairings/compliance/", {"programme": programme.pk})
         html = response.content.decode()
@@ -205,14 +199,12 @@ def test_a_programme_with_no_rules_says_so_instead_of_an_empty_matrix(users):
 
 
 def test_the_dashboard_says_so_when_every_pairing_keeps_every_rule(users):
-    from django.test import Client
 
     from tests.factories import PairingFactory, ProgrammeFactory
 
     programme = ProgrammeFactory(name="县校合作测试", rules=["team_size"], min_team_size=0)
     PairingFactory(programme=programme)
-    client = Client()
-    sign_in(client, users["bureau"])
+    client = client_for(users["bureau"])
     html = client.get("/dashboard/", {"programme": programme.pk}).content.decode()
     assert "所有结对均符合全部要求，没有违反任何规则。" in html and 'id="chart-compliance"' not in html
     programme.min_team_size = 6  # the pairing has no team: it now breaks the rule

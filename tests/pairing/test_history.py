@@ -1,10 +1,9 @@
 """Every change to the registry is in the history: who, when, what."""
 
 import pytest
-from django.test import Client
 
 from pairing.models import Area, School
-from tests.helpers import sign_in
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -14,8 +13,7 @@ def test_a_change_in_the_admin_is_recorded_with_its_user(users):
     bureau = users["bureau"]
     bureau.is_staff = True
     bureau.save()
-    client = Client()
-    sign_in(client, bureau)
+    client = client_for(bureau)
     school = School.objects.get(name="东莞理工学院")
     form = client.get(f"/admin/pairing/school/{school.pk}/change/").context["adminform"].form
     data = {name: form[name].value() for name in form.fields if form[name].value() is not None}

@@ -15,7 +15,7 @@ from core.models import Profile
 from core.months import Month
 from pairing.models import Area, Pairing, Programme, School, SchoolReplacement
 from reporting.expectations import expected_reports, month_tally
-from tests.helpers import sign_in
+from tests.helpers import client_for
 from tests.pairing.test_fixture import TABLE, VILLAGE_TOWNS
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +46,7 @@ def workbook(rows, headers=HEADERS, sheet="签约结对关系安排表") -> byte
 
 @pytest.fixture
 def bureau(users) -> Client:
-    client = Client()
-    sign_in(client, users["bureau"])
+    client = client_for(users["bureau"])
     return client
 
 
@@ -344,8 +343,7 @@ def test_a_programme_without_villages_yet_gets_no_other_programmes_in_its_exampl
 
 @pytest.mark.parametrize("role", ["commander", "liaison", "town_liaison", "no_role"])
 def test_only_bureau_staff_import(users, role):
-    client = Client()
-    sign_in(client, users[role])
+    client = client_for(users[role])
     assert client.get("/pairings/import/").status_code == 404
     assert client.get("/pairings/import/template/").status_code == 404
 

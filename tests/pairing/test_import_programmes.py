@@ -12,7 +12,7 @@ from django.test import Client
 from pairing.imports import columns_for
 from pairing.models import Area, LeadUnit, Pairing, Programme, School
 from reporting.demo_programmes import load_fixture
-from tests.helpers import sign_in
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +21,7 @@ SHEET = "签约结对关系安排表"
 
 @pytest.fixture
 def bureau(users) -> Client:
-    client = Client()
-    sign_in(client, users["bureau"])
+    client = client_for(users["bureau"])
     return client
 
 

@@ -7,15 +7,14 @@ from django.test import Client
 
 from pairing.models import Area, Pairing, Programme
 from tests.factories import PairingFactory
-from tests.helpers import QUERY_BUDGET, client_for, sign_in
+from tests.helpers import QUERY_BUDGET, client_for
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def bureau_client(users) -> Client:
-    client = Client()
-    sign_in(client, users["bureau"])
+    client = client_for(users["bureau"])
     return client
 
 

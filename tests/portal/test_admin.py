@@ -28,7 +28,7 @@ from pairing.models import (
     ServiceTeam,
 )
 from reporting.models import Indicator
-from tests.helpers import sign_in
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +51,7 @@ def test_the_list_and_add_pages_open_in_chinese(users, model):
     bureau = users["bureau"]
     bureau.is_staff = True
     bureau.save()
-    client = Client()
-    sign_in(client, bureau)
+    client = client_for(bureau)
     info = (model._meta.app_label, model._meta.model_name)
     response = client.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "东莞"})
     assert response.status_code == 200
@@ -82,8 +81,7 @@ def staff(users) -> Client:
     bureau = users["bureau"]
     bureau.is_staff = True
     bureau.save()
-    client = Client()
-    sign_in(client, bureau)
+    client = client_for(bureau)
     return client
 
 
@@ -246,8 +244,7 @@ def test_no_changelist_filter_grows_with_the_registry(users):
     bureau = users["bureau"]
     bureau.is_staff = True
     bureau.save()
-    client = Client()
-    sign_in(client, bureau)
+    client = client_for(bureau)
 
     def filter_choices() -> dict[str, int]:
         found = {}

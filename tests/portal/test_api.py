@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from pairing.models import Pairing
 from reporting.models import MonthlyReport
-from tests.helpers import QUERY_BUDGET, ROLES, loaded_urls, off_site, sign_in
+from tests.helpers import QUERY_BUDGET, ROLES, client_for, loaded_urls, off_site
 from tests.reporting.conftest import make_report
 
 pytestmark = pytest.mark.django_db
@@ -189,8 +189,7 @@ def test_a_month_outside_the_programme_is_refused(users, indicators):
 
 
 def test_schema_and_docs_are_served_without_a_cdn(users):
-    client = Client()
-    sign_in(client, users["commander"])
+    client = client_for(users["commander"])
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     assert "/api/v1/reports/{id}/submit/" in schema["paths"]
     docs = client.get("/api/docs/").content.decode()
@@ -204,8 +203,7 @@ def test_the_schema_is_generated_without_a_warning():
 
 
 def test_the_months_answers_have_the_shape_the_schema_documents(users):
-    client = Client()
-    sign_in(client, users["bureau"])
+    client = client_for(users["bureau"])
     components = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()[
         "components"
     ]["schemas"]
@@ -355,7 +353,6 @@ def test_teams_and_members_keep_to_the_programme_asked_for(users, pairing_activi
 def test_a_months_rows_filter_by_the_groupings_the_queue_and_the_counts_name(users, indicators, state):
     """?state=waiting (on_time, late) answered 400 from the month's rows, though its own counts and the
     queue use those names: the rows are the queue's, as many as the count says."""
-    from django.test import Client
 
     from tests.reporting.conftest import make_report
 
@@ -367,8 +364,7 @@ def test_a_months_rows_filter_by_the_groupings_the_queue_and_the_counts_name(use
     api = api_for(users["bureau"])
     rows = api.get("/api/v1/months/2024-02/reports/", {"state": state})
     assert rows.status_code == 200
-    queue = Client()
-    sign_in(queue, users["bureau"])
+    queue = client_for(users["bureau"])
     listed = queue.get("/reports/queue/", {"month": "2024-02", "state": state}).context["rows"]
     assert [(row["pairing"], row["school"]) for row in rows.json()["results"]] == [
         (row.pairing_id, row.school_id) for row in listed

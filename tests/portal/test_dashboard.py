@@ -85,7 +85,6 @@ def test_every_chart_has_its_numbers_as_a_table(demo):
 
 
 def test_a_month_not_yet_due_is_a_gap_in_the_trends_not_a_zero(demo):
-
     # On the 10th the month's reports are not due; the month before is.
     today = timezone.localdate().replace(day=10)
     with on_the_tenth():

@@ -9,7 +9,7 @@ import polib
 import pytest
 from django.test import Client
 
-from tests.helpers import sign_in
+from tests.helpers import client_for
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ["zh_Hans", "en"]
@@ -79,8 +79,7 @@ def test_an_english_browser_still_gets_chinese_until_the_user_switches():
 
 @pytest.mark.django_db
 def test_a_signed_in_users_notices_follow_the_language_they_switch_to(users):
-    client = Client()
-    sign_in(client, users["liaison"])
+    client = client_for(users["liaison"])
     assert users["liaison"].profile.language == "zh-hans"
     client.post("/i18n/setlang/", {"language": "en", "next": "/reports/"})
     users["liaison"].profile.refresh_from_db()

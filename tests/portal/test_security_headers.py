@@ -11,7 +11,7 @@ from django.test import Client
 
 from pairing.models import Pairing
 from reporting.services import report_save_draft, report_submit
-from tests.helpers import sign_in
+from tests.helpers import client_for, sign_in
 from tests.reporting.conftest import make_report
 
 pytestmark = pytest.mark.django_db
@@ -126,16 +126,14 @@ def test_no_page_needs_inline_code_or_a_style_attribute(users, submitted_report)
 
 def test_the_liaisons_open_report_form_asks_before_submitting(users, indicators):
     report = make_report(users["liaison"])
-    client = Client()
-    sign_in(client, users["liaison"])
+    client = client_for(users["liaison"])
     html = client.get(f"/reports/{report.pk}/").content.decode()
     assert 'data-confirm="确定提交此月报吗？' in html
     assert inline_code(html) == []
 
 
 def test_every_response_carries_the_policies(users):
-    client = Client()
-    sign_in(client, users["bureau"])
+    client = client_for(users["bureau"])
     for path in ["/pairings/", "/api/v1/pairings/", "/accounts/login/"]:
         response = client.get(path)
         policy = dict(
