@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import data  # noqa: E402
+from bench.serve import collect_static  # noqa: E402
 
 ROLES = {"bureau": "bureau", "commander": "commander", "town": "town-00001", "liaison": "liaison-u00001"}
 # Pages that need no object; {programme} is the benchmark's programme, {month} the data's last month.
@@ -100,6 +101,8 @@ def main() -> None:
     parser.add_argument("--max-queries", type=int, default=60)
     args = parser.parse_args()
     dataset = data.prepare(pairings=args.pairings, database_url=args.database_url)
+    # The pages link their static files through the production storage, which needs its manifest.
+    collect_static(data.environment_for(dataset.database_url))
 
     import logging
 
