@@ -127,18 +127,73 @@ _deferred: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
 )
 
 
+def _bump_on_commit(name: str):
+    """The bump of one name once the transaction that changed it commits (a commit callback); once run
+    (`done`), the name is no longer changed by that transaction, even where the callback stays listed
+    (a test's `django_capture_on_commit_callbacks(execute=True)` runs them as a commit would)."""
+
+    def bump_on_commit() -> None:
+        bump_on_commit.done = True
+        _increment(name)
+
+    bump_on_commit.done = False
+    return bump_on_commit
+
+
+def _pending(conn, name: str) -> bool:
+    """Whether the connection's transaction has changed what `name` covers and not yet committed: its
+    bump is among the commit callbacks. A rollback (of the transaction, or of the savepoint the change
+    was made in) drops the callback, and the name is clean again. Where it was last found is looked at
+    first, so a transaction of many writes does not read the whole list at each one."""
+    marks = conn.__dict__.setdefault("_cache_bumps", {})
+    found = marks.get(name)
+    if found is None or not conn.in_atomic_block:
+        return False
+    index, callback = found
+    if callback.done:
+        del marks[name]
+        return False
+    entries = conn.run_on_commit
+    if index < len(entries) and entries[index][1] is callback:
+        return True
+    for index, entry in enumerate(entries):
+        if entry[1] is callback:
+            marks[name] = (index, callback)
+            return True
+    del marks[name]
+    return False
+
+
+def dirty(names) -> bool:
+    """Whether the current transaction has changed, and not yet committed, what any of `names` covers:
+    its figures are then computed afresh and not kept (the cache's versions move at the commit)."""
+    from django.db import connection
+
+    if not connection.in_atomic_block:
+        return False
+    return any(_pending(connection, name) for name in names)
+
+
 def bump(name: str) -> None:
-    """A change to what `name` covers: now, so the changing transaction itself reads afresh, and again
-    once it commits, since another request may have computed a figure in between from the rows as
-    they were before the commit and cached it under the first new version."""
-    from django.db import transaction
+    """A change to what `name` covers. Its version moves once the transaction commits (at once in
+    autocommit), once however many rows the transaction changed: a figure another request computes
+    meanwhile, from the rows as they were, is kept under the old version and never read again. The
+    changing transaction itself reads the name's figures afresh until then (`dirty`), without a round
+    trip to the cache for each change. It once moved the version at each change as well (two round
+    trips a saved row), which also made every other reader compute afresh a figure that nothing
+    committed had changed yet."""
+    from django.db import connection
 
     deferred = _deferred.get()
     if deferred is not None:
         deferred.add(name)
         return
-    _increment(name)
-    transaction.on_commit(lambda: _increment(name))
+    if not connection.in_atomic_block:
+        _increment(name)
+    elif not _pending(connection, name):
+        callback = _bump_on_commit(name)
+        connection.on_commit(callback, robust=True)
+        connection._cache_bumps[name] = (len(connection.run_on_commit) - 1, callback)
 
 
 @contextlib.contextmanager
@@ -160,6 +215,8 @@ def cached_figures(key: str, *, versions: list[str], compute):
     """`compute()`, or its cached result for this key at the current versions of `versions`."""
     from django.core.cache import cache
 
+    if dirty(versions):
+        return compute()
     full = _figures_key(key, versions_stamp(versions))
     found = cache.get(full)
     if found is None:
@@ -186,13 +243,20 @@ def cached_figures_batch(entries: list[tuple[str, list[str]]], compute_missing) 
 
     current = _current_versions(name for _key, versions in entries for name in versions)
     keys = [_figures_key(key, _stamp(versions, current)) for key, versions in entries]
-    found = cache.get_many(keys)
-    missing = [index for index, full in enumerate(keys) if found.get(full) is None]
+    changed = {index for index, (_key, versions) in enumerate(entries) if dirty(versions)}
+    wanted = [full for index, full in enumerate(keys) if index not in changed]
+    found = cache.get_many(wanted) if wanted else {}
+    missing = [index for index, full in enumerate(keys) if index in changed or found.get(full) is None]
+    values = {index: found.get(full) for index, full in enumerate(keys)}
     if missing:
-        computed = dict(zip((keys[index] for index in missing), compute_missing(missing), strict=True))
-        found.update(computed)
-        cache.set_many(computed, FIGURES_TIMEOUT)
-    return [found[full] for full in keys]
+        computed = dict(zip(missing, compute_missing(missing), strict=True))
+        values.update(computed)
+        # What the transaction changed is not kept: under the current versions it would outlive a
+        # rollback, and after the commit the versions move on.
+        kept = {keys[index]: value for index, value in computed.items() if index not in changed}
+        if kept:
+            cache.set_many(kept, FIGURES_TIMEOUT)
+    return [values[index] for index in range(len(keys))]
 
 
 # Figures too costly to compute inside a request at province scale (the compliance of ten thousand
@@ -222,12 +286,14 @@ def latest_figures(key: str, *, versions: list[str], compute, inline: bool, refr
     from django.utils import timezone
 
     stamp = versions_stamp(versions)
+    changed = dirty(versions)  # by this transaction, not yet committed: computed afresh, not kept
     kept = cache.get(f"latest:{key}")
-    if kept is not None and kept[0] == stamp:
+    if kept is not None and kept[0] == stamp and not changed:
         return Latest(kept[2], True, kept[1])
     if inline:
         value = compute()
-        store_latest(key, stamp, value)
+        if not changed:
+            store_latest(key, stamp, value)
         return Latest(value, True, timezone.now())
     from .page_cache import uncacheable
 

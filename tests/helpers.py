@@ -42,6 +42,21 @@ def on_the_tenth():
     return time_machine.travel(noon, tick=False)
 
 
+@contextmanager
+def cache_as_committed():
+    """The figures' versions (core/cache.py) moved for the changes made inside, as their commit would
+    move them: a test's transaction never commits, and until it would, the changing transaction reads
+    those figures afresh and keeps none. Only the cache's commit callbacks run, not the others (the
+    outbox's tasks)."""
+    from django.db import connection
+
+    start = len(connection.run_on_commit)
+    yield
+    for _savepoints, callback, _robust in connection.run_on_commit[start:]:
+        if getattr(callback, "done", None) is False:
+            callback()
+
+
 def sign_in(client: Client, user) -> Client:
     """Signs `client` in as `user`: the session Django's `force_login` leaves behind (the user, the
     backend, the password's hash), stored directly. `force_login` runs a whole login for it (17
