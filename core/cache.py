@@ -199,8 +199,9 @@ def bump(name: str) -> None:
 @contextlib.contextmanager
 def bumps_deferred():
     """For writes of many rows at once (the demo's seeding): each name their saves bump is bumped once,
-    when the block ends, rather than twice a row (3,630 round trips to Redis in `seed_demo`). Code
-    inside the block must not read figures carrying those names: they are not yet out of date."""
+    when the block ends, rather than at each row saved in autocommit (3,630 round trips to Redis in
+    `seed_demo` when bumps were two a row). Code inside the block must not read figures carrying those
+    names: they are not yet out of date."""
     names: set[str] = set()
     token = _deferred.set(names)
     try:
