@@ -140,28 +140,38 @@ def _bump_on_commit(name: str):
     return bump_on_commit
 
 
-def _pending(conn, name: str) -> bool:
-    """Whether the connection's transaction has changed what `name` covers and not yet committed: its
-    bump is among the commit callbacks. A rollback (of the transaction, or of the savepoint the change
-    was made in) drops the callback, and the name is clean again. Where it was last found is looked at
-    first, so a transaction of many writes does not read the whole list at each one."""
-    marks = conn.__dict__.setdefault("_cache_bumps", {})
-    found = marks.get(name)
-    if found is None or not conn.in_atomic_block:
+def commit_pending(conn, key: str, callback) -> bool:
+    """Whether `callback` is among the connection's commit callbacks: registered in the current
+    transaction and not dropped by a rollback (of the transaction, or of the savepoint it was
+    registered in). Where it was last found (under `key`) is looked at first, so a transaction of many
+    writes does not read the whole list at each one."""
+    if not conn.in_atomic_block:
         return False
-    index, callback = found
-    if callback.done:
-        del marks[name]
-        return False
+    marks = conn.__dict__.setdefault("_commit_marks", {})
     entries = conn.run_on_commit
-    if index < len(entries) and entries[index][1] is callback:
+    index = marks.get(key)
+    if index is not None and index < len(entries) and entries[index][1] is callback:
         return True
     for index, entry in enumerate(entries):
         if entry[1] is callback:
-            marks[name] = (index, callback)
+            marks[key] = index
             return True
-    del marks[name]
+    marks.pop(key, None)
     return False
+
+
+def on_commit_marked(conn, key: str, callback) -> None:
+    """`callback` run once the current transaction commits (robust: a failure is logged, the commit
+    stands), found again by `commit_pending(conn, key, callback)`."""
+    conn.on_commit(callback, robust=True)
+    conn.__dict__.setdefault("_commit_marks", {})[key] = len(conn.run_on_commit) - 1
+
+
+def _pending(conn, name: str) -> bool:
+    """Whether the connection's transaction has changed what `name` covers and not yet committed: its
+    bump is still among the commit callbacks, and has not run."""
+    callback = conn.__dict__.get("_cache_bumps", {}).get(name)
+    return callback is not None and not callback.done and commit_pending(conn, f"version:{name}", callback)
 
 
 def dirty(names) -> bool:
@@ -169,8 +179,6 @@ def dirty(names) -> bool:
     its figures are then computed afresh and not kept (the cache's versions move at the commit)."""
     from django.db import connection
 
-    if not connection.in_atomic_block:
-        return False
     return any(_pending(connection, name) for name in names)
 
 
@@ -191,9 +199,8 @@ def bump(name: str) -> None:
     if not connection.in_atomic_block:
         _increment(name)
     elif not _pending(connection, name):
-        callback = _bump_on_commit(name)
-        connection.on_commit(callback, robust=True)
-        connection._cache_bumps[name] = (len(connection.run_on_commit) - 1, callback)
+        callback = connection.__dict__.setdefault("_cache_bumps", {})[name] = _bump_on_commit(name)
+        on_commit_marked(connection, f"version:{name}", callback)
 
 
 @contextlib.contextmanager

@@ -33,11 +33,11 @@ import zoneinfo
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.utils import timezone
 
-from .cache import _increment
+from .cache import _increment, commit_pending, on_commit_marked
 
 VERSION_NAME = "data"
 PAGE_TIMEOUT = 10 * 60
@@ -102,17 +102,8 @@ def _bump_after_commit() -> None:
 
 def _pending_bump(conn) -> bool:
     """Whether the current transaction has written and not yet committed: whether the bump after its
-    commit is among the connection's commit callbacks. Where it was last found is looked at first, so
-    a transaction of many writes (and many callbacks) does not read the whole list at each one."""
-    entries = conn.run_on_commit
-    mark = getattr(conn, "_page_bump_mark", None)
-    if mark is not None and mark[0] < len(entries) and entries[mark[0]] is mark[1]:
-        return True
-    for index, entry in enumerate(entries):
-        if entry[1] is _bump_after_commit:
-            conn._page_bump_mark = (index, entry)
-            return True
-    return False
+    commit is among the connection's commit callbacks."""
+    return commit_pending(conn, VERSION_NAME, _bump_after_commit)
 
 
 _UPDATE_OR_DELETE = re.compile(r"\s*(UPDATE|DELETE)\b", re.I)
@@ -140,8 +131,7 @@ def note_writes(execute, sql, params, many, context):
         if not conn.in_atomic_block:
             _increment(VERSION_NAME)
         elif not _pending_bump(conn):
-            transaction.on_commit(_bump_after_commit, using=conn.alias, robust=True)
-            conn._page_bump_mark = (len(conn.run_on_commit) - 1, conn.run_on_commit[-1])
+            on_commit_marked(conn, VERSION_NAME, _bump_after_commit)
     return result
 
 
